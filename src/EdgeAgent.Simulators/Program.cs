@@ -1,0 +1,2 @@
+Console.Error.WriteLine("edgeagent-sim: no simulated devices are built yet");
+return 64;

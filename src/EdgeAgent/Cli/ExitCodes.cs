@@ -1,0 +1,14 @@
+namespace EdgeAgent.Cli;
+
+/// <summary>Process exit codes. 78 is sysexits' EX_CONFIG: the unit has RestartPreventExitStatus=78.</summary>
+public static class ExitCodes
+{
+    public const int Ok = 0;
+    public const int CheckWarn = 1;
+    public const int CheckFail = 2;
+    public const int CheckCouldNotRun = 3;
+    public const int DeviceError = 4;
+    public const int Usage = 64;
+    public const int Software = 70;
+    public const int Config = 78;
+}

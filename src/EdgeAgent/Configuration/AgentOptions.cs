@@ -1,0 +1,141 @@
+namespace EdgeAgent.Configuration;
+
+/// <summary>
+/// The whole agent configuration, bound from one JSON file (camelCase keys).
+/// Validated by <see cref="AgentOptionsValidator"/>; unknown keys are reported by <see cref="ConfigLoader"/>.
+/// </summary>
+public sealed class AgentOptions
+{
+    /// <summary>Region code, first segment of the MQTT topic root, e.g. "zj-jinhua".</summary>
+    public string Region { get; set; } = "";
+    /// <summary>School code, e.g. "lanxi-wuxi-ps".</summary>
+    public string School { get; set; } = "";
+    /// <summary>Room code within the school, e.g. "room-301".</summary>
+    public string Room { get; set; } = "";
+    /// <summary>"main" (主讲教室) or "receiving" (听讲教室).</summary>
+    public string Role { get; set; } = "";
+
+    public BrokerOptions Broker { get; set; } = new();
+    public List<DeviceOptions> Devices { get; set; } = [];
+    public GpioOptions? Gpio { get; set; }
+    public StreamOptions Stream { get; set; } = new();
+    public RecordingOptions Recording { get; set; } = new();
+
+    /// <summary>Holds state.db (SQLite, WAL). systemd's StateDirectory= is /var/lib/edgeagent.</summary>
+    public string StateDirectory { get; set; } = "/var/lib/edgeagent";
+    /// <summary>Rolling JSON log files. systemd's LogsDirectory= is /var/log/edgeagent.</summary>
+    public string LogsDirectory { get; set; } = "/var/log/edgeagent";
+    public LoggingOptions Logging { get; set; } = new();
+
+    /// <summary>Seconds between health polls of each device unless the device sets its own.</summary>
+    public int DevicePollSeconds { get; set; } = 10;
+
+    public RoomRole RoomRole => Role == "receiving" ? RoomRole.Receiving : RoomRole.Main;
+}
+
+public enum RoomRole { Main, Receiving }
+
+public sealed class BrokerOptions
+{
+    public string Host { get; set; } = "127.0.0.1";
+    public int Port { get; set; } = 1883;
+    /// <summary>Defaults to "edgeagent-{school}-{room}".</summary>
+    public string? ClientId { get; set; }
+    public string? Username { get; set; }
+    public string? Password { get; set; }
+    public TlsOptions Tls { get; set; } = new();
+    public int HeartbeatSeconds { get; set; } = 300;
+    public int KeepAliveSeconds { get; set; } = 30;
+    /// <summary>Upper bound of the reconnect backoff.</summary>
+    public int ReconnectMaxSeconds { get; set; } = 120;
+}
+
+public sealed class TlsOptions
+{
+    public bool Enabled { get; set; }
+    public string? CaFile { get; set; }
+    public string? CertFile { get; set; }
+    public string? KeyFile { get; set; }
+}
+
+/// <summary>One classroom device. Which fields apply depends on <see cref="Kind"/> and <see cref="Protocol"/>.</summary>
+public sealed class DeviceOptions
+{
+    public string Id { get; set; } = "";
+    /// <summary>camera | display | mic-array | audio-capture</summary>
+    public string Kind { get; set; } = "";
+    /// <summary>visca-ip | pjlink | command-string | alsa</summary>
+    public string Protocol { get; set; } = "";
+    public string? Host { get; set; }
+    public int? Port { get; set; }
+    /// <summary>PJLink password; null when the display has authentication off.</summary>
+    public string? Password { get; set; }
+    /// <summary>PTZ preset names to preset numbers, e.g. { "teacher": 1, "students": 2 }.</summary>
+    public Dictionary<string, int>? Presets { get; set; }
+    /// <summary>Display input used for lessons, e.g. "31" (PJLink HDMI 1).</summary>
+    public string? LessonInput { get; set; }
+    /// <summary>ALSA device for audio-capture, e.g. "hw:1,0".</summary>
+    public string? AlsaDevice { get; set; }
+    public int? PollSeconds { get; set; }
+    public int TimeoutMs { get; set; } = 1000;
+}
+
+/// <summary>GPIO lines on the box: on-air light, lesson button, display power relay.</summary>
+public sealed class GpioOptions
+{
+    /// <summary>GPIO chip number (/dev/gpiochipN).</summary>
+    public int Chip { get; set; }
+    public GpioPinOptions? OnAirLight { get; set; }
+    public GpioPinOptions? LessonButton { get; set; }
+    public GpioPinOptions? DisplayRelay { get; set; }
+    public int DebounceMs { get; set; } = 50;
+}
+
+public sealed class GpioPinOptions
+{
+    public int Pin { get; set; } = -1;
+    public bool ActiveLow { get; set; }
+}
+
+/// <summary>What the lesson stream is made of. Typed values only: nothing here is passed through a shell.</summary>
+public sealed class StreamOptions
+{
+    /// <summary>test | v4l2 | rtsp</summary>
+    public string VideoSource { get; set; } = "test";
+    /// <summary>V4L2 device path (/dev/video0) or RTSP URL, depending on <see cref="VideoSource"/>.</summary>
+    public string? VideoInput { get; set; }
+    /// <summary>test | alsa | rtsp</summary>
+    public string AudioSource { get; set; } = "test";
+    public string? AudioInput { get; set; }
+    public int Width { get; set; } = 1280;
+    public int Height { get; set; } = 720;
+    public int Fps { get; set; } = 25;
+    public int VideoBitrateKbps { get; set; } = 2500;
+    public int AudioBitrateKbps { get; set; } = 128;
+    /// <summary>auto | libx264 | h264_vaapi | h264_qsv | h264_v4l2m2m</summary>
+    public string Encoder { get; set; } = "auto";
+    /// <summary>srt://host:port?streamid=... or rtmp://host/app/key; empty means record only.</summary>
+    public string? UplinkUrl { get; set; }
+    /// <summary>Host measured by the network probes (iperf3 endpoint).</summary>
+    public string? IngestHost { get; set; }
+}
+
+public sealed class RecordingOptions
+{
+    public string Directory { get; set; } = "/var/lib/edgeagent/recordings";
+    public int SegmentSeconds { get; set; } = 60;
+    public long QuotaBytes { get; set; } = 50L * 1024 * 1024 * 1024;
+    public long MinFreeBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+}
+
+public sealed class LoggingOptions
+{
+    /// <summary>Verbose | Debug | Information | Warning | Error | Fatal</summary>
+    public string Level { get; set; } = "Information";
+    /// <summary>Per-source minimum levels, e.g. { "EdgeAgent.Hardware": "Debug" }.</summary>
+    public Dictionary<string, string>? Overrides { get; set; }
+    public long FileSizeLimitBytes { get; set; } = 10 * 1024 * 1024;
+    public int RetainedFileCount { get; set; } = 10;
+    /// <summary>Write console lines; off under a service manager that also reads the files.</summary>
+    public bool Console { get; set; } = true;
+}

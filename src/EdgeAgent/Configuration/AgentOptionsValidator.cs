@@ -1,0 +1,222 @@
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Configuration;
+
+/// <summary>A problem with one configuration field: its path in the file and why it is wrong.</summary>
+public sealed record ConfigError(string Path, string Reason)
+{
+    public override string ToString() => $"{Path}: {Reason}";
+}
+
+/// <summary>
+/// Checks every field of <see cref="AgentOptions"/> and reports all problems at once, each naming its path
+/// (e.g. <c>devices[1].port</c>). Used by the loader and by the host's ValidateOnStart.
+/// </summary>
+public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOptions>
+{
+    public static readonly string[] Roles = ["main", "receiving"];
+    public static readonly string[] LogLevels = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
+    public static readonly string[] Encoders = ["auto", "libx264", "h264_vaapi", "h264_qsv", "h264_v4l2m2m"];
+
+    /// <summary>Which protocol each device kind speaks, and whether it needs host and port.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Protocol, bool Network)> DeviceKinds =
+        new Dictionary<string, (string, bool)>
+        {
+            ["camera"] = ("visca-ip", true),
+            ["display"] = ("pjlink", true),
+            ["mic-array"] = ("command-string", true),
+            ["audio-capture"] = ("alsa", false),
+        };
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+    internal static partial Regex Identifier();
+
+    [GeneratedRegex("^[1-9][1-9A-Z]$")]
+    private static partial Regex PjLinkInput();
+
+    [GeneratedRegex("^/dev/(video[0-9]{1,3}|v4l/by-(id|path)/[A-Za-z0-9_.:-]+)$")]
+    private static partial Regex V4l2Device();
+
+    [GeneratedRegex("^(default|(plug)?hw:[0-9]{1,2}(,[0-9]{1,2})?|(plug)?hw:CARD=[A-Za-z0-9_]+(,DEV=[0-9]{1,2})?)$")]
+    private static partial Regex AlsaDevice();
+
+    public ValidateOptionsResult Validate(string? name, AgentOptions options)
+    {
+        var errors = Check(options);
+        return errors.Count == 0
+            ? ValidateOptionsResult.Success
+            : ValidateOptionsResult.Fail(errors.Select(e => e.ToString()));
+    }
+
+    public static List<ConfigError> Check(AgentOptions o)
+    {
+        var errors = new List<ConfigError>();
+        void Fail(string path, string reason) => errors.Add(new ConfigError(path, reason));
+        void Identifier(string path, string? value)
+        {
+            if (string.IsNullOrWhiteSpace(value)) Fail(path, "is required");
+            else if (!AgentOptionsValidator.Identifier().IsMatch(value))
+                Fail(path, $"'{value}' must be 1-64 characters of A-Z a-z 0-9 _ . - (it becomes an MQTT topic segment)");
+        }
+        void Range(string path, long value, long min, long max)
+        {
+            if (value < min || value > max) Fail(path, $"{value} is out of range {min}..{max}");
+        }
+        void OneOf(string path, string? value, string[] allowed)
+        {
+            if (value is null || !allowed.Contains(value))
+                Fail(path, $"'{value}' is not one of {string.Join(", ", allowed)}");
+        }
+        void NotEmpty(string path, string? value)
+        {
+            if (string.IsNullOrWhiteSpace(value)) Fail(path, "is required");
+        }
+
+        Identifier("region", o.Region);
+        Identifier("school", o.School);
+        Identifier("room", o.Room);
+        OneOf("role", o.Role, Roles);
+
+        CheckBroker(o.Broker, Fail, Range, NotEmpty);
+
+        var ids = new HashSet<string>();
+        for (var i = 0; i < o.Devices.Count; i++)
+        {
+            var d = o.Devices[i];
+            var p = $"devices[{i}]";
+            if (d is null) { Fail(p, "is null"); continue; }
+            Identifier($"{p}.id", d.Id);
+            if (!string.IsNullOrEmpty(d.Id) && !ids.Add(d.Id)) Fail($"{p}.id", $"'{d.Id}' is used by another device");
+            if (!DeviceKinds.TryGetValue(d.Kind ?? "", out var kind))
+            {
+                Fail($"{p}.kind", $"'{d.Kind}' is not one of {string.Join(", ", DeviceKinds.Keys)}");
+            }
+            else
+            {
+                if (d.Protocol != kind.Protocol)
+                    Fail($"{p}.protocol", $"'{d.Protocol}' is not supported for kind '{d.Kind}' (use '{kind.Protocol}')");
+                if (kind.Network)
+                {
+                    NotEmpty($"{p}.host", d.Host);
+                    if (d.Port is null) Fail($"{p}.port", "is required");
+                    else Range($"{p}.port", d.Port.Value, 1, 65535);
+                }
+                if (d.Kind == "audio-capture")
+                {
+                    if (string.IsNullOrEmpty(d.AlsaDevice)) Fail($"{p}.alsaDevice", "is required");
+                    else if (!AlsaDevice().IsMatch(d.AlsaDevice)) Fail($"{p}.alsaDevice", $"'{d.AlsaDevice}' is not an ALSA device name like hw:1,0");
+                }
+            }
+            if (d.Presets is not null)
+            {
+                if (d.Kind != "camera") Fail($"{p}.presets", "only cameras have presets");
+                foreach (var (preset, number) in d.Presets)
+                {
+                    if (!AgentOptionsValidator.Identifier().IsMatch(preset)) Fail($"{p}.presets.{preset}", "is not a valid preset name");
+                    Range($"{p}.presets.{preset}", number, 0, 127);
+                }
+            }
+            if (d.LessonInput is not null && !PjLinkInput().IsMatch(d.LessonInput))
+                Fail($"{p}.lessonInput", $"'{d.LessonInput}' is not a PJLink input (two characters such as 31 for HDMI 1)");
+            if (d.PollSeconds is { } poll) Range($"{p}.pollSeconds", poll, 1, 3600);
+            Range($"{p}.timeoutMs", d.TimeoutMs, 50, 60_000);
+        }
+
+        if (o.Gpio is { } g)
+        {
+            Range("gpio.chip", g.Chip, 0, 63);
+            Range("gpio.debounceMs", g.DebounceMs, 0, 2000);
+            var pins = new Dictionary<int, string>();
+            foreach (var (name, pin) in new[] { ("onAirLight", g.OnAirLight), ("lessonButton", g.LessonButton), ("displayRelay", g.DisplayRelay) })
+            {
+                if (pin is null) continue;
+                Range($"gpio.{name}.pin", pin.Pin, 0, 1023);
+                if (pins.TryGetValue(pin.Pin, out var other)) Fail($"gpio.{name}.pin", $"pin {pin.Pin} is already used by {other}");
+                else pins[pin.Pin] = name;
+            }
+        }
+
+        CheckStream(o.Stream, Fail, Range, OneOf);
+
+        NotEmpty("recording.directory", o.Recording.Directory);
+        Range("recording.segmentSeconds", o.Recording.SegmentSeconds, 2, 600);
+        Range("recording.quotaBytes", o.Recording.QuotaBytes, 1, long.MaxValue);
+        Range("recording.minFreeBytes", o.Recording.MinFreeBytes, 0, long.MaxValue);
+
+        NotEmpty("stateDirectory", o.StateDirectory);
+        NotEmpty("logsDirectory", o.LogsDirectory);
+        OneOf("logging.level", o.Logging.Level, LogLevels);
+        foreach (var (source, level) in o.Logging.Overrides ?? [])
+            OneOf($"logging.overrides.{source}", level, LogLevels);
+        Range("logging.fileSizeLimitBytes", o.Logging.FileSizeLimitBytes, 64 * 1024, 1L << 32);
+        Range("logging.retainedFileCount", o.Logging.RetainedFileCount, 1, 1000);
+        Range("devicePollSeconds", o.DevicePollSeconds, 1, 3600);
+        return errors;
+    }
+
+    private static void CheckBroker(BrokerOptions b, Action<string, string> fail, Action<string, long, long, long> range, Action<string, string?> notEmpty)
+    {
+        notEmpty("broker.host", b.Host);
+        range("broker.port", b.Port, 1, 65535);
+        if (b.ClientId is not null && !Identifier().IsMatch(b.ClientId)) fail("broker.clientId", $"'{b.ClientId}' must be 1-64 characters of A-Z a-z 0-9 _ . -");
+        range("broker.heartbeatSeconds", b.HeartbeatSeconds, 5, 86_400);
+        range("broker.keepAliveSeconds", b.KeepAliveSeconds, 5, 3600);
+        range("broker.reconnectMaxSeconds", b.ReconnectMaxSeconds, 1, 3600);
+        if (b.Tls.Enabled)
+        {
+            CheckFile("broker.tls.caFile", b.Tls.CaFile, required: true, fail);
+            if ((b.Tls.CertFile is null) != (b.Tls.KeyFile is null))
+                fail(b.Tls.CertFile is null ? "broker.tls.certFile" : "broker.tls.keyFile", "a client certificate needs both certFile and keyFile");
+            CheckFile("broker.tls.certFile", b.Tls.CertFile, required: false, fail);
+            CheckFile("broker.tls.keyFile", b.Tls.KeyFile, required: false, fail);
+        }
+    }
+
+    private static void CheckFile(string path, string? file, bool required, Action<string, string> fail)
+    {
+        if (string.IsNullOrEmpty(file))
+        {
+            if (required) fail(path, "is required when broker.tls.enabled is true");
+        }
+        else if (!File.Exists(file)) fail(path, $"file '{file}' does not exist or is not readable");
+    }
+
+    private static void CheckStream(StreamOptions s, Action<string, string> fail, Action<string, long, long, long> range, Action<string, string?, string[]> oneOf)
+    {
+        oneOf("stream.videoSource", s.VideoSource, ["test", "v4l2", "rtsp"]);
+        oneOf("stream.audioSource", s.AudioSource, ["test", "alsa", "rtsp"]);
+        switch (s.VideoSource)
+        {
+            case "v4l2" when s.VideoInput is null || !V4l2Device().IsMatch(s.VideoInput):
+                fail("stream.videoInput", $"'{s.VideoInput}' is not a V4L2 device path like /dev/video0");
+                break;
+            case "rtsp" when !IsUrl(s.VideoInput, "rtsp", "rtsps"):
+                fail("stream.videoInput", $"'{s.VideoInput}' is not an rtsp:// URL");
+                break;
+        }
+        if (s.AudioSource == "alsa" && (s.AudioInput is null || !AlsaDevice().IsMatch(s.AudioInput)))
+            fail("stream.audioInput", $"'{s.AudioInput}' is not an ALSA device name like hw:1,0");
+        if (s.AudioSource == "rtsp" && s.VideoSource != "rtsp")
+            fail("stream.audioSource", "rtsp audio comes from the rtsp video source; set stream.videoSource to rtsp");
+        range("stream.width", s.Width, 160, 3840);
+        range("stream.height", s.Height, 120, 2160);
+        if (s.Width % 2 != 0) fail("stream.width", "must be even");
+        if (s.Height % 2 != 0) fail("stream.height", "must be even");
+        range("stream.fps", s.Fps, 1, 60);
+        range("stream.videoBitrateKbps", s.VideoBitrateKbps, 100, 50_000);
+        range("stream.audioBitrateKbps", s.AudioBitrateKbps, 16, 512);
+        oneOf("stream.encoder", s.Encoder, Encoders);
+        if (!string.IsNullOrEmpty(s.UplinkUrl) && !IsUrl(s.UplinkUrl, "srt", "rtmp", "rtmps"))
+            fail("stream.uplinkUrl", $"'{s.UplinkUrl}' is not an srt:// or rtmp:// URL");
+        if (s.IngestHost is not null && Uri.CheckHostName(s.IngestHost) == UriHostNameType.Unknown)
+            fail("stream.ingestHost", $"'{s.IngestHost}' is not a host name or address");
+    }
+
+    internal static bool IsUrl(string? value, params string[] schemes) =>
+        value is not null
+        && value.All(c => c > ' ' && c < 127)
+        && Uri.TryCreate(value, UriKind.Absolute, out var uri)
+        && schemes.Contains(uri.Scheme)
+        && !string.IsNullOrEmpty(uri.Host);
+}

@@ -1,0 +1,3 @@
+using EdgeAgent.Cli;
+
+return await AgentCli.InvokeAsync(args);

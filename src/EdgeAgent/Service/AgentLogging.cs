@@ -1,0 +1,38 @@
+using EdgeAgent.Configuration;
+using Serilog;
+using Serilog.Events;
+using Serilog.Formatting.Compact;
+
+namespace EdgeAgent.Service;
+
+/// <summary>
+/// Serilog for the agent: human-readable lines on stderr (systemd puts them in the journal; stdout stays free
+/// for command output such as <c>check --json</c>) and size-limited rolling compact-JSON files in the logs directory.
+/// </summary>
+public static class AgentLogging
+{
+    public const string ConsoleTemplate = "[{Timestamp:HH:mm:ss} {Level:u3}] {SourceContext}: {Message:lj}{NewLine}{Exception}";
+
+    public static string FilePattern(string logsDirectory) => Path.Combine(logsDirectory, "edgeagent-.json");
+
+    public static Serilog.ILogger Create(LoggingOptions options, string logsDirectory)
+    {
+        var config = new LoggerConfiguration()
+            .MinimumLevel.Is(Enum.Parse<LogEventLevel>(options.Level))
+            .MinimumLevel.Override("Microsoft", LogEventLevel.Warning)
+            .Enrich.FromLogContext()
+            .WriteTo.File(new CompactJsonFormatter(), FilePattern(logsDirectory),
+                fileSizeLimitBytes: options.FileSizeLimitBytes,
+                rollOnFileSizeLimit: true,
+                rollingInterval: RollingInterval.Day,
+                retainedFileCountLimit: options.RetainedFileCount,
+                shared: false,
+                flushToDiskInterval: TimeSpan.FromSeconds(2));
+        foreach (var (source, level) in options.Overrides ?? [])
+            config.MinimumLevel.Override(source, Enum.Parse<LogEventLevel>(level));
+        if (options.Console)
+            config.WriteTo.Console(outputTemplate: ConsoleTemplate, standardErrorFromLevel: LogEventLevel.Verbose,
+                formatProvider: System.Globalization.CultureInfo.InvariantCulture);
+        return config.CreateLogger();
+    }
+}

@@ -1,0 +1,183 @@
+using System.Text.Json.Nodes;
+using EdgeAgent.Configuration;
+using EdgeAgent.Tests.TestSupport;
+
+namespace EdgeAgent.Tests.Configuration;
+
+public class ConfigLoaderTests
+{
+    private static ConfigLoadResult Parse(JsonObject config) => ConfigLoader.Parse(config.ToJsonString());
+
+    private static JsonObject Valid() => TestConfig.Minimal("/tmp/edgeagent-unit");
+
+    [Fact]
+    public void The_documented_sample_config_is_valid()
+    {
+        var result = ConfigLoader.Load(Path.Combine(TestConfig.RepoRoot, "deploy/systemd/edgeagent.json"));
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        Assert.Equal("main", result.Options!.Role);
+        Assert.Equal(4, result.Options.Devices.Count);
+        Assert.Equal(1, result.Options.Devices[0].Presets!["teacher"]);
+    }
+
+    [Fact]
+    public void A_minimal_config_is_valid_and_binds_every_field()
+    {
+        var result = Parse(Valid());
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        Assert.Equal("room-1", result.Options!.Room);
+        Assert.Equal(RoomRole.Main, result.Options.RoomRole);
+        Assert.Equal("Debug", result.Options.Logging.Level);
+    }
+
+    [Fact]
+    public void Missing_room_is_named()
+    {
+        var config = Valid();
+        config.Remove("room");
+        var error = Assert.Single(Parse(config).Errors);
+        Assert.Equal("room", error.Path);
+        Assert.Contains("required", error.Reason);
+    }
+
+    [Fact]
+    public void Unknown_role_is_named_with_the_allowed_values()
+    {
+        var config = Valid();
+        config["role"] = "teacher";
+        var error = Assert.Single(Parse(config).Errors);
+        Assert.Equal("role", error.Path);
+        Assert.Contains("main, receiving", error.Reason);
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(65536)]
+    [InlineData(-1)]
+    public void A_device_with_a_bad_port_is_named_by_index(int port)
+    {
+        var config = Valid();
+        config["devices"] = new JsonArray(
+            new JsonObject { ["id"] = "cam1", ["kind"] = "camera", ["protocol"] = "visca-ip", ["host"] = "127.0.0.1", ["port"] = 52381 },
+            new JsonObject { ["id"] = "display1", ["kind"] = "display", ["protocol"] = "pjlink", ["host"] = "127.0.0.1", ["port"] = port });
+        var error = Assert.Single(Parse(config).Errors);
+        Assert.Equal("devices[1].port", error.Path);
+        Assert.Contains("out of range", error.Reason);
+    }
+
+    [Fact]
+    public void A_port_of_the_wrong_type_is_named()
+    {
+        var config = Valid();
+        config["broker"]!["port"] = "1883x";
+        var error = Assert.Single(Parse(config).Errors);
+        Assert.Equal("broker.port", error.Path);
+        Assert.Contains("whole number", error.Reason);
+    }
+
+    [Fact]
+    public void Malformed_json_names_line_and_position()
+    {
+        var error = Assert.Single(ConfigLoader.Parse("{\n  \"region\": \"x\",\n  \"school\" \"y\"\n}").Errors);
+        Assert.Equal("json", error.Path);
+        Assert.Contains("line 3", error.Reason);
+    }
+
+    [Fact]
+    public void Unknown_keys_are_reported_at_every_depth_with_a_suggestion()
+    {
+        var config = Valid();
+        config["rooom"] = "x";
+        config["broker"]!["hots"] = "x";
+        config["devices"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "cam1", ["kind"] = "camera", ["protocol"] = "visca-ip", ["host"] = "h", ["port"] = 1, ["preset"] = 3,
+        });
+        var errors = Parse(config).Errors;
+        Assert.Contains(errors, e => e.Path == "rooom" && e.Reason.Contains("'room'"));
+        Assert.Contains(errors, e => e.Path == "broker.hots" && e.Reason.Contains("'host'"));
+        Assert.Contains(errors, e => e.Path == "devices[0].preset" && e.Reason.Contains("'presets'"));
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void Every_bad_field_is_reported_in_one_pass()
+    {
+        var config = Valid();
+        config.Remove("room");
+        config["role"] = "both";
+        config["colour"] = "red";
+        config["broker"]!["port"] = true;
+        config["stream"]!["width"] = 1281;
+        var paths = Parse(config).Errors.Select(e => e.Path).ToHashSet();
+        Assert.Equal(new HashSet<string> { "room", "role", "colour", "broker.port", "stream.width" }, paths);
+    }
+
+    [Fact]
+    public void A_device_kind_with_the_wrong_protocol_and_duplicate_ids_are_rejected()
+    {
+        var config = Valid();
+        config["devices"] = new JsonArray(
+            new JsonObject { ["id"] = "a", ["kind"] = "camera", ["protocol"] = "pjlink", ["host"] = "h", ["port"] = 1 },
+            new JsonObject { ["id"] = "a", ["kind"] = "toaster", ["protocol"] = "x" });
+        var errors = Parse(config).Errors;
+        Assert.Contains(errors, e => e.Path == "devices[0].protocol" && e.Reason.Contains("visca-ip"));
+        Assert.Contains(errors, e => e.Path == "devices[1].id" && e.Reason.Contains("another device"));
+        Assert.Contains(errors, e => e.Path == "devices[1].kind");
+    }
+
+    [Theory]
+    [InlineData("region", "a/b")]
+    [InlineData("school", "#")]
+    [InlineData("room", "x+y")]
+    public void Topic_segments_cannot_carry_mqtt_wildcards_or_separators(string field, string value)
+    {
+        var config = Valid();
+        config[field] = value;
+        Assert.Equal(field, Assert.Single(Parse(config).Errors).Path);
+    }
+
+    [Theory]
+    [InlineData("uplinkUrl", "http://example.com/x")]
+    [InlineData("uplinkUrl", "srt://host:9000?streamid=a b")]
+    [InlineData("videoInput", "/dev/video0; rm -rf /")]
+    public void Stream_values_that_would_reach_ffmpeg_are_checked(string field, string value)
+    {
+        var config = Valid();
+        config["stream"]![field] = value;
+        if (field == "videoInput") config["stream"]!["videoSource"] = "v4l2";
+        Assert.Equal($"stream.{field}", Assert.Single(Parse(config).Errors).Path);
+    }
+
+    [Fact]
+    public void An_unreadable_file_is_reported_not_thrown()
+    {
+        using var dir = new TempDir();
+        var error = Assert.Single(ConfigLoader.Load(dir.File("missing.json")).Errors);
+        Assert.Equal("file", error.Path);
+        Assert.Contains("missing.json", error.Reason);
+    }
+
+    [Fact]
+    public void Relative_directories_resolve_against_the_config_file()
+    {
+        using var dir = new TempDir();
+        var config = Valid();
+        config["stateDirectory"] = "state";
+        config["recording"]!["directory"] = "rec";
+        var result = ConfigLoader.Load(TestConfig.Write(dir, config));
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+        Assert.Equal(Path.Combine(dir.Path, "state"), result.Options!.StateDirectory);
+        Assert.Equal(Path.Combine(dir.Path, "rec"), result.Options.Recording.Directory);
+    }
+
+    [Fact]
+    public void Tls_files_must_exist_when_tls_is_on()
+    {
+        var config = Valid();
+        config["broker"]!["tls"] = new JsonObject { ["enabled"] = true, ["caFile"] = "/nonexistent/ca.pem", ["certFile"] = "/nonexistent/c.pem" };
+        var errors = Parse(config).Errors;
+        Assert.Contains(errors, e => e.Path == "broker.tls.caFile");
+        Assert.Contains(errors, e => e.Path == "broker.tls.keyFile" && e.Reason.Contains("both"));
+    }
+}

@@ -1,0 +1,17 @@
+using System.Diagnostics;
+
+namespace EdgeAgent.Tests.TestSupport;
+
+/// <summary>Waits on a condition with a timeout instead of sleeping and hoping.</summary>
+public static class Eventually
+{
+    public static async Task True(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed > timeout) throw new TimeoutException($"timed out after {timeout.TotalSeconds:F1} s waiting for {what}");
+            await Task.Delay(10);
+        }
+    }
+}
