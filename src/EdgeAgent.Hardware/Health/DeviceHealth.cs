@@ -1,0 +1,32 @@
+namespace EdgeAgent.Hardware.Health;
+
+/// <summary>How a device is doing, as every driver reports it.</summary>
+public enum DeviceState
+{
+    /// <summary>Answers and reports no problem.</summary>
+    Online,
+    /// <summary>Answers but reports a warning (lamp near end of life, filter, a muted channel that should not be...).</summary>
+    Degraded,
+    /// <summary>Does not answer (timeout, connection refused).</summary>
+    Offline,
+    /// <summary>Answers with errors or with replies that break the protocol.</summary>
+    Faulty,
+}
+
+/// <summary>The common status record of one device (ARCHITECTURE: Health/DeviceHealth).</summary>
+public sealed record DeviceHealth(
+    string DeviceId,
+    string Kind,
+    DeviceState State,
+    string Detail,
+    DateTimeOffset? LastSeen,
+    DateTimeOffset CheckedAt,
+    long Errors,
+    long Timeouts)
+{
+    /// <summary>True when the parts that matter to a reader changed (not the timestamps or counters).</summary>
+    public bool DiffersFrom(DeviceHealth? other) => other is null || other.State != State || other.Detail != Detail;
+}
+
+/// <summary>What one health poll of a driver found.</summary>
+public sealed record DevicePollResult(DeviceState State, string Detail);
