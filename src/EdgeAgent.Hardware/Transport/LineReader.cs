@@ -27,7 +27,7 @@ public sealed class LineReader(Stream stream, byte terminator, int maxLength)
                     _start++;
                     return Encoding.ASCII.GetString(line.ToArray());
                 }
-                if (b == (byte)'\n' && terminator == (byte)'\r') continue; // tolerate CRLF devices
+                if (b is (byte)'\r' or (byte)'\n') continue; // line ends that are not the terminator (CRLF devices, frames followed by CRLF)
                 if (b < 0x20 || b > 0x7E)
                     throw new DeviceProtocolException($"device sent a non-printable byte 0x{b:X2}");
                 if (line.Count >= maxLength)
