@@ -15,6 +15,9 @@ public sealed class DeviceHealthTracker(IDevice device, TimeProvider time)
 
     public IDevice Device => device;
 
+    /// <summary>False until the first poll has finished.</summary>
+    public bool HasPolled { get; private set; }
+
     public DeviceHealth Current { get { lock (_gate) return _current; } }
 
     /// <summary>Polls once, with a deadline, and returns the new health. Never throws for a device fault.</summary>
@@ -50,6 +53,7 @@ public sealed class DeviceHealthTracker(IDevice device, TimeProvider time)
         lock (_gate)
         {
             if (state is DeviceState.Online or DeviceState.Degraded) _lastSeen = now;
+            HasPolled = true;
             _current = new DeviceHealth(device.Id, device.Kind, state, detail, _lastSeen, now, Interlocked.Read(ref _errors), Interlocked.Read(ref _timeouts));
             return _current;
         }

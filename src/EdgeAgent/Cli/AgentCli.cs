@@ -29,6 +29,18 @@ public static class AgentCli
         check.SetAction(result => Check(result.GetValue(checkConfig)!, result.GetValue(json)));
         root.Subcommands.Add(check);
 
+        var deviceConfig = ConfigOption();
+        var deviceId = new Argument<string>("device") { Description = "Device id from the configuration, e.g. cam1." };
+        var action = new Argument<string>("action") { Description = "status, power, preset-recall, position, input, mute, levels, ... (see README)." };
+        var actionArgs = new Argument<string[]>("args") { Description = "Arguments of the action.", Arity = ArgumentArity.ZeroOrMore };
+        var device = new Command("device", "Run one operation on a device through its real driver and print the result as JSON.")
+        {
+            deviceConfig, deviceId, action, actionArgs,
+        };
+        device.SetAction((result, ct) => DeviceCommand.RunAsync(result.GetValue(deviceConfig)!, result.GetValue(deviceId)!,
+            result.GetValue(action)!, result.GetValue(actionArgs) ?? [], ct));
+        root.Subcommands.Add(device);
+
         return root;
     }
 

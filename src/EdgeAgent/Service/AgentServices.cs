@@ -1,4 +1,5 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Devices;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace EdgeAgent.Service;
@@ -11,5 +12,9 @@ public static class AgentServices
 {
     public static void Add(IServiceCollection services, AgentOptions options)
     {
+        services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<DeviceActions>();
+        services.AddSingleton<DeviceHealthPoller>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeviceHealthPoller>());
     }
 }
