@@ -36,6 +36,24 @@ cleanup() {
 }
 trap cleanup INT TERM EXIT
 
+SIM="$ROOT/src/EdgeAgent.Simulators/bin/Debug/net10.0/edgeagent-sim"
+AGENT="$BIN/edgeagent"
+PJLINK_PASSWORD=demo-pjlink
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+step "Simulated classroom: two VISCA cameras, a PJLink display (with password), a mic array, on 127.0.0.1"
+"$SIM" --visca-port 0 --visca-port 0 --pjlink-port 0 --pjlink-password "$PJLINK_PASSWORD" --pjlink-class 2 \
+  --mic-port 0 --ports-file "$RUN/ports.json" &
+PIDS+=($!)
+for _ in $(seq 1 100); do [ -s "$RUN/ports.json" ] && break; sleep 0.1; done
+[ -s "$RUN/ports.json" ] || { echo "demo: the simulators did not start" >&2; exit 1; }
+ports=$(cat "$RUN/ports.json")
+CAM1=$(sed -E 's/.*"visca":\[([0-9]+),([0-9]+)\].*/\1/' <<<"$ports")
+CAM2=$(sed -E 's/.*"visca":\[([0-9]+),([0-9]+)\].*/\2/' <<<"$ports")
+DISPLAY_PORT=$(sed -E 's/.*"pjlink":([0-9]+).*/\1/' <<<"$ports")
+MIC=$(sed -E 's/.*"mic":([0-9]+).*/\1/' <<<"$ports")
+
 cat > "$RUN/edgeagent.json" <<JSON
 {
   "region": "zj-jinhua",
@@ -43,7 +61,16 @@ cat > "$RUN/edgeagent.json" <<JSON
   "room": "demo-room",
   "role": "main",
   "broker": { "host": "127.0.0.1", "port": 1883 },
-  "devices": [],
+  "devices": [
+    { "id": "cam1", "kind": "camera", "protocol": "visca-ip", "host": "127.0.0.1", "port": $CAM1,
+      "presets": { "teacher": 1, "blackboard": 2, "students": 3 } },
+    { "id": "cam2", "kind": "camera", "protocol": "visca-ip", "host": "127.0.0.1", "port": $CAM2,
+      "presets": { "students": 1 } },
+    { "id": "display1", "kind": "display", "protocol": "pjlink", "host": "127.0.0.1", "port": $DISPLAY_PORT,
+      "password": "$PJLINK_PASSWORD", "lessonInput": "31" },
+    { "id": "mic1", "kind": "mic-array", "protocol": "command-string", "host": "127.0.0.1", "port": $MIC }
+  ],
+  "devicePollSeconds": 5,
   "stream": { "videoSource": "test", "audioSource": "test", "width": 1280, "height": 720, "fps": 25 },
   "recording": { "directory": "recordings" },
   "stateDirectory": "state",
@@ -52,16 +79,37 @@ cat > "$RUN/edgeagent.json" <<JSON
 }
 JSON
 
-echo "demo: validating the configuration"
-"$BIN/edgeagent" validate --config "$RUN/edgeagent.json"
+step "Validating the configuration ($RUN/edgeagent.json)"
+"$AGENT" validate --config "$RUN/edgeagent.json"
 
-echo "demo: starting the agent (logs on this terminal; JSON logs in $RUN/logs)"
-"$BIN/edgeagent" run --config "$RUN/edgeagent.json" &
+step "Starting the agent: it opens its state database, polls every device and reports health changes"
+"$AGENT" run --config "$RUN/edgeagent.json" &
 PIDS+=($!)
+sleep 3
 
+device() {
+  printf '$ edgeagent device %s\n  ' "$*"
+  "$AGENT" device --config "$RUN/edgeagent.json" "$@" | tr -s ' \n' ' '
+  echo
+}
+step "Preparing the room by hand, through the real drivers (the lesson runner will do this on the bell)"
+device display1 power on
+device display1 input 31
+device cam1 move 1200 -300
+device cam1 preset-set teacher
+device cam1 home
+device cam1 preset-recall teacher
+device cam1 position
+device cam2 preset-set students
+device mic1 mute off
+device mic1 gain 1 -3.5
+device mic1 levels
+device display1 status
+device cam9 position || true
+
+step "The agent keeps polling; device health changes appear in its log above (Ctrl-C to stop)"
 if [ "$SECONDS_TO_RUN" -gt 0 ]; then
   sleep "$SECONDS_TO_RUN"
 else
-  echo "demo: running until Ctrl-C"
-  wait "${PIDS[0]}" || true
+  wait "${PIDS[1]}" || true
 fi

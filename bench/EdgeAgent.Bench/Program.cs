@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeAgent.Hardware.Cameras;
+using EdgeAgent.Hardware.Displays;
+using EdgeAgent.Hardware.Transport;
+using EdgeAgent.Simulators.PjLink;
+using EdgeAgent.Simulators.Visca;
+
+// edgeagent-bench devices [--ops N] [--out FILE]: driver round trips against the simulators on loopback.
+var ops = 1000;
+string? output = null;
+for (var i = 1; i < args.Length; i++)
+{
+    if (args[i] == "--ops") ops = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    else if (args[i] == "--out") output = args[++i];
+}
+if (args.Length == 0 || args[0] != "devices")
+{
+    Console.Error.WriteLine("usage: edgeagent-bench devices [--ops N] [--out FILE]");
+    return 64;
+}
+
+var rows = new List<string>();
+var ct = CancellationToken.None;
+
+await using (var sim = new ViscaCameraSimulator { MoveTime = TimeSpan.Zero })
+await using (var camera = new ViscaIpCamera("cam1", new UdpDatagramTransport("127.0.0.1", sim.Port)))
+{
+    await camera.SetPresetAsync(1, ct);
+    await camera.SetPresetAsync(2, ct);
+    rows.Add(await Measure("VISCA preset recall (ACK + completion)", ops, n => camera.RecallPresetAsync(n % 2 + 1, ct)));
+    rows.Add(await Measure("VISCA pan/tilt position inquiry", ops, _ => camera.GetPositionAsync(ct)));
+}
+await using (var sim = new PjLinkDisplaySimulator(password: "JBMIAProjectorLink"))
+await using (var display = new PjLinkDisplay("display1", new TcpStreamConnector("127.0.0.1", sim.Port, TimeSpan.FromSeconds(2)), "JBMIAProjectorLink"))
+{
+    rows.Add(await Measure("PJLink power query (connect, auth, POWR ?)", ops, _ => display.GetPowerAsync(ct)));
+}
+
+var table = new List<string>
+{
+    $"# Device driver round trips ({ops} operations each, loopback simulators, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)",
+    "",
+    "| operation | p50 ms | p99 ms | max ms | ops/s |",
+    "|---|---:|---:|---:|---:|",
+};
+table.AddRange(rows);
+var text = string.Join('\n', table) + "\n";
+Console.Write(text);
+if (output is not null)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+    await File.WriteAllTextAsync(output, text, ct);
+}
+return 0;
+
+static async Task<string> Measure(string name, int count, Func<int, Task> op)
+{
+    for (var i = 0; i < Math.Min(50, count); i++) await op(i); // warm-up
+    var samples = new double[count];
+    var total = Stopwatch.StartNew();
+    for (var i = 0; i < count; i++)
+    {
+        var t = Stopwatch.GetTimestamp();
+        await op(i);
+        samples[i] = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
+    }
+    total.Stop();
+    Array.Sort(samples);
+    double P(double q) => samples[Math.Min(count - 1, (int)Math.Ceiling(q * count) - 1)];
+    return string.Create(CultureInfo.InvariantCulture, $"| {name} | {P(0.50):F3} | {P(0.99):F3} | {samples[^1]:F3} | {count / total.Elapsed.TotalSeconds:F0} |");
+}
