@@ -44,7 +44,13 @@ public sealed class BrokerOptions
     public string? Username { get; set; }
     public string? Password { get; set; }
     public TlsOptions Tls { get; set; } = new();
+    /// <summary>"5.0" (default) or "3.1.1" for brokers that speak only the older protocol.</summary>
+    public string Protocol { get; set; } = "5.0";
     public int HeartbeatSeconds { get; set; } = 300;
+    /// <summary>How long the broker keeps this agent's session (subscriptions, queued commands) while it is away.</summary>
+    public int SessionExpirySeconds { get; set; } = 3600;
+    /// <summary>Events kept in the outbox while the broker is away; older events are dropped first (counted). Lesson records and compliance reports are never dropped.</summary>
+    public int OutboxMaxEvents { get; set; } = 10_000;
     public int KeepAliveSeconds { get; set; } = 30;
     /// <summary>Upper bound of the reconnect backoff.</summary>
     public int ReconnectMaxSeconds { get; set; } = 120;

@@ -160,7 +160,10 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         notEmpty("broker.host", b.Host);
         range("broker.port", b.Port, 1, 65535);
         if (b.ClientId is not null && !Identifier().IsMatch(b.ClientId)) fail("broker.clientId", $"'{b.ClientId}' must be 1-64 characters of A-Z a-z 0-9 _ . -");
-        range("broker.heartbeatSeconds", b.HeartbeatSeconds, 5, 86_400);
+        if (b.Protocol is not ("5.0" or "3.1.1")) fail("broker.protocol", $"'{b.Protocol}' is not one of 5.0, 3.1.1");
+        range("broker.heartbeatSeconds", b.HeartbeatSeconds, 1, 86_400);
+        range("broker.sessionExpirySeconds", b.SessionExpirySeconds, 0, 7 * 86_400);
+        range("broker.outboxMaxEvents", b.OutboxMaxEvents, 10, 10_000_000);
         range("broker.keepAliveSeconds", b.KeepAliveSeconds, 5, 3600);
         range("broker.reconnectMaxSeconds", b.ReconnectMaxSeconds, 1, 3600);
         if (b.Tls.Enabled)

@@ -1,6 +1,10 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
+using EdgeAgent.Diagnostics;
+using EdgeAgent.State;
+using EdgeAgent.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Service;
 
@@ -12,9 +16,28 @@ public static class AgentServices
 {
     public static void Add(IServiceCollection services, AgentOptions options)
     {
+        // Devices
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceActions>();
         services.AddSingleton<DeviceHealthPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHealthPoller>());
+
+        // Telemetry and the technician's commands (the allow-list is exactly the commands registered here)
+        services.AddSingleton<Topics>();
+        services.AddSingleton(sp => new Outbox(sp.GetRequiredService<StateDatabase>(), options.Broker.OutboxMaxEvents,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Outbox>>()));
+        services.AddSingleton<HealthReporter>();
+        services.AddSingleton<CommandCounters>();
+        services.AddSingleton<IDiagnosticCommand, PingCommand>();
+        services.AddSingleton<IDiagnosticCommand, HealthCommand>();
+        services.AddSingleton<IDiagnosticCommand, DeviceCommand>();
+        services.AddSingleton<IDiagnosticCommand, SnapshotCommand>();
+        services.AddSingleton<IDiagnosticCommand, LogsCommand>();
+        services.AddSingleton<IDiagnosticCommand, NetTestCommand>();
+        services.AddSingleton<IDiagnosticCommand, ComplianceCheckCommand>();
+        services.AddSingleton<IDiagnosticCommand, StreamRestartCommand>();
+        services.AddSingleton<CommandRouter>();
+        services.AddSingleton<MqttLink>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttLink>());
     }
 }

@@ -13,5 +13,18 @@ public static class StateMigrations
                 pid INTEGER NOT NULL
             );
             """),
+        new(2, "outbox", """
+            CREATE TABLE outbox (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                id TEXT NOT NULL UNIQUE,
+                kind TEXT NOT NULL,
+                topic TEXT NOT NULL,
+                payload BLOB NOT NULL,
+                retain INTEGER NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE INDEX outbox_kind_seq ON outbox (kind, seq);
+            CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+            """),
     ];
 }

@@ -1,0 +1,55 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeAgent.Configuration;
+using EdgeAgent.Service;
+
+namespace EdgeAgent.Diagnostics;
+
+/// <summary><c>logs</c>: <c>{"lines": n ≤ 1000, "level": "Warning"}</c>, the newest log events at or above the level.</summary>
+public sealed class LogsCommand(AgentOptions options) : IDiagnosticCommand
+{
+    private static readonly string[] Levels = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
+
+    public string Name => "logs";
+    public TimeSpan Timeout => TimeSpan.FromSeconds(10);
+
+    public Task<JsonNode> RunAsync(JsonObject args, CancellationToken ct)
+    {
+        CommandArgs.AllowOnly(args, "lines", "level");
+        var lines = CommandArgs.Int(args, "lines", 1, 1000) ?? 100;
+        var level = CommandArgs.String(args, "level", 16, required: false) ?? "Verbose";
+        var minimum = Array.IndexOf(Levels, level);
+        if (minimum < 0) throw new CommandException("bad_args", $"'level' must be one of {string.Join(", ", Levels)}");
+
+        var files = Directory.Exists(options.LogsDirectory)
+            ? new DirectoryInfo(options.LogsDirectory).GetFiles("edgeagent-*.json").OrderByDescending(f => f.LastWriteTimeUtc).ThenByDescending(f => f.Name).ToList()
+            : [];
+        var picked = new List<JsonNode>();
+        foreach (var file in files)
+        {
+            string[] content;
+            try
+            {
+                using var stream = new FileStream(file.FullName, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+                using var reader = new StreamReader(stream);
+                content = reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries);
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            for (var i = content.Length - 1; i >= 0 && picked.Count < lines; i--)
+            {
+                JsonNode? e;
+                try { e = JsonNode.Parse(content[i]); } catch (JsonException) { continue; }
+                if (e is null) continue;
+                var eventLevel = e["@l"]?.GetValue<string>() ?? "Information"; // compact JSON omits Information
+                if (Array.IndexOf(Levels, eventLevel) >= minimum) picked.Add(e);
+            }
+            if (picked.Count >= lines) break;
+        }
+        picked.Reverse();
+        JsonNode result = new JsonObject { ["count"] = picked.Count, ["events"] = new JsonArray(picked.ToArray()) };
+        return Task.FromResult(result);
+    }
+}

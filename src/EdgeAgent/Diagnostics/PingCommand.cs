@@ -1,0 +1,34 @@
+using System.Text.Json.Nodes;
+using EdgeAgent.Configuration;
+using EdgeAgent.Service;
+using EdgeAgent.Telemetry;
+
+namespace EdgeAgent.Diagnostics;
+
+/// <summary><c>ping</c>: the agent answers with its version, uptime and queue figures.</summary>
+public sealed class PingCommand(AgentOptions options, Outbox outbox, CommandCounters counters, TimeProvider time) : IDiagnosticCommand
+{
+    private readonly DateTimeOffset _started = time.GetUtcNow();
+
+    public string Name => "ping";
+    public TimeSpan Timeout => TimeSpan.FromSeconds(5);
+
+    public Task<JsonNode> RunAsync(JsonObject args, CancellationToken ct)
+    {
+        CommandArgs.AllowOnly(args);
+        JsonNode result = new JsonObject
+        {
+            ["version"] = AgentVersion.Current,
+            ["room"] = $"{options.Region}/{options.School}/{options.Room}",
+            ["role"] = options.Role,
+            ["uptimeSeconds"] = (long)(time.GetUtcNow() - _started).TotalSeconds,
+            ["outbox"] = new JsonObject { ["queued"] = outbox.Count, ["eventsDropped"] = outbox.Dropped },
+            ["commands"] = new JsonObject
+            {
+                ["received"] = counters.Received, ["replied"] = counters.Replied,
+                ["busy"] = counters.Busy, ["dropped"] = counters.Dropped,
+            },
+        };
+        return Task.FromResult(result);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using EdgeAgent.Configuration;
+
+namespace EdgeAgent.Diagnostics;
+
+/// <summary>
+/// <c>snapshot</c>: <c>{"camera": "cam1"}</c>, one JPEG frame of the room's video source, base64 in the reply
+/// (at most <see cref="MaxJpegBytes"/>; a larger frame is re-encoded smaller). The ffmpeg arguments come from the
+/// validated configuration only; the request names a configured camera and nothing else.
+/// </summary>
+public sealed class SnapshotCommand(AgentOptions options) : IDiagnosticCommand
+{
+    public const int MaxJpegBytes = 256 * 1024;
+
+    public string Name => "snapshot";
+    public TimeSpan Timeout => TimeSpan.FromSeconds(20);
+
+    public async Task<JsonNode> RunAsync(JsonObject args, CancellationToken ct)
+    {
+        CommandArgs.AllowOnly(args, "camera");
+        var camera = CommandArgs.String(args, "camera", 64, required: false) ?? "main";
+        if (camera != "main" && !options.Devices.Any(d => d.Kind == "camera" && d.Id == camera))
+            throw new CommandException("unknown_device", $"no camera '{Devices.DeviceActions.Printable(camera)}' is configured");
+
+        var jpeg = await GrabAsync(options.Stream.Width, ct).ConfigureAwait(false);
+        if (jpeg.Length > MaxJpegBytes) jpeg = await GrabAsync(640, ct).ConfigureAwait(false);
+        if (jpeg.Length > MaxJpegBytes) throw new CommandException("device_error", $"snapshot of {jpeg.Length} bytes exceeds the {MaxJpegBytes}-byte cap");
+        return new JsonObject
+        {
+            ["camera"] = camera, ["contentType"] = "image/jpeg", ["bytes"] = jpeg.Length, ["jpegBase64"] = Convert.ToBase64String(jpeg),
+        };
+    }
+
+    private async Task<byte[]> GrabAsync(int width, CancellationToken ct)
+    {
+        var s = options.Stream;
+        var info = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
+        void Add(params string[] a) { foreach (var x in a) info.ArgumentList.Add(x); }
+        Add("-hide_banner", "-loglevel", "error", "-nostdin");
+        switch (s.VideoSource)
+        {
+            case "test":
+                Add("-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={s.Width}x{s.Height}:rate=1"));
+                break;
+            case "v4l2":
+                Add("-f", "v4l2", "-i", s.VideoInput!);
+                break;
+            case "rtsp":
+                Add("-rtsp_transport", "tcp", "-i", s.VideoInput!);
+                break;
+        }
+        Add("-frames:v", "1", "-vf", string.Create(CultureInfo.InvariantCulture, $"scale={width}:-2"), "-q:v", "5", "-f", "image2pipe", "-vcodec", "mjpeg", "-");
+        using var process = new Process { StartInfo = info };
+        try
+        {
+            process.Start();
+        }
+        catch (System.ComponentModel.Win32Exception e)
+        {
+            throw new CommandException("device_error", $"cannot run ffmpeg: {e.Message}");
+        }
+        using var buffer = new MemoryStream();
+        var copy = process.StandardOutput.BaseStream.CopyToAsync(buffer, ct);
+        var errors = process.StandardError.ReadToEndAsync(ct);
+        try
+        {
+            await process.WaitForExitAsync(ct).ConfigureAwait(false);
+            await copy.ConfigureAwait(false);
+        }
+        finally
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+        }
+        if (process.ExitCode != 0 || buffer.Length == 0)
+            throw new CommandException("device_error", $"snapshot failed: {(await errors.ConfigureAwait(false)).Trim()}");
+        return buffer.ToArray();
+    }
+}

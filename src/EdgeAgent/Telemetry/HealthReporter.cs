@@ -1,0 +1,74 @@
+using System.Text.Json;
+using EdgeAgent.Configuration;
+using EdgeAgent.Devices;
+using EdgeAgent.Hardware.Health;
+
+namespace EdgeAgent.Telemetry;
+
+/// <summary>
+/// Turns device health into telemetry: marks the retained health document dirty on any change (published at
+/// once by <see cref="MqttLink"/>, otherwise as the heartbeat), and queues <c>device-offline</c>,
+/// <c>device-faulty</c> and <c>device-online</c> events in the outbox.
+/// </summary>
+public sealed class HealthReporter : IDisposable
+{
+    private readonly DeviceHealthPoller _poller;
+    private readonly Outbox _outbox;
+    private readonly Topics _topics;
+    private readonly TimeProvider _time;
+    private readonly HostVitalsReader _vitals;
+    private int _dirty = 1;
+
+    public HealthReporter(DeviceHealthPoller poller, Outbox outbox, Topics topics, AgentOptions options, TimeProvider time)
+    {
+        _poller = poller;
+        _outbox = outbox;
+        _topics = topics;
+        _time = time;
+        _vitals = new HostVitalsReader(options.Recording.Directory);
+        poller.HealthChanged += OnChanged;
+    }
+
+    /// <summary>Raised when the health document should be published now.</summary>
+    public event Action? Changed;
+
+    public bool Dirty => Volatile.Read(ref _dirty) == 1;
+
+    private void OnChanged(DeviceHealth? old, DeviceHealth now)
+    {
+        Interlocked.Exchange(ref _dirty, 1);
+        var type = EventFor(old?.State, now.State);
+        if (type is not null)
+        {
+            var id = Outbox.NewId();
+            var severity = type == EventTypes.DeviceOnline ? "info" : "warning";
+            var payload = new EventPayload(EventPayload.SchemaId, id, type, severity, _time.GetUtcNow(), now.DeviceId, now.Detail);
+            _outbox.Enqueue(OutboxKind.Event, _topics.Events, id, JsonSerializer.SerializeToUtf8Bytes(payload, TelemetryJson.Default.EventPayload));
+        }
+        Changed?.Invoke();
+    }
+
+    internal static string? EventFor(DeviceState? before, DeviceState after)
+    {
+        return after switch
+        {
+            DeviceState.Offline when before != DeviceState.Offline => EventTypes.DeviceOffline,
+            DeviceState.Faulty when before != DeviceState.Faulty => EventTypes.DeviceFaulty,
+            DeviceState.Online or DeviceState.Degraded when before is DeviceState.Offline or DeviceState.Faulty => EventTypes.DeviceOnline,
+            _ => null,
+        };
+    }
+
+    /// <summary>The health document now; clears the dirty mark.</summary>
+    public byte[] Build()
+    {
+        Interlocked.Exchange(ref _dirty, 0);
+        var devices = _poller.Snapshot
+            .Select(h => new DeviceHealthEntry(h.DeviceId, h.Kind, h.State.ToString().ToLowerInvariant(), h.Detail, h.LastSeen, h.Errors, h.Timeouts))
+            .ToList();
+        var payload = new HealthPayload(HealthPayload.SchemaId, _time.GetUtcNow(), devices, _vitals.Read());
+        return JsonSerializer.SerializeToUtf8Bytes(payload, TelemetryJson.Default.HealthPayload);
+    }
+
+    public void Dispose() => _poller.HealthChanged -= OnChanged;
+}

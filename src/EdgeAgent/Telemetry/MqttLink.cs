@@ -1,0 +1,371 @@
+using System.Security.Authentication;
+using System.Security.Cryptography.X509Certificates;
+using System.Text.Json;
+using EdgeAgent.Configuration;
+using EdgeAgent.Devices;
+using EdgeAgent.Service;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+using MQTTnet.Exceptions;
+using System.Buffers;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+
+namespace EdgeAgent.Telemetry;
+
+/// <summary>
+/// The agent's one MQTT connection (MQTTnet 5 has no managed client: reconnect and the outbox are ours).
+/// Connects with the Last Will (<c>state</c> = offline, retained), a persistent session, optional TLS with a
+/// client certificate; after every (re)connect it subscribes to <c>cmd/+</c> and <c>config/+</c>, publishes the
+/// birth message and the health document (both retained), then drains the outbox in order, deleting each
+/// message only after its PUBACK, and publishes health on change and as the heartbeat. Lost connections are
+/// retried with exponential backoff and jitter up to <c>broker.reconnectMaxSeconds</c>. A main loop: it beats
+/// the watchdog while connected and while waiting to reconnect.
+/// </summary>
+public sealed partial class MqttLink : BackgroundService
+{
+    private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
+    private readonly AgentOptions _options;
+    private readonly Topics _topics;
+    private readonly Outbox _outbox;
+    private readonly HealthReporter _health;
+    private readonly CommandRouter _commands;
+    private readonly DeviceRegistry _devices;
+    private readonly MainLoops _loops;
+    private readonly TimeProvider _time;
+    private readonly ILogger<MqttLink> _log;
+    private readonly IMqttClient _client;
+    private readonly DateTimeOffset _startedAt;
+    private readonly SemaphoreSlim _wake = new(0, 1);
+    private TaskCompletionSource _disconnected = NewSignal();
+    private int _connects;
+    private string? _lastFailure;
+
+    public MqttLink(AgentOptions options, Topics topics, Outbox outbox, HealthReporter health, CommandRouter commands,
+        DeviceRegistry devices, MainLoops loops, TimeProvider time, ILogger<MqttLink> log)
+    {
+        _options = options;
+        _topics = topics;
+        _outbox = outbox;
+        _health = health;
+        _commands = commands;
+        _devices = devices;
+        _loops = loops;
+        _time = time;
+        _log = log;
+        _startedAt = time.GetUtcNow();
+        _client = new MqttClientFactory().CreateMqttClient();
+        _client.DisconnectedAsync += e =>
+        {
+            _disconnected.TrySetResult();
+            return Task.CompletedTask;
+        };
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
+        _health.Changed += Wake;
+    }
+
+    public bool IsConnected => _client.IsConnected;
+    /// <summary>Successful connections so far.</summary>
+    public int Connects => Volatile.Read(ref _connects);
+    public string? LastFailure => _lastFailure;
+
+    /// <summary>Retained messages on <c>config/+</c> (policy, timetable) for the capabilities that own them.</summary>
+    public event Action<string, byte[]>? ConfigReceived;
+
+    private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    private void Wake()
+    {
+        try { _wake.Release(); } catch (SemaphoreFullException) { }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken ct)
+    {
+        var beat = _loops.Register("telemetry", TimeSpan.FromSeconds(Math.Max(120, _options.Broker.KeepAliveSeconds * 4)));
+        var attempt = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            try
+            {
+                await ConnectAsync(ct).ConfigureAwait(false);
+                attempt = 0;
+                await RunConnectedAsync(beat, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                var reason = Describe(e);
+                if (reason != _lastFailure) LogConnectFailed(_options.Broker.Host, _options.Broker.Port, reason);
+                _lastFailure = reason;
+            }
+            var delay = Backoff(attempt++);
+            LogRetry(delay.TotalSeconds);
+            await WaitBeatingAsync(delay, beat, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Exponential backoff, 1 s doubling to the cap, with jitter over the upper half so that a fleet spreads out.</summary>
+    internal TimeSpan Backoff(int attempt)
+    {
+        var cap = _options.Broker.ReconnectMaxSeconds;
+        var ceiling = Math.Min(cap, Math.Pow(2, Math.Min(attempt, 20)));
+        return TimeSpan.FromSeconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
+    }
+
+    private async Task WaitBeatingAsync(TimeSpan delay, LoopBeat beat, CancellationToken ct)
+    {
+        var until = _time.GetUtcNow() + delay;
+        while (!ct.IsCancellationRequested)
+        {
+            beat.Beat();
+            var left = until - _time.GetUtcNow();
+            if (left <= TimeSpan.Zero) return;
+            try
+            {
+                await Task.Delay(left < Tick ? left : Tick, _time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task ConnectAsync(CancellationToken ct)
+    {
+        if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct).ConfigureAwait(false);
+        _disconnected = NewSignal();
+        var result = await _client.ConnectAsync(BuildOptions(), ct).ConfigureAwait(false);
+        if (result.ResultCode != MqttClientConnectResultCode.Success)
+            throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
+        Interlocked.Increment(ref _connects);
+        _lastFailure = null;
+        LogConnected(_options.Broker.Host, _options.Broker.Port, _options.Broker.Protocol, result.IsSessionPresent);
+    }
+
+    internal MqttClientOptions BuildOptions()
+    {
+        var b = _options.Broker;
+        var v5 = b.Protocol == "5.0";
+        var builder = new MqttClientOptionsBuilder()
+            .WithTcpServer(b.Host, b.Port)
+            .WithClientId(b.ClientId ?? $"edgeagent-{_options.School}-{_options.Room}")
+            .WithProtocolVersion(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
+            .WithKeepAlivePeriod(TimeSpan.FromSeconds(b.KeepAliveSeconds))
+            .WithTimeout(TimeSpan.FromSeconds(10))
+            .WithWillTopic(_topics.State)
+            .WithWillPayload(Offline())
+            .WithWillRetain(true)
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+        if (v5) builder.WithCleanStart(b.SessionExpirySeconds == 0).WithSessionExpiryInterval((uint)b.SessionExpirySeconds);
+        else builder.WithCleanSession(b.SessionExpirySeconds == 0);
+        if (b.Username is not null) builder.WithCredentials(b.Username, b.Password ?? "");
+        if (b.Tls.Enabled) builder.WithTlsOptions(ConfigureTls);
+        return builder.Build();
+    }
+
+    private void ConfigureTls(MqttClientTlsOptionsBuilder tls)
+    {
+        var t = _options.Broker.Tls;
+        var ca = new X509Certificate2Collection();
+        ca.ImportFromPemFile(t.CaFile!);
+        tls.UseTls(true)
+            .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
+            .WithTargetHost(_options.Broker.Host)
+            .WithTrustChain(ca)
+            // Trust exactly the configured CA (not the system store): the fleet has its own PKI.
+            .WithCertificateValidationHandler(args =>
+            {
+                if (args.Certificate is null) return false;
+                using var chain = new X509Chain();
+                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                chain.ChainPolicy.CustomTrustStore.AddRange(ca);
+                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                var ok = chain.Build(new X509Certificate2(args.Certificate));
+                return ok && args.SslPolicyErrors is System.Net.Security.SslPolicyErrors.None or System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors;
+            });
+        if (t.CertFile is not null && t.KeyFile is not null)
+        {
+            using var pem = X509Certificate2.CreateFromPemFile(t.CertFile, t.KeyFile);
+            // Re-import so the private key is usable by SslStream on every platform.
+            tls.WithClientCertificates([X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)]);
+        }
+    }
+
+    private async Task RunConnectedAsync(LoopBeat beat, CancellationToken ct)
+    {
+        await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
+            .WithTopicFilter(f => f.WithTopic(_topics.CommandFilter).WithAtLeastOnceQoS())
+            .WithTopicFilter(f => f.WithTopic(_topics.ConfigFilter).WithAtLeastOnceQoS())
+            .Build(), ct).ConfigureAwait(false);
+        await PublishAsync(_topics.State, Birth(), retain: true, ct).ConfigureAwait(false);
+        await PublishHealthAsync(ct).ConfigureAwait(false);
+
+        using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var replies = Task.Run(() => PublishRepliesAsync(connection.Token), CancellationToken.None);
+        try
+        {
+            var heartbeat = TimeSpan.FromSeconds(_options.Broker.HeartbeatSeconds);
+            var nextHeartbeat = _time.GetUtcNow() + heartbeat;
+            while (!ct.IsCancellationRequested)
+            {
+                beat.Beat();
+                if (_disconnected.Task.IsCompleted) throw new InvalidOperationException("connection to the broker lost");
+                _outbox.ConsumeSignal();
+                await DrainOutboxAsync(ct).ConfigureAwait(false);
+                if (_health.Dirty || _time.GetUtcNow() >= nextHeartbeat)
+                {
+                    await PublishHealthAsync(ct).ConfigureAwait(false);
+                    nextHeartbeat = _time.GetUtcNow() + heartbeat;
+                }
+                var until = nextHeartbeat - _time.GetUtcNow();
+                var wait = until < Tick ? (until > TimeSpan.Zero ? until : TimeSpan.Zero) : Tick;
+                await Task.WhenAny(
+                    _outbox.WaitForWorkAsync(ct).AsTask(),
+                    _wake.WaitAsync(ct),
+                    _disconnected.Task,
+                    Task.Delay(wait, _time, ct)).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            connection.Cancel();
+            try { await replies.ConfigureAwait(false); } catch (OperationCanceledException) { }
+        }
+    }
+
+    private async Task DrainOutboxAsync(CancellationToken ct)
+    {
+        while (!ct.IsCancellationRequested)
+        {
+            var batch = _outbox.Peek(100);
+            if (batch.Count == 0) return;
+            foreach (var message in batch)
+            {
+                await PublishAsync(message.Topic, message.Payload, message.Retain, ct).ConfigureAwait(false);
+                _outbox.Delete(message.Seq); // only after the broker's PUBACK
+            }
+        }
+    }
+
+    private async Task PublishRepliesAsync(CancellationToken ct)
+    {
+        try
+        {
+            while (await _commands.Replies.WaitToReadAsync(ct).ConfigureAwait(false))
+            {
+                while (_commands.Replies.TryPeek(out var reply))
+                {
+                    var message = new MqttApplicationMessageBuilder()
+                        .WithTopic(reply.Topic)
+                        .WithPayload(reply.Payload)
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                        .WithContentType("application/json");
+                    if (reply.CorrelationData is { } correlation) message.WithCorrelationData(correlation);
+                    await _client.PublishAsync(message.Build(), ct).ConfigureAwait(false);
+                    _commands.Replies.TryRead(out _);
+                }
+            }
+        }
+        catch (OperationCanceledException) { }
+        catch (Exception e) when (e is MqttCommunicationException or InvalidOperationException)
+        {
+            // The connection went; the main loop reconnects and a new publisher resumes with the queued replies.
+        }
+    }
+
+    private async Task PublishHealthAsync(CancellationToken ct) =>
+        await PublishAsync(_topics.Health, _health.Build(), retain: true, ct).ConfigureAwait(false);
+
+    private async Task PublishAsync(string topic, byte[] payload, bool retain, CancellationToken ct)
+    {
+        var message = new MqttApplicationMessageBuilder()
+            .WithTopic(topic)
+            .WithPayload(payload)
+            .WithRetainFlag(retain)
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .WithContentType("application/json")
+            .Build();
+        var result = await _client.PublishAsync(message, ct).ConfigureAwait(false);
+        if (!result.IsSuccess)
+            throw new InvalidOperationException($"broker did not accept a message on {topic}: {result.ReasonCode} {result.ReasonString}");
+    }
+
+    private Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        var m = e.ApplicationMessage;
+        try
+        {
+            if (m.Topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal))
+                _commands.Handle(m.Topic, m.Payload, m.ResponseTopic, m.CorrelationData);
+            else if (m.Topic == _topics.ConfigPolicy || m.Topic == _topics.ConfigTimetable)
+                ConfigReceived?.Invoke(m.Topic, BuffersExtensions.ToArray(m.Payload));
+        }
+        catch (Exception ex)
+        {
+            LogMessageFailed(ex, m.Topic);
+        }
+        return Task.CompletedTask;
+    }
+
+    private byte[] Birth() => JsonSerializer.SerializeToUtf8Bytes(
+        new StatePayload(StatePayload.SchemaId, true, AgentVersion.Current, _options.Role, _startedAt, _devices.All.Select(d => d.Id).ToList()),
+        TelemetryJson.Default.StatePayload);
+
+    internal static byte[] Offline() => JsonSerializer.SerializeToUtf8Bytes(new StatePayload(StatePayload.SchemaId, false), TelemetryJson.Default.StatePayload);
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (!_client.IsConnected) return;
+        // A clean stop says so itself: the broker only sends the Will when the connection breaks.
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(TimeSpan.FromSeconds(3));
+        try
+        {
+            await PublishAsync(_topics.State, Offline(), retain: true, limit.Token).ConfigureAwait(false);
+            await _client.DisconnectAsync(new MqttClientDisconnectOptions(), limit.Token).ConfigureAwait(false);
+            LogStoppedCleanly();
+        }
+        catch (Exception e) when (e is OperationCanceledException or MqttCommunicationException or InvalidOperationException)
+        {
+            LogStopFailed(e.Message);
+        }
+    }
+
+    public override void Dispose()
+    {
+        _health.Changed -= Wake;
+        _client.Dispose();
+        base.Dispose();
+    }
+
+    private static string Describe(Exception e)
+    {
+        var inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        return inner == e ? $"{e.GetType().Name}: {e.Message}" : $"{e.GetType().Name}: {e.Message} ({inner.GetType().Name}: {inner.Message})";
+    }
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Information, Message = "Connected to broker {Host}:{Port} (MQTT {Protocol}, session present {SessionPresent})")]
+    private partial void LogConnected(string host, int port, string protocol, bool sessionPresent);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Broker {Host}:{Port} not reachable or refused: {Reason}")]
+    private partial void LogConnectFailed(string host, int port, string reason);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Debug, Message = "Reconnecting in {Seconds:F1} s")]
+    private partial void LogRetry(double seconds);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Handling a message on {Topic} failed")]
+    private partial void LogMessageFailed(Exception e, string topic);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Information, Message = "Published offline state and disconnected")]
+    private partial void LogStoppedCleanly();
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Could not say goodbye to the broker: {Reason}")]
+    private partial void LogStopFailed(string reason);
+}
