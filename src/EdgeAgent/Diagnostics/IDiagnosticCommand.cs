@@ -12,6 +12,8 @@ public interface IDiagnosticCommand
     string Name { get; }
     /// <summary>How long the command may run before it is answered with <c>timeout</c>.</summary>
     TimeSpan Timeout { get; }
+    /// <summary>False for commands so cheap that they are always served (ping), so a flood cannot hide that the agent is alive.</summary>
+    bool RateLimited => true;
     Task<JsonNode> RunAsync(JsonObject args, CancellationToken cancellationToken);
 }
 

@@ -12,6 +12,7 @@ public sealed class PingCommand(AgentOptions options, Outbox outbox, CommandCoun
 
     public string Name => "ping";
     public TimeSpan Timeout => TimeSpan.FromSeconds(5);
+    public bool RateLimited => false;
 
     public Task<JsonNode> RunAsync(JsonObject args, CancellationToken ct)
     {

@@ -66,13 +66,27 @@ public sealed partial class CommandRouter
     public IReadOnlyCollection<string> Names => _commands.Keys;
     public ChannelReader<OutgoingReply> Replies => _replies.Reader;
 
-    /// <summary>Handles one incoming message. Returns quickly; the command runs in the background.</summary>
+    /// <summary>Handles one incoming message. Returns quickly; the command runs in the background. Never throws.</summary>
     public void Handle(string topic, ReadOnlySequence<byte> payload, string? responseTopic, byte[]? correlationData)
     {
         Counters.CountReceived();
-        var name = topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal) ? topic[_topics.CommandPrefix.Length..] : "";
         var target = _topics.IsAllowedReplyTopic(responseTopic) ? responseTopic : null;
         var correlation = target is null ? null : correlationData;
+        try
+        {
+            Dispatch(topic, payload, target, correlation);
+        }
+        catch (Exception e)
+        {
+            // Whatever a request does, it gets one answer (or one counted drop) and the agent goes on.
+            LogFailed(e, "(dispatch)");
+            Reply(target, correlation, ReplyPayload.Failure(null, ReplyCodes.Internal, "the command could not be handled"));
+        }
+    }
+
+    private void Dispatch(string topic, ReadOnlySequence<byte> payload, string? target, byte[]? correlation)
+    {
+        var name = topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal) ? topic[_topics.CommandPrefix.Length..] : "";
 
         if (payload.Length > MaxPayloadBytes)
         {
@@ -82,8 +96,9 @@ public sealed partial class CommandRouter
         JsonObject request;
         try
         {
-            var node = JsonNode.Parse(BuffersExtensions.ToArray(payload), documentOptions: new JsonDocumentOptions { MaxDepth = 16 });
+            var node = JsonNode.Parse(BuffersExtensions.ToArray(payload), documentOptions: new JsonDocumentOptions { MaxDepth = 16, AllowDuplicateProperties = false });
             request = node as JsonObject ?? throw new JsonException("the command must be a JSON object");
+            _ = request.Count; // materialize now, so that a malformed object fails here
         }
         catch (Exception e) when (e is JsonException or ArgumentException or DecoderFallbackException or InvalidOperationException)
         {
@@ -114,16 +129,21 @@ public sealed partial class CommandRouter
             Reply(target, correlation, ReplyPayload.Failure(id, ReplyCodes.UnknownCommand, $"'{Printable(name)}' is not a command; known: {string.Join(", ", _commands.Keys.Order())}"));
             return;
         }
+        if (!command.RateLimited)
+        {
+            _ = Task.Run(() => RunAsync(command, request, id, target, correlation, holdsSlot: false));
+            return;
+        }
         if (!TakeToken() || !_slots.Wait(0))
         {
             Counters.CountBusy();
             Reply(target, correlation, ReplyPayload.Failure(id, ReplyCodes.Busy, "too many commands at once; try again shortly"));
             return;
         }
-        _ = Task.Run(() => RunAsync(command, request, id, target, correlation));
+        _ = Task.Run(() => RunAsync(command, request, id, target, correlation, holdsSlot: true));
     }
 
-    private async Task RunAsync(IDiagnosticCommand command, JsonObject args, string? id, string target, byte[]? correlation)
+    private async Task RunAsync(IDiagnosticCommand command, JsonObject args, string? id, string target, byte[]? correlation, bool holdsSlot)
     {
         ReplyPayload reply;
         using var deadline = new CancellationTokenSource(command.Timeout, _time);
@@ -147,7 +167,7 @@ public sealed partial class CommandRouter
         }
         finally
         {
-            _slots.Release();
+            if (holdsSlot) _slots.Release();
         }
         Reply(target, correlation, reply);
     }
