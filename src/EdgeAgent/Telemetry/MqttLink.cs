@@ -40,6 +40,7 @@ public sealed partial class MqttLink : BackgroundService
     private readonly SemaphoreSlim _wake = new(0, 1);
     private TaskCompletionSource _disconnected = NewSignal();
     private int _connects;
+    private int _attempts;
     private string? _lastFailure;
 
     public MqttLink(AgentOptions options, Topics topics, Outbox outbox, HealthReporter health, CommandRouter commands,
@@ -68,6 +69,8 @@ public sealed partial class MqttLink : BackgroundService
     public bool IsConnected => _client.IsConnected;
     /// <summary>Successful connections so far.</summary>
     public int Connects => Volatile.Read(ref _connects);
+    /// <summary>Connection attempts so far, successful or not.</summary>
+    public int Attempts => Volatile.Read(ref _attempts);
     public string? LastFailure => _lastFailure;
 
     /// <summary>Retained messages on <c>config/+</c> (policy, timetable) for the capabilities that own them.</summary>
@@ -139,6 +142,7 @@ public sealed partial class MqttLink : BackgroundService
     {
         if (_client.IsConnected) await _client.DisconnectAsync(new MqttClientDisconnectOptions(), ct).ConfigureAwait(false);
         _disconnected = NewSignal();
+        Interlocked.Increment(ref _attempts);
         var result = await _client.ConnectAsync(BuildOptions(), ct).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
             throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");

@@ -19,10 +19,12 @@ public sealed class TestMqttClient : IAsyncDisposable
         return Task.CompletedTask;
     };
 
-    public static async Task<TestMqttClient> ConnectAsync(int port, string clientId, MqttProtocolVersion version = MqttProtocolVersion.V500, bool persistentSession = false)
+    public static async Task<TestMqttClient> ConnectAsync(int port, string clientId, MqttProtocolVersion version = MqttProtocolVersion.V500,
+        bool persistentSession = false, Action<MqttClientOptionsBuilder>? configure = null)
     {
         var c = new TestMqttClient();
         var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId).WithProtocolVersion(version);
+        configure?.Invoke(options);
         if (persistentSession)
         {
             if (version == MqttProtocolVersion.V500) options.WithCleanStart(false).WithSessionExpiryInterval(3600);
