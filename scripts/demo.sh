@@ -27,8 +27,10 @@ cleanup() {
   trap - INT TERM EXIT
   echo
   echo "demo: stopping..."
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do
+  # Newest first: the agent says goodbye to the broker before the broker goes.
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${PIDS[$i]}
+    kill -TERM "$pid" 2>/dev/null || true
     for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
   done
@@ -41,6 +43,32 @@ AGENT="$BIN/edgeagent"
 PJLINK_PASSWORD=demo-pjlink
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+
+free_port() {
+  local port
+  while :; do
+    port=$((20000 + RANDOM % 20000))
+    ss -Hltn "sport = :$port" 2>/dev/null | grep -q . || { echo "$port"; return; }
+  done
+}
+
+step "Local MQTT broker (mosquitto) on 127.0.0.1 for the fleet manager's side"
+BROKER_PORT=$(free_port)
+mkdir -p "$RUN/broker" && chmod 777 "$RUN/broker"
+cat > "$RUN/broker/mosquitto.conf" <<CONF
+listener $BROKER_PORT 127.0.0.1
+allow_anonymous true
+persistence false
+log_dest none
+CONF
+mosquitto -c "$RUN/broker/mosquitto.conf" &
+PIDS+=($!)
+for _ in $(seq 1 50); do ss -Hltn "sport = :$BROKER_PORT" | grep -q . && break; sleep 0.1; done
+ROOT_TOPIC=edu/zj-jinhua/lanxi-wuxi-ps/demo-room/edgeagent
+echo "mosquitto on 127.0.0.1:$BROKER_PORT; watching $ROOT_TOPIC/# (lines shortened)"
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -v -t "$ROOT_TOPIC/state" -t "$ROOT_TOPIC/health" -t "$ROOT_TOPIC/events" \
+  > >(while IFS= read -r line; do echo "[mqtt] ${line:0:220}"; done) &
+PIDS+=($!)
 
 step "Simulated classroom: two VISCA cameras, a PJLink display (with password), a mic array, on 127.0.0.1"
 "$SIM" --visca-port 0 --visca-port 0 --pjlink-port 0 --pjlink-password "$PJLINK_PASSWORD" --pjlink-class 2 \
@@ -60,7 +88,7 @@ cat > "$RUN/edgeagent.json" <<JSON
   "school": "lanxi-wuxi-ps",
   "room": "demo-room",
   "role": "main",
-  "broker": { "host": "127.0.0.1", "port": 1883 },
+  "broker": { "host": "127.0.0.1", "port": $BROKER_PORT, "heartbeatSeconds": 30 },
   "devices": [
     { "id": "cam1", "kind": "camera", "protocol": "visca-ip", "host": "127.0.0.1", "port": $CAM1,
       "presets": { "teacher": 1, "blackboard": 2, "students": 3 } },
@@ -107,9 +135,22 @@ device mic1 levels
 device display1 status
 device cam9 position || true
 
-step "The agent keeps polling; device health changes appear in its log above (Ctrl-C to stop)"
+step "A technician's commands over MQTT: ping and a device action (MQTT 5 request/response), a bad request (3.1.1 reply_to)"
+echo '$ mosquitto_rr -t .../cmd/ping -e .../reply/tech -m {}'
+mosquitto_rr -h 127.0.0.1 -p "$BROKER_PORT" -t "$ROOT_TOPIC/cmd/ping" -e "$ROOT_TOPIC/reply/tech" -m '{}' -W 10 || true
+echo '$ mosquitto_rr -t .../cmd/device -e .../reply/tech -m {"device":"cam1","action":"preset-recall","args":["teacher"]}'
+mosquitto_rr -h 127.0.0.1 -p "$BROKER_PORT" -t "$ROOT_TOPIC/cmd/device" -e "$ROOT_TOPIC/reply/tech" \
+  -m '{"device":"cam1","action":"preset-recall","args":["teacher"]}' -W 10 || true
+echo '$ mosquitto_pub -V mqttv311 -t .../cmd/device -m {"id":"q1","reply_to":".../reply/tech311","device":"projector9","action":"status"}'
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -V mqttv311 -C 1 -W 10 -t "$ROOT_TOPIC/reply/tech311" &
+sleep 0.5
+mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -V mqttv311 -q 1 -t "$ROOT_TOPIC/cmd/device" \
+  -m "{\"id\":\"q1\",\"reply_to\":\"$ROOT_TOPIC/reply/tech311\",\"device\":\"projector9\",\"action\":\"status\"}"
+wait $! 2>/dev/null || true
+
+step "The agent keeps polling; health changes appear in its log and on MQTT above (Ctrl-C to stop)"
 if [ "$SECONDS_TO_RUN" -gt 0 ]; then
   sleep "$SECONDS_TO_RUN"
 else
-  wait "${PIDS[1]}" || true
+  wait "${PIDS[${#PIDS[@]}-1]}" || true
 fi
