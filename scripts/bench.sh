@@ -10,10 +10,11 @@ dotnet build bench/EdgeAgent.Bench -c Release --no-restore -nologo -v quiet -clp
 BENCH=bench/EdgeAgent.Bench/bin/Release/net10.0/edgeagent-bench
 mkdir -p bench-results
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(devices)
+[ ${#suites[@]} -gt 0 ] || suites=(devices telemetry)
 for suite in "${suites[@]}"; do
   case "$suite" in
     devices) "$BENCH" devices --ops 1000 --out bench-results/devices.md ;;
-    *) echo "bench.sh: unknown suite $suite (known: devices)" >&2; exit 64 ;;
+    telemetry) "$BENCH" telemetry --ops 1000 --out bench-results/telemetry.md ;;
+    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry)" >&2; exit 64 ;;
   esac
 done

@@ -14,10 +14,30 @@ for (var i = 1; i < args.Length; i++)
     if (args[i] == "--ops") ops = int.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--out") output = args[++i];
 }
-if (args.Length == 0 || args[0] != "devices")
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices [--ops N] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry [--ops N] [--out FILE]");
     return 64;
+}
+if (args[0] == "telemetry")
+{
+    var here = AppContext.BaseDirectory;
+    var idle = 30;
+    var telemetryRows = await EdgeAgent.Bench.TelemetryBench.RunAsync(Path.Combine(here, "edgeagent"), Path.Combine(here, "edgeagent-sim"), ops, idle);
+    var telemetryText = string.Join('\n', new[]
+    {
+        $"# Telemetry over a loopback mosquitto ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)",
+        "",
+        "| measure | value | | | |",
+        "|---|---|---|---|---|",
+    }.Concat(telemetryRows)) + "\n";
+    Console.Write(telemetryText);
+    if (output is not null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        await File.WriteAllTextAsync(output, telemetryText);
+    }
+    return 0;
 }
 
 var rows = new List<string>();

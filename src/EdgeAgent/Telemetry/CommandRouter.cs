@@ -131,7 +131,8 @@ public sealed partial class CommandRouter
         }
         if (!command.RateLimited)
         {
-            _ = Task.Run(() => RunAsync(command, request, id, target, correlation, holdsSlot: false));
+            // Cheap by contract (ping): run on the receive path, which saves a thread-pool hop on the answer.
+            _ = RunAsync(command, request, id, target, correlation, holdsSlot: false);
             return;
         }
         if (!TakeToken() || !_slots.Wait(0))

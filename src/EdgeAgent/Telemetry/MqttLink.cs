@@ -292,7 +292,6 @@ public sealed partial class MqttLink : BackgroundService
             .WithPayload(payload)
             .WithRetainFlag(retain)
             .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-            .WithContentType("application/json")
             .Build();
         var result = await _client.PublishAsync(message, ct).ConfigureAwait(false);
         if (!result.IsSuccess)

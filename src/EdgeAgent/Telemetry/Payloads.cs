@@ -16,12 +16,33 @@ public sealed record StatePayload(
 }
 
 /// <summary>Retained on <c>health</c>: every device and the host, on any change at once and as the heartbeat.</summary>
-public sealed record HealthPayload(string Schema, DateTimeOffset At, IReadOnlyList<DeviceHealthEntry> Devices, HostVitals Host)
+public sealed record HealthPayload(string Schema, [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset? At, IReadOnlyList<DeviceHealthEntry> Devices, HostVitals Host)
 {
     public const string SchemaId = "edgeagent.health/1";
 }
 
-public sealed record DeviceHealthEntry(string Id, string Kind, string State, string Detail, DateTimeOffset? LastSeen, long Errors, long Timeouts);
+/// <summary>One device in the health document. Counters of zero are left out (an idle room's heartbeat stays small).</summary>
+public sealed record DeviceHealthEntry(
+    string Id,
+    string Kind,
+    string State,
+    string Detail,
+    [property: JsonConverter(typeof(UtcSecondsConverter))] DateTimeOffset? LastSeen,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Errors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Timeouts);
+
+/// <summary>Writes times as UTC to the second ("2026-11-22T08:30:00Z"): enough for health, and short on the wire.</summary>
+public sealed class UtcSecondsConverter : JsonConverter<DateTimeOffset?>
+{
+    public override DateTimeOffset? Read(ref System.Text.Json.Utf8JsonReader reader, Type typeToConvert, System.Text.Json.JsonSerializerOptions options) =>
+        reader.TokenType == System.Text.Json.JsonTokenType.Null ? null : reader.GetDateTimeOffset();
+
+    public override void Write(System.Text.Json.Utf8JsonWriter writer, DateTimeOffset? value, System.Text.Json.JsonSerializerOptions options)
+    {
+        if (value is { } v) writer.WriteStringValue(v.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", System.Globalization.CultureInfo.InvariantCulture));
+        else writer.WriteNullValue();
+    }
+}
 
 /// <summary>Host figures: CPU and memory use, the recording volume's free space, temperature, uptime.</summary>
 public sealed record HostVitals(double CpuPercent, double MemoryPercent, double AgentRssMb, long RecordingFreeBytes, double? TemperatureC, long UptimeSeconds);
