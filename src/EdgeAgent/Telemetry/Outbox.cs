@@ -24,10 +24,41 @@ public sealed record OutboxMessage(long Seq, string Id, OutboxKind Kind, string 
 /// duplicates that at-least-once delivery allows. Events are bounded (oldest dropped first, counted in
 /// <see cref="Dropped"/>); lesson records and compliance reports are never dropped.
 /// </summary>
-public sealed partial class Outbox(StateDatabase database, int maxEvents, TimeProvider time, ILogger<Outbox> log)
+public sealed partial class Outbox
 {
     private readonly Channel<bool> _work = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private readonly Lock _write = new();
+    private readonly StateDatabase _database;
+    private readonly int _maxEvents;
+    private readonly TimeProvider _time;
+    private readonly ILogger<Outbox> _log;
+    private long _count;
+    private long _dropped;
+    private bool _figuresLoaded;
+
+    public Outbox(StateDatabase database, int maxEvents, TimeProvider time, ILogger<Outbox> log)
+    {
+        _database = database;
+        _maxEvents = maxEvents;
+        _time = time;
+        _log = log;
+    }
+
+    /// <summary>
+    /// Figures kept in memory after one read, so that ping and health never wait on the database. Read on first
+    /// use, not in the constructor: the host builds services before the state database is migrated.
+    /// </summary>
+    private void LoadFigures()
+    {
+        if (_figuresLoaded) return;
+        using var connection = _database.Open();
+        using var q = Command(connection, null, "SELECT (SELECT COUNT(*) FROM outbox), COALESCE((SELECT value FROM counters WHERE name = 'outbox_events_dropped'), 0);");
+        using var r = q.ExecuteReader();
+        r.Read();
+        _count = r.GetInt64(0);
+        _dropped = r.GetInt64(1);
+        _figuresLoaded = true;
+    }
 
     /// <summary>A new message id: time-ordered (UUID v7), so ids also sort by creation.</summary>
     public static string NewId() => Guid.CreateVersion7().ToString("N");
@@ -38,15 +69,16 @@ public sealed partial class Outbox(StateDatabase database, int maxEvents, TimePr
         var dropped = 0;
         lock (_write)
         {
-            using var connection = database.Open();
+            LoadFigures();
+            using var connection = _database.Open();
             using var tx = connection.BeginTransaction();
             if (kind == OutboxKind.Event)
             {
                 using var count = Command(connection, tx, "SELECT COUNT(*) FROM outbox WHERE kind = 'event';");
                 var events = Convert.ToInt64(count.ExecuteScalar());
-                if (events >= maxEvents)
+                if (events >= _maxEvents)
                 {
-                    dropped = (int)(events - maxEvents + 1);
+                    dropped = (int)(events - _maxEvents + 1);
                     using var drop = Command(connection, tx,
                         "DELETE FROM outbox WHERE seq IN (SELECT seq FROM outbox WHERE kind = 'event' ORDER BY seq LIMIT $n);");
                     drop.Parameters.AddWithValue("$n", dropped);
@@ -64,11 +96,13 @@ public sealed partial class Outbox(StateDatabase database, int maxEvents, TimePr
             insert.Parameters.AddWithValue("$topic", topic);
             insert.Parameters.AddWithValue("$payload", payload);
             insert.Parameters.AddWithValue("$retain", retain ? 1 : 0);
-            insert.Parameters.AddWithValue("$at", time.GetUtcNow().ToString("O"));
+            insert.Parameters.AddWithValue("$at", _time.GetUtcNow().ToString("O"));
             seq = Convert.ToInt64(insert.ExecuteScalar());
             tx.Commit();
+            _count += 1 - dropped;
+            _dropped += dropped;
         }
-        if (dropped > 0) LogDropped(dropped, maxEvents);
+        if (dropped > 0) LogDropped(dropped, _maxEvents);
         _work.Writer.TryWrite(true);
         return new OutboxMessage(seq, id, kind, topic, payload, retain);
     }
@@ -76,7 +110,7 @@ public sealed partial class Outbox(StateDatabase database, int maxEvents, TimePr
     /// <summary>The oldest messages, in order.</summary>
     public IReadOnlyList<OutboxMessage> Peek(int max)
     {
-        using var connection = database.Open();
+        using var connection = _database.Open();
         using var q = Command(connection, null, "SELECT seq, id, kind, topic, payload, retain FROM outbox ORDER BY seq LIMIT $n;");
         q.Parameters.AddWithValue("$n", max);
         using var r = q.ExecuteReader();
@@ -92,33 +126,19 @@ public sealed partial class Outbox(StateDatabase database, int maxEvents, TimePr
     {
         lock (_write)
         {
-            using var connection = database.Open();
+            LoadFigures();
+            using var connection = _database.Open();
             using var d = Command(connection, null, "DELETE FROM outbox WHERE seq = $s;");
             d.Parameters.AddWithValue("$s", seq);
-            d.ExecuteNonQuery();
+            _count -= d.ExecuteNonQuery();
         }
     }
 
-    public long Count
-    {
-        get
-        {
-            using var connection = database.Open();
-            using var q = Command(connection, null, "SELECT COUNT(*) FROM outbox;");
-            return Convert.ToInt64(q.ExecuteScalar());
-        }
-    }
+    /// <summary>Messages waiting for the broker.</summary>
+    public long Count { get { lock (_write) { LoadFigures(); return _count; } } }
 
     /// <summary>Events dropped because the outbox was full, since the database was created.</summary>
-    public long Dropped
-    {
-        get
-        {
-            using var connection = database.Open();
-            using var q = Command(connection, null, "SELECT COALESCE((SELECT value FROM counters WHERE name = 'outbox_events_dropped'), 0);");
-            return Convert.ToInt64(q.ExecuteScalar());
-        }
-    }
+    public long Dropped { get { lock (_write) { LoadFigures(); return _dropped; } } }
 
     /// <summary>Completes when something was enqueued since the last call (or at once the first time).</summary>
     public ValueTask<bool> WaitForWorkAsync(CancellationToken ct) => _work.Reader.WaitToReadAsync(ct);
