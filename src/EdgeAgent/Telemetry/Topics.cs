@@ -12,7 +12,6 @@ public sealed class Topics(AgentOptions options)
     public string Events => $"{Root}/events";
     public string Lessons => $"{Root}/lessons";
     public string Compliance => $"{Root}/compliance";
-    public string Tallies => $"{Root}/tallies";
     public string CommandFilter => $"{Root}/cmd/+";
     public string CommandPrefix => $"{Root}/cmd/";
     public string ConfigFilter => $"{Root}/config/+";
@@ -20,7 +19,6 @@ public sealed class Topics(AgentOptions options)
     public string ConfigTimetable => $"{Root}/config/timetable";
     /// <summary>Replies may only go below this (the broker ACL lets the agent write only under its root).</summary>
     public string ReplyPrefix => $"{Root}/reply/";
-    public string Snapshot(string camera) => $"{Root}/snapshot/{camera}";
 
     /// <summary>A reply topic a requester asked for: under <see cref="ReplyPrefix"/>, no wildcards, bounded.</summary>
     public bool IsAllowedReplyTopic(string? topic) =>
