@@ -39,7 +39,7 @@ public sealed class BrokerOptions
 {
     public string Host { get; set; } = "127.0.0.1";
     public int Port { get; set; } = 1883;
-    /// <summary>Defaults to "edgeagent-{school}-{room}".</summary>
+    /// <summary>Defaults to "edgeagent-{region}-{school}-{room}" (unique in the fleet; two agents with one id would push each other off).</summary>
     public string? ClientId { get; set; }
     public string? Username { get; set; }
     public string? Password { get; set; }

@@ -157,7 +157,7 @@ public sealed partial class MqttLink : BackgroundService
         var v5 = b.Protocol == "5.0";
         var builder = new MqttClientOptionsBuilder()
             .WithTcpServer(b.Host, b.Port)
-            .WithClientId(b.ClientId ?? $"edgeagent-{_options.School}-{_options.Room}")
+            .WithClientId(b.ClientId ?? $"edgeagent-{_options.Region}-{_options.School}-{_options.Room}")
             .WithProtocolVersion(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(b.KeepAliveSeconds))
             .WithTimeout(TimeSpan.FromSeconds(10))
@@ -220,7 +220,7 @@ public sealed partial class MqttLink : BackgroundService
                 beat.Beat();
                 if (_disconnected.Task.IsCompleted) throw new InvalidOperationException("connection to the broker lost");
                 _outbox.ConsumeSignal();
-                await DrainOutboxAsync(ct).ConfigureAwait(false);
+                await DrainOutboxAsync(beat, ct).ConfigureAwait(false);
                 if (_health.Dirty || _time.GetUtcNow() >= nextHeartbeat)
                 {
                     await PublishHealthAsync(ct).ConfigureAwait(false);
@@ -242,10 +242,11 @@ public sealed partial class MqttLink : BackgroundService
         }
     }
 
-    private async Task DrainOutboxAsync(CancellationToken ct)
+    private async Task DrainOutboxAsync(LoopBeat beat, CancellationToken ct)
     {
         while (!ct.IsCancellationRequested)
         {
+            beat.Beat(); // a long backlog after an outage is progress, not a hang
             var batch = _outbox.Peek(100);
             if (batch.Count == 0) return;
             foreach (var message in batch)
