@@ -16,7 +16,25 @@ namespace EdgeAgent.Bench;
 /// </summary>
 public static class TelemetryBench
 {
+    private static readonly List<Process> Started = [];
+
+    /// <summary>Runs the suite; whatever happens, every process it started (and their children) is stopped.</summary>
     public static async Task<List<string>> RunAsync(string agentExe, string simExe, int pings, int idleSeconds)
+    {
+        try
+        {
+            return await RunCoreAsync(agentExe, simExe, pings, idleSeconds);
+        }
+        finally
+        {
+            foreach (var p in Enumerable.Reverse(Started))
+            {
+                try { if (!p.HasExited) p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
+            }
+        }
+    }
+
+    private static async Task<List<string>> RunCoreAsync(string agentExe, string simExe, int pings, int idleSeconds)
     {
         var rows = new List<string>();
         var dir = Path.Combine(Path.GetTempPath(), "edgeagent-bench-" + Environment.ProcessId);
@@ -107,7 +125,8 @@ public static class TelemetryBench
 
         // 2. Idle bytes per day, from a window with nothing changing (heartbeat every second instead of 300 s):
         // the broker's own count of bytes received ($SYS, updated every second), the agent being its only sender.
-        Stop(echo);
+        echo.Kill(entireProcessTree: true); // the shell and both ends of its pipeline
+        echo.WaitForExit();
         Stop(agent);
         agent.Dispose();
         agent = Start(agentExe, ["run", "--config", Config(1, 1)]);
@@ -186,6 +205,7 @@ public static class TelemetryBench
         var info = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
         var p = Process.Start(info)!;
+        Started.Add(p);
         p.OutputDataReceived += (_, _) => { };
         p.ErrorDataReceived += (_, _) => { };
         p.BeginOutputReadLine();
