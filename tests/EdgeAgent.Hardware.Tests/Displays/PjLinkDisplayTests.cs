@@ -215,6 +215,20 @@ public sealed class PjLinkDisplayTests : IAsyncDisposable
         Assert.Equal(DisplayPower.Off, await display.GetPowerAsync(Ct));
     }
 
+    [Fact]
+    public async Task A_reply_slower_than_the_timeout_is_a_timeout_and_a_slow_one_within_it_succeeds()
+    {
+        var (sim, display) = Create();
+        sim.Faults.SlowDelay = TimeSpan.FromSeconds(3);
+        sim.Faults.Set(Fault.Slow, count: 2); // greeting and POWR
+        var e = await Assert.ThrowsAsync<DeviceException>(() => display.GetPowerAsync(Ct));
+        Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
+
+        sim.Faults.SlowDelay = TimeSpan.FromMilliseconds(100);
+        sim.Faults.Set(Fault.Slow, count: 2);
+        Assert.Equal(DisplayPower.Off, await display.GetPowerAsync(Ct));
+    }
+
     [Theory]
     [InlineData("000000", DeviceState.Online)]
     [InlineData("010000", DeviceState.Degraded)]
