@@ -1,0 +1,117 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using EdgeAgent.Configuration;
+
+namespace EdgeAgent.Streaming;
+
+/// <summary>
+/// The two ffmpeg processes of a lesson, as argument lists (never a command line: nothing goes through a shell).
+/// <list type="bullet">
+/// <item>The <b>encoder</b> reads the camera and microphone, encodes H.264 + AAC once, and writes through the
+/// <c>tee</c> muxer to the local segmented recording (MPEG-TS segments named by lesson and time) and to a local
+/// MPEG-TS feed on 127.0.0.1 UDP.</item>
+/// <item>The <b>uplink</b> copies that feed, without re-encoding, to the ingest server over SRT or RTMP.</item>
+/// </list>
+/// When the network fails only the uplink dies; the recording goes on, and restarting the uplink resumes the
+/// stream within seconds without touching the encoder. Values come from validated configuration; the lesson id
+/// and recording directory are checked again here because they are spliced into the tee specification.
+/// </summary>
+public static partial class EncoderPipeline
+{
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex LessonId();
+
+    /// <summary>Characters with a meaning in tee or segment specifications, or that a path should never hold.</summary>
+    private static readonly char[] Forbidden = ['|', '[', ']', ':', '\\', '\'', '"', '%', ';', '$', '`', '\n', '\r', '\t', '\0'];
+
+    public static StreamPlan Plan(StreamOptions stream, RecordingOptions recording, string lessonId, int feedPort, string encoder)
+    {
+        if (!LessonId().IsMatch(lessonId))
+            throw new StreamConfigException($"lesson id '{Printable(lessonId)}' must be 1-64 characters of A-Z a-z 0-9 _ - not starting with - or _");
+        var dir = recording.Directory;
+        if (!Path.IsPathRooted(dir) || dir.IndexOfAny(Forbidden) >= 0 || dir.Any(char.IsControl) || dir.Contains("/-", StringComparison.Ordinal))
+            throw new StreamConfigException($"recording directory '{Printable(dir)}' must be an absolute path without | [ ] : \\ quotes % ; $ ` or control characters");
+        if (feedPort is < 1024 or > 65535) throw new StreamConfigException($"feed port {feedPort} is out of range");
+        if (!AgentOptionsValidator.Encoders.Contains(encoder) || encoder == "auto")
+            throw new StreamConfigException($"encoder '{Printable(encoder)}' is not a resolved encoder");
+
+        var a = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1" };
+        var inv = CultureInfo.InvariantCulture;
+        switch (stream.VideoSource)
+        {
+            case "test":
+                a.AddRange(["-re", "-f", "lavfi", "-i", string.Create(inv, $"testsrc2=size={stream.Width}x{stream.Height}:rate={stream.Fps}")]);
+                break;
+            case "v4l2":
+                a.AddRange(["-f", "v4l2", "-framerate", stream.Fps.ToString(inv), "-video_size", string.Create(inv, $"{stream.Width}x{stream.Height}"), "-i", stream.VideoInput!]);
+                break;
+            case "rtsp":
+                a.AddRange(["-rtsp_transport", "tcp", "-i", stream.VideoInput!]);
+                break;
+            default:
+                throw new StreamConfigException($"unknown video source '{Printable(stream.VideoSource)}'");
+        }
+        var audioInput = 0;
+        switch (stream.AudioSource)
+        {
+            case "test":
+                a.AddRange(["-re", "-f", "lavfi", "-i", "sine=frequency=1000:sample_rate=48000"]);
+                audioInput = 1;
+                break;
+            case "alsa":
+                a.AddRange(["-f", "alsa", "-i", stream.AudioInput!]);
+                audioInput = 1;
+                break;
+            case "rtsp":
+                audioInput = 0;
+                break;
+            default:
+                throw new StreamConfigException($"unknown audio source '{Printable(stream.AudioSource)}'");
+        }
+        var gop = stream.Fps * 2;
+        a.AddRange(["-map", "0:v:0", "-map", string.Create(inv, $"{audioInput}:a:0")]);
+        // VA-API encodes from GPU surfaces: the frames are uploaded at the end of the filter chain.
+        var upload = encoder == "h264_vaapi" ? ",format=nv12,hwupload" : "";
+        a.AddRange(["-vf", string.Create(inv, $"scale={stream.Width}:{stream.Height},fps={stream.Fps}{upload}")]);
+        a.AddRange(VideoEncoder(encoder, stream.VideoBitrateKbps, gop));
+        a.AddRange(["-c:a", "aac", "-b:a", string.Create(inv, $"{stream.AudioBitrateKbps}k"), "-ar", "48000"]);
+        var pattern = Path.Combine(dir, $"{lessonId}-%Y%m%d-%H%M%S.ts");
+        a.AddRange(["-f", "tee", "-use_fifo", "1",
+            string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_format=mpegts:strftime=1]{pattern}|[f=mpegts:onfail=ignore]udp://127.0.0.1:{feedPort}?pkt_size=1316")]);
+
+        List<string>? uplink = null;
+        if (!string.IsNullOrEmpty(stream.UplinkUrl))
+        {
+            var format = stream.UplinkUrl.StartsWith("srt://", StringComparison.Ordinal) ? "mpegts" : "flv";
+            uplink =
+            [
+                "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1",
+                "-fflags", "+genpts", "-i", string.Create(inv, $"udp://127.0.0.1:{feedPort}?fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
+                "-c", "copy", "-f", format, stream.UplinkUrl,
+            ];
+        }
+        return new StreamPlan(a, uplink, pattern, feedPort);
+    }
+
+    private static IEnumerable<string> VideoEncoder(string encoder, int kbps, int gop)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var rate = new[] { "-b:v", $"{kbps}k", "-maxrate", $"{kbps}k", "-bufsize", $"{kbps * 2}k", "-g", gop.ToString(inv), "-keyint_min", gop.ToString(inv) };
+        return encoder switch
+        {
+            "libx264" => ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-sc_threshold", "0", .. rate],
+            "h264_vaapi" => ["-vaapi_device", "/dev/dri/renderD128", "-c:v", "h264_vaapi", .. rate],
+            "h264_qsv" => ["-c:v", "h264_qsv", .. rate],
+            "h264_v4l2m2m" => ["-c:v", "h264_v4l2m2m", "-pix_fmt", "yuv420p", .. rate],
+            _ => throw new StreamConfigException($"unknown encoder '{encoder}'"),
+        };
+    }
+
+    private static string Printable(string s) => Devices.DeviceActions.Printable(s);
+}
+
+/// <summary>The argument lists of a lesson's processes and where the recording goes.</summary>
+public sealed record StreamPlan(IReadOnlyList<string> EncoderArgs, IReadOnlyList<string>? UplinkArgs, string RecordingPattern, int FeedPort);
+
+/// <summary>A stream setting that cannot be turned into safe ffmpeg arguments.</summary>
+public sealed class StreamConfigException(string message) : Exception(message);
