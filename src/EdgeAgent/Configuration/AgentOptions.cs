@@ -118,12 +118,24 @@ public sealed class StreamOptions
     public int Fps { get; set; } = 25;
     public int VideoBitrateKbps { get; set; } = 2500;
     public int AudioBitrateKbps { get; set; } = 128;
+    /// <summary>Seconds between keyframes: a receiver or a restarted uplink can join at most this late.</summary>
+    public int GopSeconds { get; set; } = 1;
     /// <summary>auto | libx264 | h264_vaapi | h264_qsv | h264_v4l2m2m</summary>
     public string Encoder { get; set; } = "auto";
     /// <summary>srt://host:port?streamid=... or rtmp://host/app/key; empty means record only.</summary>
     public string? UplinkUrl { get; set; }
     /// <summary>Host measured by the network probes (iperf3 endpoint).</summary>
     public string? IngestHost { get; set; }
+    /// <summary>A process whose progress has not moved for this long is killed and restarted.</summary>
+    public int StallSeconds { get; set; } = 10;
+    /// <summary>The encoder is given up (stream-failed) after this many restarts in a row without a healthy minute.</summary>
+    public int MaxRestarts { get; set; } = 5;
+    /// <summary>Cap of the encoder's restart backoff (1 s doubling, with jitter).</summary>
+    public int RestartMaxSeconds { get; set; } = 30;
+    /// <summary>Cap of the uplink's retry delay; kept short so that a returning ingest server gets the stream within seconds.</summary>
+    public double UplinkRetryMaxSeconds { get; set; } = 1;
+    /// <summary>Time a stopping ffmpeg gets to finish its segment after SIGINT before it is killed.</summary>
+    public int StopTimeoutSeconds { get; set; } = 10;
 }
 
 public sealed class RecordingOptions

@@ -210,6 +210,12 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         range("stream.videoBitrateKbps", s.VideoBitrateKbps, 100, 50_000);
         range("stream.audioBitrateKbps", s.AudioBitrateKbps, 16, 512);
         oneOf("stream.encoder", s.Encoder, Encoders);
+        range("stream.gopSeconds", s.GopSeconds, 1, 10);
+        range("stream.stallSeconds", s.StallSeconds, 3, 300);
+        range("stream.maxRestarts", s.MaxRestarts, 0, 100);
+        range("stream.restartMaxSeconds", s.RestartMaxSeconds, 1, 600);
+        if (s.UplinkRetryMaxSeconds is < 0.1 or > 60) fail("stream.uplinkRetryMaxSeconds", $"must be between 0.1 and 60, not {s.UplinkRetryMaxSeconds}");
+        range("stream.stopTimeoutSeconds", s.StopTimeoutSeconds, 1, 60);
         if (!string.IsNullOrEmpty(s.UplinkUrl) && !IsUrl(s.UplinkUrl, "srt", "rtmp", "rtmps"))
             fail("stream.uplinkUrl", $"'{s.UplinkUrl}' is not an srt:// or rtmp:// URL");
         if (s.IngestHost is not null && Uri.CheckHostName(s.IngestHost) == UriHostNameType.Unknown)

@@ -2,6 +2,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
 using EdgeAgent.Diagnostics;
 using EdgeAgent.State;
+using EdgeAgent.Streaming;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -26,7 +27,10 @@ public static class AgentServices
         services.AddSingleton<Topics>();
         services.AddSingleton(sp => new Outbox(sp.GetRequiredService<StateDatabase>(), options.Broker.OutboxMaxEvents,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Outbox>>()));
+        services.AddSingleton<EventSink>();
         services.AddSingleton<HealthReporter>();
+        services.AddSingleton<StreamService>();
+        services.AddHostedService(sp => sp.GetRequiredService<StreamService>());
         services.AddSingleton<CommandCounters>();
         services.AddSingleton<IDiagnosticCommand, PingCommand>();
         services.AddSingleton<IDiagnosticCommand, HealthCommand>();

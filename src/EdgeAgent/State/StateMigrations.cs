@@ -26,5 +26,16 @@ public static class StateMigrations
             CREATE INDEX outbox_kind_seq ON outbox (kind, seq);
             CREATE TABLE counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
             """),
+        new(3, "recording_segments", """
+            CREATE TABLE recording_segments (
+                path TEXT PRIMARY KEY,
+                lesson_id TEXT NOT NULL,
+                bytes INTEGER NOT NULL,
+                finished_at TEXT NOT NULL,
+                status TEXT NOT NULL CHECK (status IN ('recorded', 'uploaded', 'kept', 'deleted')),
+                changed_at TEXT NOT NULL
+            );
+            CREATE INDEX recording_segments_status ON recording_segments (status, finished_at);
+            """),
     ];
 }

@@ -68,12 +68,15 @@ public static partial class EncoderPipeline
             default:
                 throw new StreamConfigException($"unknown audio source '{Printable(stream.AudioSource)}'");
         }
-        var gop = stream.Fps * 2;
+        var gop = stream.Fps * stream.GopSeconds;
         a.AddRange(["-map", "0:v:0", "-map", string.Create(inv, $"{audioInput}:a:0")]);
         // VA-API encodes from GPU surfaces: the frames are uploaded at the end of the filter chain.
         var upload = encoder == "h264_vaapi" ? ",format=nv12,hwupload" : "";
         a.AddRange(["-vf", string.Create(inv, $"scale={stream.Width}:{stream.Height},fps={stream.Fps}{upload}")]);
         a.AddRange(VideoEncoder(encoder, stream.VideoBitrateKbps, gop));
+        // Parameter sets before every keyframe: each recorded segment plays on its own, and a restarted uplink or a
+        // receiver that joins late can decode from the next keyframe.
+        a.AddRange(["-bsf:v", "dump_extra=freq=keyframe"]);
         a.AddRange(["-c:a", "aac", "-b:a", string.Create(inv, $"{stream.AudioBitrateKbps}k"), "-ar", "48000"]);
         var pattern = Path.Combine(dir, $"{lessonId}-%Y%m%d-%H%M%S.ts");
         a.AddRange(["-f", "tee", "-use_fifo", "1",
@@ -86,7 +89,7 @@ public static partial class EncoderPipeline
             uplink =
             [
                 "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1",
-                "-fflags", "+genpts", "-i", string.Create(inv, $"udp://127.0.0.1:{feedPort}?fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
+                "-fflags", "+genpts", "-analyzeduration", "1500000", "-probesize", "1000000", "-i", string.Create(inv, $"udp://127.0.0.1:{feedPort}?fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
                 "-c", "copy", "-f", format, stream.UplinkUrl,
             ];
         }

@@ -13,17 +13,15 @@ namespace EdgeAgent.Telemetry;
 public sealed class HealthReporter : IDisposable
 {
     private readonly DeviceHealthPoller _poller;
-    private readonly Outbox _outbox;
-    private readonly Topics _topics;
+    private readonly EventSink _events;
     private readonly TimeProvider _time;
     private readonly HostVitalsReader _vitals;
     private int _dirty = 1;
 
-    public HealthReporter(DeviceHealthPoller poller, Outbox outbox, Topics topics, AgentOptions options, TimeProvider time)
+    public HealthReporter(DeviceHealthPoller poller, EventSink events, AgentOptions options, TimeProvider time)
     {
         _poller = poller;
-        _outbox = outbox;
-        _topics = topics;
+        _events = events;
         _time = time;
         _vitals = new HostVitalsReader(options.Recording.Directory);
         poller.HealthChanged += OnChanged;
@@ -40,10 +38,7 @@ public sealed class HealthReporter : IDisposable
         var type = EventFor(old?.State, now.State);
         if (type is not null)
         {
-            var id = Outbox.NewId();
-            var severity = type == EventTypes.DeviceOnline ? "info" : "warning";
-            var payload = new EventPayload(EventPayload.SchemaId, id, type, severity, _time.GetUtcNow(), now.DeviceId, now.Detail);
-            _outbox.Enqueue(OutboxKind.Event, _topics.Events, id, JsonSerializer.SerializeToUtf8Bytes(payload, TelemetryJson.Default.EventPayload));
+            _events.Raise(type, type == EventTypes.DeviceOnline ? "info" : "warning", now.DeviceId, now.Detail);
         }
         Changed?.Invoke();
     }

@@ -112,12 +112,7 @@ public sealed partial class MqttLink : BackgroundService
     }
 
     /// <summary>Exponential backoff, 1 s doubling to the cap, with jitter over the upper half so that a fleet spreads out.</summary>
-    internal TimeSpan Backoff(int attempt)
-    {
-        var cap = _options.Broker.ReconnectMaxSeconds;
-        var ceiling = Math.Min(cap, Math.Pow(2, Math.Min(attempt, 20)));
-        return TimeSpan.FromSeconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
-    }
+    internal TimeSpan Backoff(int attempt) => Service.Backoff.Delay(attempt, 1, _options.Broker.ReconnectMaxSeconds);
 
     private async Task WaitBeatingAsync(TimeSpan delay, LoopBeat beat, CancellationToken ct)
     {

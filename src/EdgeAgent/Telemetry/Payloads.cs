@@ -61,6 +61,10 @@ public static class EventTypes
     public const string DeviceFaulty = "device-faulty";
     public const string StreamFailed = "stream-failed";
     public const string StreamRestarted = "stream-restarted";
+    public const string StreamStalled = "stream-stalled";
+    public const string UplinkLost = "uplink-lost";
+    public const string UplinkRestored = "uplink-restored";
+    public const string RecordingDeleted = "recording-deleted";
     public const string DiskLow = "disk-low";
     public const string ClockUnsynced = "clock-unsynced";
     public const string TimetableClash = "timetable-clash";

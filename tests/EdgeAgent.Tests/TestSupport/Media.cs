@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace EdgeAgent.Tests.TestSupport;
+
+/// <summary>ffprobe and free ports for the stream tests.</summary>
+public static class Media
+{
+    public static int FreeUdpPort()
+    {
+        using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
+    }
+
+    public static int FreeTcpPort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    /// <summary><c>ffprobe -show_entries ENTRIES -of compact=p=0</c> of a file.</summary>
+    public static async Task<string> Probe(string file, string entries = "stream=codec_name,width,height,avg_frame_rate")
+    {
+        var info = new ProcessStartInfo("ffprobe") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-show_entries", entries, "-of", "compact=p=0", file })
+            info.ArgumentList.Add(a);
+        using var p = Process.Start(info)!;
+        var stderr = p.StandardError.ReadToEndAsync();
+        var output = await p.StandardOutput.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        await stderr;
+        return output;
+    }
+
+    /// <summary>Start time and duration of a media file in seconds (from its container).</summary>
+    public static async Task<(double Start, double Duration)> Span(string file)
+    {
+        var line = (await Probe(file, "format=start_time,duration")).Trim();
+        var fields = line.Split('|').Select(f => f.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
+        return (double.Parse(fields["start_time"], CultureInfo.InvariantCulture), double.Parse(fields["duration"], CultureInfo.InvariantCulture));
+    }
+
+    public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+}
+
+/// <summary>
+/// An SRT ingest server on 127.0.0.1: <c>srt-live-transmit</c> in listener mode writing what it receives to a file
+/// (raw bytes, no probing, so the moment data arrives is seen exactly). Can be killed and started again.
+/// </summary>
+public sealed class SrtReceiver : IDisposable
+{
+    private Process? _process;
+    private long _bytes;
+    private Task? _pump;
+
+    public SrtReceiver(int port, string file)
+    {
+        Port = port;
+        File = file;
+    }
+
+    public int Port { get; }
+    public string File { get; private set; }
+    public long Bytes => Interlocked.Read(ref _bytes);
+    public DateTimeOffset? FirstByteAt { get; private set; }
+
+    public void Start(string? file = null)
+    {
+        File = file ?? File;
+        _bytes = 0;
+        FirstByteAt = null;
+        var info = new ProcessStartInfo("srt-live-transmit") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in new[] { "-q", $"srt://127.0.0.1:{Port}?mode=listener", "file://con" }) info.ArgumentList.Add(a);
+        _process = Process.Start(info)!;
+        _process.ErrorDataReceived += (_, _) => { };
+        _process.BeginErrorReadLine();
+        var process = _process;
+        var target = File;
+        _pump = Task.Run(async () =>
+        {
+            await using var output = System.IO.File.Create(target);
+            var buffer = new byte[64 * 1024];
+            int n;
+            while ((n = await process.StandardOutput.BaseStream.ReadAsync(buffer)) > 0)
+            {
+                FirstByteAt ??= DateTimeOffset.UtcNow;
+                await output.WriteAsync(buffer.AsMemory(0, n));
+                await output.FlushAsync();
+                Interlocked.Add(ref _bytes, n);
+            }
+        });
+    }
+
+    public void Kill()
+    {
+        if (_process is null) return;
+        try { _process.Kill(); } catch (InvalidOperationException) { }
+        _process.WaitForExit();
+        _pump?.Wait(TimeSpan.FromSeconds(5));
+        _process.Dispose();
+        _process = null;
+    }
+
+    public void Dispose() => Kill();
+}
