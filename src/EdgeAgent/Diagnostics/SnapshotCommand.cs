@@ -8,9 +8,11 @@ namespace EdgeAgent.Diagnostics;
 /// <summary>
 /// <c>snapshot</c>: <c>{"camera": "cam1"}</c>, one JPEG frame of the room's video source, base64 in the reply
 /// (at most <see cref="MaxJpegBytes"/>; a larger frame is re-encoded smaller). The ffmpeg arguments come from the
-/// validated configuration only; the request names a configured camera and nothing else.
+/// validated configuration only; the request names a configured camera and nothing else. While a lesson stream
+/// runs, the camera belongs to the encoder: the frame is then taken from the end of the segment being recorded,
+/// so the stream is not disturbed.
 /// </summary>
-public sealed class SnapshotCommand(AgentOptions options) : IDiagnosticCommand
+public sealed class SnapshotCommand(AgentOptions options, Streaming.StreamService streams) : IDiagnosticCommand
 {
     public const int MaxJpegBytes = 256 * 1024;
 
@@ -24,23 +26,38 @@ public sealed class SnapshotCommand(AgentOptions options) : IDiagnosticCommand
         if (camera != "main" && !options.Devices.Any(d => d.Kind == "camera" && d.Id == camera))
             throw new CommandException("unknown_device", $"no camera '{Devices.DeviceActions.Printable(camera)}' is configured");
 
-        var jpeg = await GrabAsync(options.Stream.Width, ct).ConfigureAwait(false);
-        if (jpeg.Length > MaxJpegBytes) jpeg = await GrabAsync(640, ct).ConfigureAwait(false);
+        var segment = RecordingNow();
+        var jpeg = await GrabAsync(options.Stream.Width, segment, ct).ConfigureAwait(false);
+        if (jpeg.Length > MaxJpegBytes) jpeg = await GrabAsync(640, segment, ct).ConfigureAwait(false);
         if (jpeg.Length > MaxJpegBytes) throw new CommandException("device_error", $"snapshot of {jpeg.Length} bytes exceeds the {MaxJpegBytes}-byte cap");
         return new JsonObject
         {
-            ["camera"] = camera, ["contentType"] = "image/jpeg", ["bytes"] = jpeg.Length, ["jpegBase64"] = Convert.ToBase64String(jpeg),
+            ["camera"] = camera, ["source"] = segment is null ? "camera" : "recording", ["contentType"] = "image/jpeg", ["bytes"] = jpeg.Length, ["jpegBase64"] = Convert.ToBase64String(jpeg),
         };
     }
 
-    private async Task<byte[]> GrabAsync(int width, CancellationToken ct)
+    /// <summary>The segment the running encoder is writing, if a stream runs and has written one with a second in it.</summary>
+    private string? RecordingNow()
+    {
+        if (streams.Current is not { EncoderPid: not null } stream || stream.Stats.StreamedSeconds < 2) return null;
+        var dir = Path.GetFullPath(options.Recording.Directory) + "/";
+        return streams.Retention.OpenSegments()
+            .Where(f => f.StartsWith(dir, StringComparison.Ordinal) && File.Exists(f) && new FileInfo(f).Length > 0)
+            .OrderByDescending(f => new FileInfo(f).LastWriteTimeUtc).FirstOrDefault();
+    }
+
+    private async Task<byte[]> GrabAsync(int width, string? segment, CancellationToken ct)
     {
         var s = options.Stream;
         var info = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         void Add(params string[] a) { foreach (var x in a) info.ArgumentList.Add(x); }
         Add("-hide_banner", "-loglevel", "error", "-nostdin");
-        switch (s.VideoSource)
+        switch (segment is null ? s.VideoSource : "recording")
         {
+            case "recording":
+                // The newest keyframe near the end of the growing segment.
+                Add("-sseof", "-1.5", "-i", segment!);
+                break;
             case "test":
                 Add("-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={s.Width}x{s.Height}:rate=1"));
                 break;

@@ -41,6 +41,7 @@ public sealed class RecordingRetention(
         foreach (var file in files.Where(f => !open.Contains(f.FullName) && !kept.Contains(f.FullName)))
         {
             if (total <= options.QuotaBytes && free >= options.MinFreeBytes) break;
+            var length = file.Length;
             try
             {
                 file.Delete();
@@ -50,8 +51,8 @@ public sealed class RecordingRetention(
                 log.LogWarning("Cannot delete recording {Path}: {Reason}", file.FullName, e.Message);
                 continue;
             }
-            total -= file.Length;
-            free += file.Length;
+            total -= length;
+            free += length;
             deleted.Add(file.FullName);
             SetStatus(file.FullName, "deleted");
         }

@@ -39,7 +39,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
     private Totals _encoderDone, _uplinkDone;
     private int _restarts, _stalls, _uplinkLosses;
     private bool _uplinkUp, _uplinkEverUp;
-    private volatile bool _restartRequested;
+    private long _restartRequestedTicks;
     private StreamState _state = StreamState.Starting;
     private string? _lastError;
     private DateTimeOffset? _endedAt;
@@ -96,7 +96,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
     /// <summary>Restarts both processes now (the <c>stream-restart</c> command); not counted as a failure.</summary>
     public void RequestRestart()
     {
-        _restartRequested = true;
+        Interlocked.Exchange(ref _restartRequestedTicks, _time.GetUtcNow().UtcTicks);
         _encoder?.Kill();
         _uplink?.Kill();
     }
@@ -169,9 +169,8 @@ public sealed class StreamSupervisor : IAsyncDisposable
             await run.DisposeAsync().ConfigureAwait(false);
             if (stop.IsCancellationRequested) return;
 
-            if (_restartRequested)
+            if (RestartWasRequested(run))
             {
-                _restartRequested = false;
                 Count(ref _restarts);
                 _raise(new StreamEvent("stream-restarted", "info", $"lesson {LessonId}: restarted on request"));
                 continue;
@@ -248,7 +247,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
             }
             await run.DisposeAsync().ConfigureAwait(false);
             if (stop.IsCancellationRequested) return;
-            if (_restartRequested) continue;
+            if (RestartWasRequested(run)) continue;
 
             if (lost)
             {
@@ -262,6 +261,8 @@ public sealed class StreamSupervisor : IAsyncDisposable
             if (!await DelayAsync(delay, stop).ConfigureAwait(false)) return;
         }
     }
+
+    private bool RestartWasRequested(FfmpegRun run) => Interlocked.Read(ref _restartRequestedTicks) >= run.StartedAt.UtcTicks;
 
     /// <summary>Waits for the run to exit; kills it and returns true when its progress stops moving.</summary>
     private async Task<bool> WatchAsync(FfmpegRun run, CancellationToken stop)

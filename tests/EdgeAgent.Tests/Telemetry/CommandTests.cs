@@ -75,6 +75,34 @@ public sealed class CommandTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Snapshot_and_stream_restart_act_on_a_running_stream_without_disturbing_it()
+    {
+        var streams = _agent.Get<EdgeAgent.Streaming.StreamService>();
+        var stream = await streams.StartStreamAsync("lesson-snap", CancellationToken.None);
+        await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.True(() => stream.Stats.StreamedSeconds >= 3, TimeSpan.FromSeconds(30), "three seconds recorded");
+        var encoder = stream.EncoderPid;
+
+        var snapshot = await Ask5("snapshot", new JsonObject { ["camera"] = "cam1" });
+        Assert.True((bool)snapshot["ok"]!, snapshot.ToJsonString());
+        Assert.Equal("recording", (string)snapshot["result"]!["source"]!);
+        Assert.Equal([0xFF, 0xD8], Convert.FromBase64String((string)snapshot["result"]!["jpegBase64"]!)[..2]);
+        Assert.Equal(encoder, stream.EncoderPid);
+        Assert.Equal(0, stream.Stats.Restarts);
+
+        var restart = await Ask5("stream-restart", []);
+        Assert.True((bool)restart["ok"]!, restart.ToJsonString());
+        Assert.Equal("lesson-snap", (string)restart["result"]!["lesson"]!);
+        await Eventually.True(() => stream.EncoderPid is { } pid && pid != encoder, TimeSpan.FromSeconds(30), "a new encoder");
+        Assert.Equal(1, stream.Stats.Restarts);
+        Assert.Equal(EdgeAgent.Streaming.StreamState.Running, stream.Stats.State);
+
+        await streams.StopStreamAsync();
+        var none = await Ask5("stream-restart", []);
+        Assert.Equal("bad_args", (string)none["error"]!["code"]!);
+    }
+
+    [Fact]
     public async Task Every_allow_listed_command_is_answered()
     {
         var health = await Ask5("health", []);
