@@ -13,11 +13,33 @@ for (var i = 1; i < args.Length; i++)
 {
     if (args[i] == "--ops") ops = int.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--out") output = args[++i];
+    else if (args[i] == "--seconds") i++;
 }
-if (args.Length == 0 || args[0] is not ("devices" or "telemetry"))
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry [--ops N] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream [--ops N] [--seconds N] [--out FILE]");
     return 64;
+}
+if (args[0] == "stream")
+{
+    var seconds = 60;
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--seconds") seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    var streamRows = await EdgeAgent.Bench.StreamBench.RunAsync(seconds, repeats: 5);
+    var streamText = string.Join('\n', new[]
+    {
+        $"# Lesson stream ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, libx264)",
+        "",
+        "| measure | value | | target |",
+        "|---|---|---|---|",
+    }.Concat(streamRows)) + "\n";
+    Console.Write(streamText);
+    if (output is not null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        await File.WriteAllTextAsync(output, streamText);
+    }
+    return 0;
 }
 if (args[0] == "telemetry")
 {

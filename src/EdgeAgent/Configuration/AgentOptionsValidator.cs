@@ -144,6 +144,31 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         Range("recording.quotaBytes", o.Recording.QuotaBytes, 1, long.MaxValue);
         Range("recording.minFreeBytes", o.Recording.MinFreeBytes, 0, long.MaxValue);
 
+        var l = o.Lessons;
+        OneOf("lessons.bookingsSource", l.BookingsSource, ["config", "mqtt", "ical"]);
+        if (l.BookingsSource == "ical" && string.IsNullOrWhiteSpace(l.Ical))
+            Fail("lessons.ical", "an iCalendar file path or http(s) URL is required when lessons.bookingsSource is ical");
+        if (l.BookingsSource != "config" && l.Bookings.Count > 0)
+            Fail("lessons.bookings", $"bookings come from {l.BookingsSource}; remove them here or set lessons.bookingsSource to config");
+        Range("lessons.icalRefreshMinutes", l.IcalRefreshMinutes, 1, 24 * 60);
+        Range("lessons.prepareMinutes", l.PrepareMinutes, 0, 60);
+        Range("lessons.displayOffGraceMinutes", l.DisplayOffGraceMinutes, 0, 240);
+        Range("lessons.minimumOverlapMinutes", l.MinimumOverlapMinutes, 1, 240);
+        Range("lessons.completedPercent", l.CompletedPercent, 1, 100);
+        Range("lessons.partialPercent", l.PartialPercent, 1, l.CompletedPercent);
+        Range("lessons.clashLookaheadDays", l.ClashLookaheadDays, 1, 62);
+        Range("lessons.adhocMinutes", l.AdhocMinutes, 1, 240);
+        if (o.School.Length > 0)
+        {
+            Lessons.LessonBook.Build(o.School, o.Role is "main" or "receiving" ? o.Role : "main", l.Timetables,
+                l.BookingsSource == "config" ? l.Bookings : [], "config", out var bookErrors);
+            foreach (var e in bookErrors)
+            {
+                var colon = e.IndexOf(": ", StringComparison.Ordinal);
+                Fail(e[..colon], e[(colon + 2)..]);
+            }
+        }
+
         NotEmpty("stateDirectory", o.StateDirectory);
         NotEmpty("logsDirectory", o.LogsDirectory);
         OneOf("logging.level", o.Logging.Level, LogLevels);

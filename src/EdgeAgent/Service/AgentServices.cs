@@ -1,5 +1,6 @@
 using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
+using EdgeAgent.Lessons;
 using EdgeAgent.Diagnostics;
 using EdgeAgent.State;
 using EdgeAgent.Streaming;
@@ -31,6 +32,11 @@ public static class AgentServices
         services.AddSingleton<HealthReporter>();
         services.AddSingleton<StreamService>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamService>());
+        services.AddSingleton<LessonStore>();
+        services.AddSingleton<BookingSource>();
+        services.AddSingleton<RoomControl>();
+        services.AddSingleton<LessonRunner>();
+        services.AddHostedService(sp => sp.GetRequiredService<LessonRunner>());
         services.AddSingleton<CommandCounters>();
         services.AddSingleton<IDiagnosticCommand, PingCommand>();
         services.AddSingleton<IDiagnosticCommand, HealthCommand>();
@@ -40,8 +46,12 @@ public static class AgentServices
         services.AddSingleton<IDiagnosticCommand, NetTestCommand>();
         services.AddSingleton<IDiagnosticCommand, ComplianceCheckCommand>();
         services.AddSingleton<IDiagnosticCommand, StreamRestartCommand>();
+        services.AddSingleton<IDiagnosticCommand, LessonStartCommand>();
+        services.AddSingleton<IDiagnosticCommand, LessonStopCommand>();
+        services.AddSingleton<IDiagnosticCommand, LessonsCommand>();
         services.AddSingleton<CommandRouter>();
         services.AddSingleton<MqttLink>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttLink>());
+        services.AddHostedService<TimetableFeed>();
     }
 }

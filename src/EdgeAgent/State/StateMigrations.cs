@@ -37,5 +37,21 @@ public static class StateMigrations
             );
             CREATE INDEX recording_segments_status ON recording_segments (status, finished_at);
             """),
+        new(4, "lessons", """
+            CREATE TABLE lesson_records (
+                id TEXT PRIMARY KEY,
+                booking_id TEXT,
+                status TEXT NOT NULL,
+                form TEXT NOT NULL,
+                subject TEXT,
+                actual_start TEXT,
+                json TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                queued INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE INDEX lesson_records_start ON lesson_records (actual_start);
+            CREATE TABLE live_lesson (slot INTEGER PRIMARY KEY CHECK (slot = 1), json TEXT NOT NULL);
+            CREATE TABLE bookings_document (slot INTEGER PRIMARY KEY CHECK (slot = 1), source TEXT NOT NULL, json BLOB NOT NULL, received_at TEXT NOT NULL);
+            """),
     ];
 }

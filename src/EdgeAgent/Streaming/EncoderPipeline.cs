@@ -89,7 +89,7 @@ public static partial class EncoderPipeline
             uplink =
             [
                 "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1",
-                "-fflags", "+genpts", "-analyzeduration", "1500000", "-probesize", "1000000", "-i", string.Create(inv, $"udp://127.0.0.1:{feedPort}?fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
+                "-fflags", "+genpts", "-analyzeduration", "500000", "-probesize", "200000", "-i", string.Create(inv, $"udp://127.0.0.1:{feedPort}?localaddr=127.0.0.1&fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
                 "-c", "copy", "-f", format, stream.UplinkUrl,
             ];
         }

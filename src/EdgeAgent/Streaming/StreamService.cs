@@ -40,7 +40,7 @@ public sealed class StreamService : BackgroundService
 
     public RecordingRetention Retention { get; }
 
-    /// <summary>The running (or failed, until the next start) lesson stream.</summary>
+    /// <summary>The lesson stream until it is stopped (it may have failed meanwhile).</summary>
     public StreamSupervisor? Current => _current;
 
     /// <summary>Raised for every stream event after it is queued for the office.</summary>
@@ -84,6 +84,7 @@ public sealed class StreamService : BackgroundService
             var stats = stream.Stats;
             _log.LogInformation("Lesson {Lesson}: stream stopped after {Seconds} s streamed, {Restarts} restart(s), {Losses} uplink loss(es)",
                 stats.LessonId, stats.StreamedSeconds, stats.Restarts, stats.UplinkLosses);
+            _current = null;
             EnforceRetention();
             return stats;
         }

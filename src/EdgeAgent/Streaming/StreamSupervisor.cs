@@ -13,7 +13,7 @@ public sealed record StreamEvent(string Type, string Severity, string Detail);
 public sealed record StreamStats(
     string LessonId, StreamState State, DateTimeOffset StartedAt, double StreamedSeconds, double UptimePercent,
     long Frames, double Fps, double BitrateKbps, long RecordedBytes, double Speed, long DupFrames, long DropFrames,
-    int Restarts, int Stalls, int UplinkLosses, bool UplinkUp, long UplinkBytes, string? LastError);
+    int Restarts, int Stalls, int UplinkLosses, bool UplinkUp, long UplinkBytes, string? LastError, double DowntimeSeconds);
 
 /// <summary>
 /// The supervisor of one lesson's two ffmpeg processes (<see cref="EncoderPipeline"/>). Each runs in its own loop:
@@ -43,6 +43,8 @@ public sealed class StreamSupervisor : IAsyncDisposable
     private StreamState _state = StreamState.Starting;
     private string? _lastError;
     private DateTimeOffset? _endedAt;
+    private DateTimeOffset? _downSince;
+    private TimeSpan _downtime;
 
     public StreamSupervisor(string lessonId, StreamPlan plan, StreamOptions options, TimeProvider time, ILogger log, Action<StreamEvent> raise)
     {
@@ -88,7 +90,8 @@ public sealed class StreamSupervisor : IAsyncDisposable
                 return new StreamStats(LessonId, _state, StartedAt, Math.Round(streamed, 1),
                     wall <= 0 ? 0 : Math.Round(Math.Min(100, 100 * streamed / wall), 1),
                     e.Frames, live?.Fps ?? 0, live?.BitrateKbps ?? 0, e.Bytes, live?.Speed ?? 0, e.Dup, e.Drop,
-                    _restarts, _stalls, _uplinkLosses, _uplinkUp, u.Bytes, _lastError);
+                    _restarts, _stalls, _uplinkLosses, _uplinkUp, u.Bytes, _lastError,
+                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1));
             }
         }
     }
@@ -116,6 +119,11 @@ public sealed class StreamSupervisor : IAsyncDisposable
         {
             if (_state != StreamState.Failed) _state = StreamState.Stopped;
             _endedAt ??= _time.GetUtcNow();
+            if (_downSince is { } since)
+            {
+                _downtime += _endedAt.Value - since;
+                _downSince = null;
+            }
         }
         _running.TrySetException(new StreamFailedException("the stream was stopped before it ran"));
     }
@@ -155,6 +163,11 @@ public sealed class StreamSupervisor : IAsyncDisposable
                 lock (_gate)
                 {
                     if (_state == StreamState.Starting) _state = StreamState.Running;
+                    if (_downSince is { } since)
+                    {
+                        _downtime += _time.GetUtcNow() - since;
+                        _downSince = null;
+                    }
                 }
                 _running.TrySetResult();
             };
@@ -165,6 +178,8 @@ public sealed class StreamSupervisor : IAsyncDisposable
             {
                 _encoderDone = _encoderDone.Plus(run.Latest);
                 _encoder = null;
+                // Down from now until a new encoder makes progress (only once the stream has run at all).
+                if (_running.Task.IsCompletedSuccessfully && !stop.IsCancellationRequested) _downSince ??= _time.GetUtcNow();
             }
             await run.DisposeAsync().ConfigureAwait(false);
             if (stop.IsCancellationRequested) return;

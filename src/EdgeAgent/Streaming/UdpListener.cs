@@ -9,11 +9,12 @@ public static class UdpListener
     {
         try
         {
-            // "  sl  local_address rem_address   st ..." with addresses as hex IP:PORT; 0100007F is 127.0.0.1 on little-endian.
+            // "  sl  local_address rem_address   st ..." with addresses as hex IP:PORT; 0100007F is 127.0.0.1 on little-endian,
+            // 00000000 any address.
             var wanted = string.Create(CultureInfo.InvariantCulture, $":{port:X4}");
             return File.ReadLines("/proc/net/udp").Skip(1)
                 .Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries))
-                .Any(f => f.Length > 2 && f[1].EndsWith(wanted, StringComparison.Ordinal) && f[1].StartsWith("0100007F", StringComparison.Ordinal));
+                .Any(f => f.Length > 2 && f[1].EndsWith(wanted, StringComparison.Ordinal) && (f[1].StartsWith("0100007F", StringComparison.Ordinal) || f[1].StartsWith("00000000", StringComparison.Ordinal)));
         }
         catch (IOException)
         {

@@ -14,6 +14,8 @@ public enum OutboxKind
     Lesson,
     /// <summary>Compliance reports: never dropped.</summary>
     Compliance,
+    /// <summary>Programme tallies (retained; the newest wins): never dropped.</summary>
+    Tallies,
 }
 
 public sealed record OutboxMessage(long Seq, string Id, OutboxKind Kind, string Topic, byte[] Payload, bool Retain);

@@ -65,6 +65,9 @@ public static class EventTypes
     public const string UplinkLost = "uplink-lost";
     public const string UplinkRestored = "uplink-restored";
     public const string RecordingDeleted = "recording-deleted";
+    public const string LessonFailed = "lesson-failed";
+    public const string LessonDeviceFailed = "lesson-device-failed";
+    public const string TimetableRejected = "timetable-rejected";
     public const string DiskLow = "disk-low";
     public const string ClockUnsynced = "clock-unsynced";
     public const string TimetableClash = "timetable-clash";

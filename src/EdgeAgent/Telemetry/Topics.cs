@@ -12,6 +12,7 @@ public sealed class Topics(AgentOptions options)
     public string Events => $"{Root}/events";
     public string Lessons => $"{Root}/lessons";
     public string Compliance => $"{Root}/compliance";
+    public string Tallies => $"{Root}/tallies";
     public string CommandFilter => $"{Root}/cmd/+";
     public string CommandPrefix => $"{Root}/cmd/";
     public string ConfigFilter => $"{Root}/config/+";

@@ -1,0 +1,86 @@
+using EdgeAgent.Configuration;
+using EdgeAgent.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Lessons;
+
+/// <summary>
+/// The room's current <see cref="LessonBook"/>, from the source the config names: the config file itself; the
+/// retained <c>config/timetable</c> message (the last accepted document is kept in the state database, so a restart
+/// without the broker still knows the lessons); or an iCalendar feed. A document that fails validation is rejected
+/// with a <c>timetable-rejected</c> event naming the problems, and the previous book stays.
+/// </summary>
+public sealed class BookingSource
+{
+    private readonly AgentOptions _options;
+    private readonly LessonStore _store;
+    private readonly EventSink _events;
+    private readonly ILogger<BookingSource> _log;
+    private LessonBook _current;
+
+    public BookingSource(AgentOptions options, LessonStore store, EventSink events, ILogger<BookingSource> log)
+    {
+        _options = options;
+        _store = store;
+        _events = events;
+        _log = log;
+        var lessons = options.Lessons;
+        _current = FromConfig(options) ?? LessonBook.Empty(options.School);
+        if (lessons.BookingsSource == "mqtt")
+        {
+            if (store.LoadBookingsDocument() is { } saved && LessonBook.FromJson(options.School, options.Role, saved.Json, out _) is { } book)
+                _current = WithConfigTimetables(book);
+        }
+    }
+
+    public LessonBook Current => _current;
+    public event Action<LessonBook>? Changed;
+
+    /// <summary>The book from the config file (timetables always; bookings when the source is config); null if invalid.</summary>
+    public static LessonBook? FromConfig(AgentOptions options)
+    {
+        var l = options.Lessons;
+        var bookings = l.BookingsSource == "config" ? l.Bookings : [];
+        return LessonBook.Build(options.School, options.Role, l.Timetables, bookings, "config", out _);
+    }
+
+    /// <summary>Validates a timetable document and makes it current; false (with an event) if it is rejected.</summary>
+    public bool Accept(byte[] json, string source)
+    {
+        var book = LessonBook.FromJson(_options.School, _options.Role, json, out var errors);
+        if (book is null)
+        {
+            var detail = $"timetable document from {source} rejected, previous bookings kept: {string.Join("; ", errors.Take(10))}";
+            _log.LogWarning("{Detail}", detail);
+            _events.Raise(EventTypes.TimetableRejected, "warning", null, detail);
+            return false;
+        }
+        _store.SaveBookingsDocument(source, json);
+        Replace(WithConfigTimetables(book));
+        return true;
+    }
+
+    /// <summary>Bookings from another source (iCalendar) on the current timetables.</summary>
+    public void Replace(LessonBook book)
+    {
+        _current = book;
+        _log.LogInformation("Lessons: {Count} booking(s) from {Source}", book.Bookings.Count, book.Source);
+        Changed?.Invoke(book);
+    }
+
+    /// <summary>A document without timetables uses the config file's.</summary>
+    private LessonBook WithConfigTimetables(LessonBook book)
+    {
+        if (book.Timetables.Count > 0) return book;
+        var config = FromConfig(_options) ?? LessonBook.Empty(_options.School);
+        var rebuilt = LessonBook.Build(_options.School, _options.Role, _options.Lessons.Timetables,
+            book.Bookings.Select(ToOptions).ToList(), book.Source, out _);
+        return rebuilt ?? config;
+    }
+
+    internal static BookingOptions ToOptions(Booking b) => new()
+    {
+        Id = b.Id, Date = b.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Period = b.Period, Form = b.Form,
+        Subject = b.Subject, Role = b.Role, PartnerSchool = b.PartnerSchool, PartnerRoom = b.PartnerRoom, Teacher = b.Teacher, Class = b.Class, Students = b.Students,
+    };
+}

@@ -1,0 +1,133 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeAgent.State;
+using EdgeAgent.Telemetry;
+
+namespace EdgeAgent.Lessons;
+
+/// <summary>A lesson in progress, saved so that an agent restarted in the middle of it resumes it.</summary>
+public sealed record LiveLesson(
+    string Id, Booking? Booking, DateTimeOffset? PlannedStart, DateTimeOffset PlannedEnd, DateTimeOffset ActualStart, DateTimeOffset LastAliveAt,
+    IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy, LessonStreamHealth Earlier);
+
+/// <summary>
+/// Lesson history in the state database: finished records (stored first, then queued on <c>lessons</c> through the
+/// outbox; a record stored but not yet queued when the agent died is queued at the next start) and the one live lesson.
+/// </summary>
+public sealed class LessonStore(StateDatabase database, Outbox outbox, Topics topics, TimeProvider time)
+{
+    public void Save(LessonRecord record)
+    {
+        var json = JsonSerializer.Serialize(record, LessonJson.Default.LessonRecord);
+        using (var c = database.Open())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = """
+                INSERT INTO lesson_records (id, booking_id, status, form, subject, actual_start, json, created_at)
+                VALUES ($id, $booking, $status, $form, $subject, $start, $json, $now)
+                ON CONFLICT (id) DO NOTHING;
+                """;
+            cmd.Parameters.AddWithValue("$id", record.Id);
+            cmd.Parameters.AddWithValue("$booking", (object?)record.BookingId ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$status", record.Status);
+            cmd.Parameters.AddWithValue("$form", record.Form);
+            cmd.Parameters.AddWithValue("$subject", (object?)record.Subject ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$start", (object?)Stamp(record.ActualStart ?? record.PlannedStart) ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$json", json);
+            cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+            cmd.ExecuteNonQuery();
+        }
+        QueuePending();
+    }
+
+    /// <summary>Queues every stored record not yet in the outbox (the outbox drops duplicates by id at the office).</summary>
+    public int QueuePending()
+    {
+        using var c = database.Open();
+        var pending = new List<(string Id, string Json)>();
+        using (var q = c.CreateCommand())
+        {
+            q.CommandText = "SELECT id, json FROM lesson_records WHERE queued = 0 ORDER BY created_at";
+            using var r = q.ExecuteReader();
+            while (r.Read()) pending.Add((r.GetString(0), r.GetString(1)));
+        }
+        foreach (var (id, json) in pending)
+        {
+            outbox.Enqueue(OutboxKind.Lesson, topics.Lessons, id, System.Text.Encoding.UTF8.GetBytes(json));
+            using var done = c.CreateCommand();
+            done.CommandText = "UPDATE lesson_records SET queued = 1 WHERE id = $id";
+            done.Parameters.AddWithValue("$id", id);
+            done.ExecuteNonQuery();
+        }
+        return pending.Count;
+    }
+
+    public IReadOnlyList<LessonRecord> Records(DateTimeOffset? from = null, DateTimeOffset? to = null)
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT json FROM lesson_records WHERE ($from IS NULL OR actual_start >= $from) AND ($to IS NULL OR actual_start < $to) ORDER BY actual_start, id";
+        cmd.Parameters.AddWithValue("$from", (object?)Stamp(from) ?? DBNull.Value);
+        cmd.Parameters.AddWithValue("$to", (object?)Stamp(to) ?? DBNull.Value);
+        using var r = cmd.ExecuteReader();
+        var list = new List<LessonRecord>();
+        while (r.Read()) list.Add(JsonSerializer.Deserialize(r.GetString(0), LessonJson.Default.LessonRecord)!);
+        return list;
+    }
+
+    public bool HasRecord(string id)
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT COUNT(*) FROM lesson_records WHERE id = $id";
+        cmd.Parameters.AddWithValue("$id", id);
+        return Convert.ToInt64(cmd.ExecuteScalar(), CultureInfo.InvariantCulture) > 0;
+    }
+
+    public LiveLesson? LoadLive()
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT json FROM live_lesson WHERE slot = 1";
+        return cmd.ExecuteScalar() is string json ? JsonSerializer.Deserialize(json, LessonJson.Default.LiveLesson) : null;
+    }
+
+    public void SaveLive(LiveLesson? live)
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        if (live is null) cmd.CommandText = "DELETE FROM live_lesson";
+        else
+        {
+            cmd.CommandText = "INSERT INTO live_lesson (slot, json) VALUES (1, $json) ON CONFLICT (slot) DO UPDATE SET json = excluded.json";
+            cmd.Parameters.AddWithValue("$json", JsonSerializer.Serialize(live, LessonJson.Default.LiveLesson));
+        }
+        cmd.ExecuteNonQuery();
+    }
+
+    /// <summary>The last accepted bookings document from MQTT, so that a restart without the broker still knows the lessons.</summary>
+    public (string Source, byte[] Json)? LoadBookingsDocument()
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT source, json FROM bookings_document WHERE slot = 1";
+        using var r = cmd.ExecuteReader();
+        return r.Read() ? (r.GetString(0), (byte[])r.GetValue(1)) : null;
+    }
+
+    public void SaveBookingsDocument(string source, byte[] json)
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = """
+            INSERT INTO bookings_document (slot, source, json, received_at) VALUES (1, $source, $json, $now)
+            ON CONFLICT (slot) DO UPDATE SET source = excluded.source, json = excluded.json, received_at = excluded.received_at
+            """;
+        cmd.Parameters.AddWithValue("$source", source);
+        cmd.Parameters.AddWithValue("$json", json);
+        cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+        cmd.ExecuteNonQuery();
+    }
+
+    private static string? Stamp(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+}

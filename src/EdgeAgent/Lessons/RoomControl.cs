@@ -1,0 +1,82 @@
+using EdgeAgent.Devices;
+using EdgeAgent.Hardware.Audio;
+using EdgeAgent.Hardware.Cameras;
+using EdgeAgent.Hardware.Displays;
+using EdgeAgent.Hardware.Health;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Lessons;
+
+/// <summary>A device step that did not work.</summary>
+public sealed record DeviceProblem(string Device, string Problem);
+
+/// <summary>
+/// What the room's devices do around a lesson. Every step runs on every device in parallel and a failure is
+/// returned as a <see cref="DeviceProblem"/>, never thrown: a lesson goes ahead with what works.
+/// </summary>
+public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log)
+{
+    public static readonly TimeSpan BlinkHalfPeriod = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The camera preset for the room's role: the teacher in the main room, the students in the receiving room.</summary>
+    public static string PresetFor(string role) => role == "main" ? "teacher" : "students";
+
+    /// <summary>Display on with the lesson input, cameras to the role's preset, microphones unmuted, on-air light blinking.</summary>
+    public async Task<IReadOnlyList<DeviceProblem>> PrepareAsync(string role, CancellationToken ct)
+    {
+        devices.DisplayRelay?.Set(true);
+        var steps = new List<Task<DeviceProblem?>>();
+        foreach (var (device, display) in devices.OfType<IDisplay>())
+            steps.Add(Step(device, async () =>
+            {
+                await display.SetPowerAsync(true, ct).ConfigureAwait(false);
+                if (device.Options.LessonInput is { } input) await display.SetInputAsync(input, ct).ConfigureAwait(false);
+            }));
+        var preset = PresetFor(role);
+        foreach (var (device, camera) in devices.OfType<IPtzCamera>())
+            steps.Add(Step(device, async () =>
+            {
+                var number = device.ResolvePreset(preset) ?? throw new DeviceException(DeviceErrorKind.BadArgument, $"no '{preset}' preset is configured");
+                await camera.RecallPresetAsync(number, ct).ConfigureAwait(false);
+            }));
+        foreach (var (device, mic) in devices.OfType<IMicArray>())
+            steps.Add(Step(device, () => mic.SetMuteAsync(false, ct)));
+        var problems = (await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>().ToList();
+        devices.OnAirLight?.Blink(BlinkHalfPeriod);
+        return problems;
+    }
+
+    /// <summary>The lesson is on air: the light goes steady.</summary>
+    public void OnAir() => devices.OnAirLight?.On();
+
+    /// <summary>Microphones muted, on-air light off.</summary>
+    public async Task<IReadOnlyList<DeviceProblem>> EndAsync(CancellationToken ct)
+    {
+        var steps = devices.OfType<IMicArray>().Select(x => Step(x.Device, () => x.Driver.SetMuteAsync(true, ct))).ToList();
+        var problems = (await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>().ToList();
+        devices.OnAirLight?.Off();
+        return problems;
+    }
+
+    public async Task<IReadOnlyList<DeviceProblem>> DisplayOffAsync(CancellationToken ct)
+    {
+        var steps = devices.OfType<IDisplay>().Select(x => Step(x.Device, () => x.Driver.SetPowerAsync(false, ct))).ToList();
+        var problems = (await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>().ToList();
+        devices.DisplayRelay?.Set(false);
+        return problems;
+    }
+
+    private async Task<DeviceProblem?> Step(ClassroomDevice device, Func<Task> step)
+    {
+        try
+        {
+            await step().ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is DeviceException or IOException or TimeoutException or System.Net.Sockets.SocketException)
+        {
+            log.LogWarning("Lesson step on {Device} failed: {Reason}", device.Id, e.Message);
+            return new DeviceProblem(device.Id, e.Message);
+        }
+    }
+}
