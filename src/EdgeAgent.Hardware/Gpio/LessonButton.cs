@@ -35,6 +35,8 @@ public sealed class LessonButton : IDisposable
     }
 
     public int Pin { get; }
+    /// <summary>The debounced level: true while the button is held down.</summary>
+    public bool IsPressed { get { lock (_gate) return _stableActive; } }
     public TimeSpan LongPress { get; init; } = TimeSpan.FromSeconds(2);
 
     /// <summary>A short press: start the lesson if none runs, stop it if one does.</summary>

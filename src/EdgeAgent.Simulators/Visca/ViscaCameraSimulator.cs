@@ -46,6 +46,12 @@ public sealed class ViscaCameraSimulator : IAsyncDisposable
 
     public bool HasPreset(int n) { lock (_gate) return _presets.ContainsKey(n); }
 
+    /// <summary>The preset most recently recalled (null until one is).</summary>
+    public int? LastRecalledPreset { get; private set; }
+
+    /// <summary>Stores a preset as if an installer had set it on site.</summary>
+    public void StorePreset(int n, short pan, short tilt, int zoom) { lock (_gate) _presets[n] = (pan, tilt, zoom); }
+
     private async Task LoopAsync()
     {
         while (!_stop.IsCancellationRequested)
@@ -140,7 +146,7 @@ public sealed class ViscaCameraSimulator : IAsyncDisposable
                 bool known;
                 lock (_gate) known = _presets.ContainsKey(p[5]);
                 if (!known && PowerOn) { await Reply(seq, [0x90, 0x41, 0xFF], from); await Reply(seq, [0x90, 0x61, 0x41, 0xFF], from); return; }
-                apply = () => { lock (_gate) (Pan, Tilt, Zoom) = _presets[p[5]]; }; break;
+                apply = () => { lock (_gate) { (Pan, Tilt, Zoom) = _presets[p[5]]; LastRecalledPreset = p[5]; } }; break;
             default:
                 await Reply(seq, [0x90, 0x60, 0x02, 0xFF], from);
                 return;

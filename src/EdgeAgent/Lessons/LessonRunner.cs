@@ -70,6 +70,21 @@ public sealed partial class LessonRunner : BackgroundService
     /// <summary>The lesson running now, if any.</summary>
     public LiveLesson? Current => _live?.Saved;
     public StreamSupervisor? CurrentStream => _live?.Stream;
+    private long _waitingUntilTicks;
+    private long _passes;
+
+    /// <summary>For tests on a fake clock: how many times the loop has woken, and until when it sleeps now (null while it works).</summary>
+    internal (long Passes, DateTimeOffset? WaitingUntil) LoopState
+    {
+        get
+        {
+            var ticks = Interlocked.Read(ref _waitingUntilTicks);
+            return (Interlocked.Read(ref _passes), ticks == 0 ? null : new DateTimeOffset(ticks, TimeSpan.Zero));
+        }
+    }
+
+    /// <summary>A lesson runs and the runner has seen its stream make progress.</summary>
+    internal bool IsStreaming => _live?.RunningAt is not null;
     public LessonBook Book => _book;
 
     /// <summary>Raised after a lesson record is stored and queued.</summary>
@@ -82,7 +97,12 @@ public sealed partial class LessonRunner : BackgroundService
     private TimeSpan Overlap => TimeSpan.FromMinutes(_lessons.MinimumOverlapMinutes);
 
     /// <summary>Starts the lesson booked around now, or an ad-hoc one; the answer says which.</summary>
-    public Task<LiveLesson> StartManualAsync(string by) => Ask(async () =>
+    public Task<LiveLesson> StartManualAsync(string by) => Ask(() => StartManualCoreAsync(by));
+
+    /// <summary>Ends the running lesson now; null when none runs.</summary>
+    public Task<LessonRecord?> StopManualAsync(string by) => Ask(() => StopManualCoreAsync(by));
+
+    private async Task<LiveLesson> StartManualCoreAsync(string by)
     {
         if (_live is not null) throw new InvalidOperationException($"lesson {_live.Saved.Id} is already running");
         var now = _time.GetUtcNow();
@@ -99,15 +119,24 @@ public sealed partial class LessonRunner : BackgroundService
             await StartAdhocAsync(now, problems, by).ConfigureAwait(false);
         }
         return _live!.Saved;
-    });
+    }
 
-    /// <summary>Ends the running lesson now; null when none runs.</summary>
-    public Task<LessonRecord?> StopManualAsync(string by) => Ask(async () =>
-        _live is null ? null : await EndAsync($"stopped by {by}").ConfigureAwait(false));
+    private async Task<LessonRecord?> StopManualCoreAsync(string by) =>
+        _live is null ? null : await EndAsync($"stopped by {by}").ConfigureAwait(false);
 
-    private Task ToggleAsync(string by) => _live is null
-        ? StartManualAsync(by).ContinueWith(t => _log.LogInformation("Lesson button: {Outcome}", t.IsCompletedSuccessfully ? "started" : t.Exception?.InnerException?.Message), TaskScheduler.Default)
-        : StopManualAsync(by);
+    /// <summary>The button: runs on the loop, so it calls the loop's own steps (asking the loop from the loop would wait forever).</summary>
+    private async Task ToggleAsync(string by)
+    {
+        try
+        {
+            if (_live is null) await StartManualCoreAsync(by).ConfigureAwait(false);
+            else await StopManualCoreAsync(by).ConfigureAwait(false);
+        }
+        catch (InvalidOperationException e)
+        {
+            _log.LogWarning("Lesson button: {Reason}", e.Message);
+        }
+    }
 
     private void Post(Func<Task> work) => _requests.Writer.TryWrite(work);
 
@@ -139,11 +168,15 @@ public sealed partial class LessonRunner : BackgroundService
             {
                 _beat?.Beat();
                 await TickAsync().ConfigureAwait(false);
-                var wait = NextWake(_time.GetUtcNow()) - _time.GetUtcNow();
+                var wakeAt = NextWake(_time.GetUtcNow());
+                var wait = wakeAt - _time.GetUtcNow();
                 using var wake = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
                 var delay = Task.Delay(wait < TimeSpan.Zero ? TimeSpan.Zero : wait, _time, wake.Token);
                 var request = _requests.Reader.WaitToReadAsync(wake.Token).AsTask();
+                Interlocked.Exchange(ref _waitingUntilTicks, wakeAt.UtcTicks);
                 await Task.WhenAny(delay, request).ConfigureAwait(false);
+                Interlocked.Exchange(ref _waitingUntilTicks, 0);
+                Interlocked.Increment(ref _passes);
                 await wake.CancelAsync().ConfigureAwait(false);
                 while (_requests.Reader.TryRead(out var work))
                 {

@@ -32,16 +32,17 @@ public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log
                 await display.SetPowerAsync(true, ct).ConfigureAwait(false);
                 if (device.Options.LessonInput is { } input) await display.SetInputAsync(input, ct).ConfigureAwait(false);
             }));
+        // Each camera that has the role's preset goes to it; a camera without it serves another view and stays put.
         var preset = PresetFor(role);
-        foreach (var (device, camera) in devices.OfType<IPtzCamera>())
-            steps.Add(Step(device, async () =>
-            {
-                var number = device.ResolvePreset(preset) ?? throw new DeviceException(DeviceErrorKind.BadArgument, $"no '{preset}' preset is configured");
-                await camera.RecallPresetAsync(number, ct).ConfigureAwait(false);
-            }));
+        var cameras = devices.OfType<IPtzCamera>().ToList();
+        foreach (var (device, camera) in cameras.Where(c => c.Device.Options.Presets?.ContainsKey(preset) == true))
+            steps.Add(Step(device, () => camera.RecallPresetAsync(device.Options.Presets![preset], ct)));
+        var problems0 = new List<DeviceProblem>();
+        if (cameras.Count > 0 && cameras.All(c => c.Device.Options.Presets?.ContainsKey(preset) != true))
+            problems0.Add(new DeviceProblem(cameras[0].Device.Id, $"no camera has a '{preset}' preset configured"));
         foreach (var (device, mic) in devices.OfType<IMicArray>())
             steps.Add(Step(device, () => mic.SetMuteAsync(false, ct)));
-        var problems = (await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>().ToList();
+        var problems = problems0.Concat((await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>()).ToList();
         devices.OnAirLight?.Blink(BlinkHalfPeriod);
         return problems;
     }

@@ -44,6 +44,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
     private string? _lastError;
     private DateTimeOffset? _endedAt;
     private DateTimeOffset? _downSince;
+    private long? _recordedBytes;
     private TimeSpan _downtime;
 
     public StreamSupervisor(string lessonId, StreamPlan plan, StreamOptions options, TimeProvider time, ILogger log, Action<StreamEvent> raise)
@@ -89,10 +90,26 @@ public sealed class StreamSupervisor : IAsyncDisposable
                 var live = _encoder?.Latest;
                 return new StreamStats(LessonId, _state, StartedAt, Math.Round(streamed, 1),
                     wall <= 0 ? 0 : Math.Round(Math.Min(100, 100 * streamed / wall), 1),
-                    e.Frames, live?.Fps ?? 0, live?.BitrateKbps ?? 0, e.Bytes, live?.Speed ?? 0, e.Dup, e.Drop,
+                    e.Frames, live?.Fps ?? 0, live?.BitrateKbps ?? 0, _recordedBytes ?? RecordedBytes(), live?.Speed ?? 0, e.Dup, e.Drop,
                     _restarts, _stalls, _uplinkLosses, _uplinkUp, u.Bytes, _lastError,
                     Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1));
             }
+        }
+    }
+
+    /// <summary>Bytes of this stream's recording: its lesson's segments written since it started (the tee muxer reports no size).</summary>
+    private long RecordedBytes()
+    {
+        var dir = Path.GetDirectoryName(_plan.RecordingPattern)!;
+        if (!Directory.Exists(dir)) return 0;
+        var since = StartedAt.UtcDateTime.AddSeconds(-1);
+        try
+        {
+            return new DirectoryInfo(dir).EnumerateFiles($"{LessonId}-*.ts").Where(f => f.LastWriteTimeUtc >= since).Sum(f => f.Length);
+        }
+        catch (IOException)
+        {
+            return 0;
         }
     }
 
@@ -119,6 +136,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
         {
             if (_state != StreamState.Failed) _state = StreamState.Stopped;
             _endedAt ??= _time.GetUtcNow();
+            _recordedBytes = RecordedBytes();
             if (_downSince is { } since)
             {
                 _downtime += _endedAt.Value - since;
