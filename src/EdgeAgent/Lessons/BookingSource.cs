@@ -28,8 +28,8 @@ public sealed class BookingSource
         _current = FromConfig(options) ?? LessonBook.Empty(options.School);
         if (lessons.BookingsSource == "mqtt")
         {
-            if (store.LoadBookingsDocument() is { } saved && LessonBook.FromJson(options.School, options.Role, saved.Json, out _) is { } book)
-                _current = WithConfigTimetables(book);
+            if (store.LoadBookingsDocument() is { } saved && LessonBook.FromJson(options.School, options.Role, saved.Json, lessons.Timetables, out _) is { } book)
+                _current = book;
         }
     }
 
@@ -47,7 +47,7 @@ public sealed class BookingSource
     /// <summary>Validates a timetable document and makes it current; false (with an event) if it is rejected.</summary>
     public bool Accept(byte[] json, string source)
     {
-        var book = LessonBook.FromJson(_options.School, _options.Role, json, out var errors);
+        var book = LessonBook.FromJson(_options.School, _options.Role, json, _options.Lessons.Timetables, out var errors);
         if (book is null)
         {
             var detail = $"timetable document from {source} rejected, previous bookings kept: {string.Join("; ", errors.Take(10))}";
@@ -56,7 +56,7 @@ public sealed class BookingSource
             return false;
         }
         _store.SaveBookingsDocument(source, json);
-        Replace(WithConfigTimetables(book));
+        Replace(book);
         return true;
     }
 
@@ -67,20 +67,4 @@ public sealed class BookingSource
         _log.LogInformation("Lessons: {Count} booking(s) from {Source}", book.Bookings.Count, book.Source);
         Changed?.Invoke(book);
     }
-
-    /// <summary>A document without timetables uses the config file's.</summary>
-    private LessonBook WithConfigTimetables(LessonBook book)
-    {
-        if (book.Timetables.Count > 0) return book;
-        var config = FromConfig(_options) ?? LessonBook.Empty(_options.School);
-        var rebuilt = LessonBook.Build(_options.School, _options.Role, _options.Lessons.Timetables,
-            book.Bookings.Select(ToOptions).ToList(), book.Source, out _);
-        return rebuilt ?? config;
-    }
-
-    internal static BookingOptions ToOptions(Booking b) => new()
-    {
-        Id = b.Id, Date = b.Date.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture), Period = b.Period, Form = b.Form,
-        Subject = b.Subject, Role = b.Role, PartnerSchool = b.PartnerSchool, PartnerRoom = b.PartnerRoom, Teacher = b.Teacher, Class = b.Class, Students = b.Students,
-    };
 }

@@ -123,8 +123,11 @@ public sealed partial class LessonBook
         return problems.Count == 0 ? new LessonBook(school, built, list.OrderBy(x => x.Date).ThenBy(x => x.Period, StringComparer.Ordinal).ToList(), source) : null;
     }
 
-    /// <summary>A <c>config/timetable</c> document: <c>{"schema":"edgeagent.timetable/1","timetables":[...],"bookings":[...]}</c>.</summary>
-    public static LessonBook? FromJson(string school, string defaultRole, ReadOnlySpan<byte> json, out List<string> errors)
+    /// <summary>
+    /// A <c>config/timetable</c> document: <c>{"schema":"edgeagent.timetable/1","timetables":[...],"bookings":[...]}</c>;
+    /// without <c>timetables</c> it books on <paramref name="configTimetables"/>.
+    /// </summary>
+    public static LessonBook? FromJson(string school, string defaultRole, ReadOnlySpan<byte> json, IReadOnlyList<TimetableOptions> configTimetables, out List<string> errors)
     {
         TimetableDocument? doc;
         try
@@ -141,14 +144,12 @@ public sealed partial class LessonBook
             errors = [$"schema: must be \"{SchemaId}\""];
             return null;
         }
-        return Build(school, defaultRole, doc.Timetables ?? [], doc.Bookings ?? [], "mqtt", out errors, "document");
+        var timetables = doc.Timetables is { Count: > 0 } own ? own : configTimetables;
+        return Build(school, defaultRole, timetables, doc.Bookings ?? [], "mqtt", out errors, "document");
     }
 
     internal static bool TryTime(string? text, out TimeOnly time) =>
         TimeOnly.TryParseExact(text, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
-
-    /// <summary>This book with other bookings (the timetables stay), e.g. from an iCalendar feed.</summary>
-    public LessonBook WithBookings(IReadOnlyList<Booking> bookings, string source) => new(School, Timetables, bookings, source);
 }
 
 /// <summary>The JSON document on <c>config/timetable</c> (schemas/edgeagent.timetable.v1.json).</summary>
