@@ -41,6 +41,19 @@ public static class AgentCli
             result.GetValue(action)!, result.GetValue(actionArgs) ?? [], ct));
         root.Subcommands.Add(device);
 
+        var lessonsConfig = ConfigOption();
+        var days = new Option<int>("--days") { Description = "How many days ahead (default 7).", DefaultValueFactory = _ => 7 };
+        var from = new Option<string?>("--from") { Description = "Start from this date (yyyy-MM-dd, school time) instead of now." };
+        var tallies = new Option<bool>("--tallies") { Description = "Print the programme tallies of this school year from the state database." };
+        var lessonsJson = new Option<bool>("--json") { Description = "Print JSON." };
+        var lessons = new Command("lessons", "List the upcoming lessons with their shared windows and clashes (exit 1 if one clashes), or --tallies.")
+        {
+            lessonsConfig, days, from, tallies, lessonsJson,
+        };
+        lessons.SetAction((result, ct) => LessonsCommand.RunAsync(result.GetValue(lessonsConfig)!, result.GetValue(days), result.GetValue(from),
+            result.GetValue(tallies), result.GetValue(lessonsJson), Console.Out, Console.Error, ct));
+        root.Subcommands.Add(lessons);
+
         return root;
     }
 

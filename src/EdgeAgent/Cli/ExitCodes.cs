@@ -5,6 +5,8 @@ public static class ExitCodes
 {
     public const int Ok = 0;
     public const int CheckWarn = 1;
+    /// <summary><c>edgeagent lessons</c>: an upcoming synchronized lesson clashes.</summary>
+    public const int LessonsClash = 1;
     public const int CheckFail = 2;
     public const int CheckCouldNotRun = 3;
     public const int DeviceError = 4;

@@ -14,7 +14,7 @@ public sealed record LiveLesson(
 /// Lesson history in the state database: finished records (stored first, then queued on <c>lessons</c> through the
 /// outbox; a record stored but not yet queued when the agent died is queued at the next start) and the one live lesson.
 /// </summary>
-public sealed class LessonStore(StateDatabase database, Outbox outbox, Topics topics, TimeProvider time)
+public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbox? outbox = null, Topics? topics = null)
 {
     public void Save(LessonRecord record)
     {
@@ -43,6 +43,7 @@ public sealed class LessonStore(StateDatabase database, Outbox outbox, Topics to
     /// <summary>Queues every stored record not yet in the outbox (the outbox drops duplicates by id at the office).</summary>
     public int QueuePending()
     {
+        if (outbox is null || topics is null) throw new InvalidOperationException("this lesson store was opened read-only (no outbox)");
         using var c = database.Open();
         var pending = new List<(string Id, string Json)>();
         using (var q = c.CreateCommand())

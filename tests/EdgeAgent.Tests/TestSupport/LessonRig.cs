@@ -42,7 +42,7 @@ public sealed class LessonRig : IAsyncDisposable
         Events.Raised += e => Raised.Enqueue(e);
         Devices = new DeviceRegistry(options, NullLoggerFactory.Instance, TimeProvider.System, gpio);
         Streams = new StreamService(options, TimeProvider.System, NullLoggerFactory.Instance, Events, Database);
-        Store = new LessonStore(Database, Outbox, topics, time);
+        Store = new LessonStore(Database, time, Outbox, topics);
         Bookings = new BookingSource(options, Store, Events, NullLogger<BookingSource>.Instance);
         Runner = new LessonRunner(options, time, NullLogger<LessonRunner>.Instance, new RoomControl(Devices, NullLogger<RoomControl>.Instance),
             Streams, Store, Events, Outbox, topics, Devices, Bookings);
