@@ -67,12 +67,14 @@ for _ in $(seq 1 50); do ss -Hltn "sport = :$BROKER_PORT" | grep -q . && break; 
 ROOT_TOPIC=edu/zj-jinhua/lanxi-wuxi-ps/demo-room/edgeagent
 echo "mosquitto on 127.0.0.1:$BROKER_PORT; watching $ROOT_TOPIC/# (lines shortened)"
 mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -v -t "$ROOT_TOPIC/state" -t "$ROOT_TOPIC/health" -t "$ROOT_TOPIC/events" \
+  -t "$ROOT_TOPIC/lessons" -t "$ROOT_TOPIC/tallies" \
   > >(while IFS= read -r line; do echo "[mqtt] ${line:0:220}"; done) &
 PIDS+=($!)
 
 step "Simulated classroom: two VISCA cameras, a PJLink display (with password), a mic array, on 127.0.0.1"
 "$SIM" --visca-port 0 --visca-port 0 --pjlink-port 0 --pjlink-password "$PJLINK_PASSWORD" --pjlink-class 2 \
-  --mic-port 0 --ports-file "$RUN/ports.json" &
+  --mic-port 0 --ports-file "$RUN/ports.json" \
+  > >(grep --line-buffered -vE 'inquiry|control seq=|\?$|< GET ' || true) &
 PIDS+=($!)
 for _ in $(seq 1 100); do [ -s "$RUN/ports.json" ] && break; sleep 0.1; done
 [ -s "$RUN/ports.json" ] || { echo "demo: the simulators did not start" >&2; exit 1; }
@@ -81,6 +83,22 @@ CAM1=$(sed -E 's/.*"visca":\[([0-9]+),([0-9]+)\].*/\1/' <<<"$ports")
 CAM2=$(sed -E 's/.*"visca":\[([0-9]+),([0-9]+)\].*/\2/' <<<"$ports")
 DISPLAY_PORT=$(sed -E 's/.*"pjlink":([0-9]+).*/\1/' <<<"$ports")
 MIC=$(sed -E 's/.*"mic":([0-9]+).*/\1/' <<<"$ports")
+
+step "The ingest server: an SRT listener on 127.0.0.1 (srt-live-transmit) writing what it receives to ingest.ts"
+INGEST_PORT=$(free_port)
+srt-live-transmit -q "srt://127.0.0.1:$INGEST_PORT?mode=listener" "file://con" > "$RUN/ingest.ts" 2>/dev/null &
+PIDS+=($!)
+echo "listening on srt://127.0.0.1:$INGEST_PORT"
+
+# Today's timetable, made so that period 1 rings at the next full minute (school time, UTC+8) and lasts 3 minutes;
+# the partner school rang a minute earlier, so the shared window is 2 minutes. The room is prepared a
+# minute before the bell. A synchronized maths lesson is booked on it.
+now_cst=$(( $(date -u +%s) + 8 * 3600 ))
+bell=$(( (now_cst / 60 + 1) * 60 ))
+hm() { date -u -d "@$1" +%H:%M; }
+TODAY=$(date -u -d "@$now_cst" +%Y-%m-%d)
+OWN_START=$(hm "$bell"); OWN_END=$(hm $((bell + 180)))
+PARTNER_START=$(hm $((bell - 60))); PARTNER_END=$(hm $((bell + 120)))
 
 cat > "$RUN/edgeagent.json" <<JSON
 {
@@ -99,8 +117,24 @@ cat > "$RUN/edgeagent.json" <<JSON
     { "id": "mic1", "kind": "mic-array", "protocol": "command-string", "host": "127.0.0.1", "port": $MIC }
   ],
   "devicePollSeconds": 5,
-  "stream": { "videoSource": "test", "audioSource": "test", "width": 1280, "height": 720, "fps": 25 },
-  "recording": { "directory": "recordings" },
+  "stream": { "videoSource": "test", "audioSource": "test", "width": 1280, "height": 720, "fps": 25,
+              "uplinkUrl": "srt://127.0.0.1:$INGEST_PORT?streamid=demo-room&latency=200000" },
+  "recording": { "directory": "recordings", "segmentSeconds": 10 },
+  "lessons": {
+    "prepareMinutes": 1,
+    "displayOffGraceMinutes": 1,
+    "minimumOverlapMinutes": 2,
+    "timetables": [
+      { "school": "lanxi-wuxi-ps", "schedules": [ { "name": "demo day", "effectiveFrom": "$TODAY",
+          "periods": [ { "name": "1", "start": "$OWN_START", "end": "$OWN_END" } ] } ] },
+      { "school": "lanxi-houren-ps", "schedules": [ { "name": "demo day", "effectiveFrom": "$TODAY",
+          "periods": [ { "name": "1", "start": "$PARTNER_START", "end": "$PARTNER_END" } ] } ] }
+    ],
+    "bookings": [
+      { "id": "demo-maths-1", "date": "$TODAY", "period": "1", "form": "SyncClassroom", "subject": "maths",
+        "partnerSchool": "lanxi-houren-ps", "partnerRoom": "room-2", "teacher": "王老师", "class": "四(1)班", "students": 28 }
+    ]
+  },
   "stateDirectory": "state",
   "logsDirectory": "logs",
   "logging": { "level": "Information" }
@@ -110,37 +144,33 @@ JSON
 step "Validating the configuration ($RUN/edgeagent.json)"
 "$AGENT" validate --config "$RUN/edgeagent.json"
 
-step "Starting the agent: it opens its state database, polls every device and reports health changes"
-"$AGENT" run --config "$RUN/edgeagent.json" &
-PIDS+=($!)
-sleep 3
-
 device() {
   printf '$ edgeagent device %s\n  ' "$*"
   "$AGENT" device --config "$RUN/edgeagent.json" "$@" | tr -s ' \n' ' '
   echo
 }
-step "Preparing the room by hand, through the real drivers (the lesson runner will do this on the bell)"
-device display1 power on
-device display1 input 31
+step "Installer's step: store the camera presets through the real drivers (VISCA over UDP to the simulators)"
 device cam1 move 1200 -300
 device cam1 preset-set teacher
-device cam1 home
-device cam1 preset-recall teacher
-device cam1 position
 device cam2 preset-set students
-device mic1 mute off
-device mic1 gain 1 -3.5
-device mic1 levels
-device display1 status
-device cam9 position || true
+device cam1 home
+device cam1 position
+device mic1 mute on
 
-step "A technician's commands over MQTT: ping and a device action (MQTT 5 request/response), a bad request (3.1.1 reply_to)"
+step "Today's lessons (edgeagent lessons): period 1 shares ${OWN_START}-${PARTNER_END} with the partner school"
+"$AGENT" lessons --config "$RUN/edgeagent.json" || true
+
+step "Starting the agent: a minute before the bell it prepares the room, at the bell it streams and records"
+"$AGENT" run --config "$RUN/edgeagent.json" &
+AGENT_PID=$!
+PIDS+=($AGENT_PID)
+
+step "A technician's commands over MQTT: ping, upcoming lessons (MQTT 5 request/response), a bad request (3.1.1 reply_to)"
+sleep 3
 echo '$ mosquitto_rr -t .../cmd/ping -e .../reply/tech -m {}'
 mosquitto_rr -h 127.0.0.1 -p "$BROKER_PORT" -t "$ROOT_TOPIC/cmd/ping" -e "$ROOT_TOPIC/reply/tech" -m '{}' -W 10 || true
-echo '$ mosquitto_rr -t .../cmd/device -e .../reply/tech -m {"device":"cam1","action":"preset-recall","args":["teacher"]}'
-mosquitto_rr -h 127.0.0.1 -p "$BROKER_PORT" -t "$ROOT_TOPIC/cmd/device" -e "$ROOT_TOPIC/reply/tech" \
-  -m '{"device":"cam1","action":"preset-recall","args":["teacher"]}' -W 10 || true
+echo '$ mosquitto_rr -t .../cmd/lessons -e .../reply/tech -m {"days":1}'
+mosquitto_rr -h 127.0.0.1 -p "$BROKER_PORT" -t "$ROOT_TOPIC/cmd/lessons" -e "$ROOT_TOPIC/reply/tech" -m '{"days":1}' -W 10 | cut -c1-400 || true
 echo '$ mosquitto_pub -V mqttv311 -t .../cmd/device -m {"id":"q1","reply_to":".../reply/tech311","device":"projector9","action":"status"}'
 mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -V mqttv311 -C 1 -W 10 -t "$ROOT_TOPIC/reply/tech311" &
 sleep 0.5
@@ -148,9 +178,22 @@ mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -V mqttv311 -q 1 -t "$ROOT_TOPIC/cm
   -m "{\"id\":\"q1\",\"reply_to\":\"$ROOT_TOPIC/reply/tech311\",\"device\":\"projector9\",\"action\":\"status\"}"
 wait $! 2>/dev/null || true
 
-step "The agent keeps polling; health changes appear in its log and on MQTT above (Ctrl-C to stop)"
-if [ "$SECONDS_TO_RUN" -gt 0 ]; then
-  sleep "$SECONDS_TO_RUN"
-else
-  wait "${PIDS[${#PIDS[@]}-1]}" || true
-fi
+step "The room, every 10 s: what the simulated devices report, what reached the ingest server, what was recorded (Ctrl-C to stop)"
+echo "At $PARTNER_END school time the shared window ends: the stream stops and the lesson record and tallies appear on MQTT;"
+echo "a minute later the display goes off. (The simulators print only the commands that change something.)"
+status() {
+  local cam disp mic ingest segs
+  cam=$("$AGENT" device --config "$RUN/edgeagent.json" cam1 position 2>/dev/null | tr -d ' \n' | sed -E 's/.*"pan":(-?[0-9]+),"tilt":(-?[0-9]+).*/pan \1 tilt \2/')
+  disp=$("$AGENT" device --config "$RUN/edgeagent.json" display1 power 2>/dev/null | tr -d ' \n' | sed -E 's/.*"power":"([a-z]+)".*/\1/')
+  mic=$("$AGENT" device --config "$RUN/edgeagent.json" mic1 mute 2>/dev/null | tr -d ' \n' | sed -E 's/.*"mute":(true|false).*/\1/')
+  ingest=$(stat -c %s "$RUN/ingest.ts" 2>/dev/null || echo 0)
+  segs=$(ls "$RUN/recordings" 2>/dev/null | wc -l)
+  printf '[room %s] cam1 %s | display %s | mic muted %s | ingest %d KB | recorded segments %d\n' \
+    "$(date -u -d "@$(( $(date -u +%s) + 8 * 3600 ))" +%H:%M:%S)" "$cam" "$disp" "$mic" $((ingest / 1024)) "$segs"
+}
+started=$(date +%s)
+while kill -0 "$AGENT_PID" 2>/dev/null; do
+  status
+  if [ "$SECONDS_TO_RUN" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$SECONDS_TO_RUN" ]; then break; fi
+  sleep 10
+done

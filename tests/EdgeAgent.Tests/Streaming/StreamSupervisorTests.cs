@@ -162,3 +162,71 @@ public sealed class StreamSupervisorTests : IAsyncLifetime
         Assert.Contains("codec_name=h264", await Media.Probe(last));
     }
 }
+
+/// <summary>Values that a shell would act on reach ffmpeg as single literal arguments: no extra process, no file.</summary>
+public sealed class StreamArgumentSafetyTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Shell_syntax_in_a_valid_uplink_url_is_one_literal_argument_and_runs_nothing()
+    {
+        var marker = _dir.File("pwned");
+        var url = $"srt://127.0.0.1:{Media.FreeUdpPort()}?streamid=a;touch${{IFS}}{marker};$(touch${{IFS}}{marker}2)`touch${{IFS}}{marker}3`|-f|-i";
+        var config = TestConfig.Minimal(_dir.Path);
+        config["stream"]!["uplinkUrl"] = url;
+        var loaded = EdgeAgent.Configuration.ConfigLoader.Parse(config.ToJsonString());
+        Assert.True(loaded.Ok, string.Join("; ", loaded.Errors)); // a valid URL: the defence is in how it is passed
+
+        var options = loaded.Options!.Stream;
+        options.Width = 320;
+        options.Height = 180;
+        options.StallSeconds = 5;
+        var rec = _dir.File("rec");
+        Directory.CreateDirectory(rec);
+        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = rec, SegmentSeconds = 2 }, "lesson-safe", Media.FreeUdpPort(), "libx264");
+        Assert.Equal(url, plan.UplinkArgs![^1]);
+        Assert.Single(plan.UplinkArgs, a => a.Contains("touch", StringComparison.Ordinal));
+
+        await using var stream = new StreamSupervisor("lesson-safe", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
+        stream.Start();
+        await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
+        await Eventually.True(() => stream.UplinkPid is not null, TimeSpan.FromSeconds(30), "an uplink process");
+        var uplink = stream.UplinkPid!.Value;
+        var argv = File.ReadAllText($"/proc/{uplink}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("ffmpeg", Path.GetFileName(argv[0]));
+        Assert.Equal(url, argv[^1]);
+        Assert.Empty(ChildrenOf(uplink));
+        Assert.Empty(ChildrenOf(stream.EncoderPid!.Value));
+        await stream.StopAsync();
+
+        Assert.False(File.Exists(marker));
+        Assert.False(File.Exists(marker + "2"));
+        Assert.False(File.Exists(marker + "3"));
+        Assert.Equal(["rec"], Directory.EnumerateFileSystemEntries(_dir.Path).Select(Path.GetFileName).Where(n => n != "state" && n != "logs"));
+    }
+
+    private static IEnumerable<int> ChildrenOf(int pid) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
+            .Where(n =>
+            {
+                try
+                {
+                    var stat = File.ReadAllText($"/proc/{n}/stat");
+                    return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture));
+}
