@@ -183,17 +183,17 @@ echo "At $PARTNER_END school time the shared window ends: the stream stops and t
 echo "a minute later the display goes off. (The simulators print only the commands that change something.)"
 status() {
   local cam disp mic ingest segs
-  cam=$("$AGENT" device --config "$RUN/edgeagent.json" cam1 position 2>/dev/null | tr -d ' \n' | sed -E 's/.*"pan":(-?[0-9]+),"tilt":(-?[0-9]+).*/pan \1 tilt \2/')
-  disp=$("$AGENT" device --config "$RUN/edgeagent.json" display1 power 2>/dev/null | tr -d ' \n' | sed -E 's/.*"power":"([a-z]+)".*/\1/')
-  mic=$("$AGENT" device --config "$RUN/edgeagent.json" mic1 mute 2>/dev/null | tr -d ' \n' | sed -E 's/.*"mute":(true|false).*/\1/')
+  cam=$( ("$AGENT" device --config "$RUN/edgeagent.json" cam1 position 2>/dev/null || true) | tr -d ' \n' | sed -E 's/.*"pan":(-?[0-9]+),"tilt":(-?[0-9]+).*/pan \1 tilt \2/')
+  disp=$( ("$AGENT" device --config "$RUN/edgeagent.json" display1 power 2>/dev/null || true) | tr -d ' \n' | sed -E 's/.*"power":"([a-z]+)".*/\1/')
+  mic=$( ("$AGENT" device --config "$RUN/edgeagent.json" mic1 mute 2>/dev/null || true) | tr -d ' \n' | sed -E 's/.*"mute":(true|false).*/\1/')
   ingest=$(stat -c %s "$RUN/ingest.ts" 2>/dev/null || echo 0)
-  segs=$(ls "$RUN/recordings" 2>/dev/null | wc -l)
+  segs=$( (ls "$RUN/recordings" 2>/dev/null || true) | wc -l)
   printf '[room %s] cam1 %s | display %s | mic muted %s | ingest %d KB | recorded segments %d\n' \
     "$(date -u -d "@$(( $(date -u +%s) + 8 * 3600 ))" +%H:%M:%S)" "$cam" "$disp" "$mic" $((ingest / 1024)) "$segs"
 }
 started=$(date +%s)
 while kill -0 "$AGENT_PID" 2>/dev/null; do
-  status
+  status || true
   if [ "$SECONDS_TO_RUN" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$SECONDS_TO_RUN" ]; then break; fi
   sleep 10
 done
