@@ -56,6 +56,7 @@ public sealed class LessonsCommand(LessonRunner runner) : IDiagnosticCommand
         {
             ["source"] = runner.Book.Source,
             ["live"] = Live(runner.Current),
+            ["streaming"] = runner.IsStreaming,
             ["upcoming"] = upcoming,
         });
     }

@@ -84,7 +84,7 @@ public sealed partial class LessonRunner : BackgroundService
     }
 
     /// <summary>A lesson runs and the runner has seen its stream make progress.</summary>
-    internal bool IsStreaming => _live?.RunningAt is not null;
+    public bool IsStreaming => _live?.RunningAt is not null;
     public LessonBook Book => _book;
 
     /// <summary>Raised after a lesson record is stored and queued.</summary>
@@ -351,6 +351,8 @@ public sealed partial class LessonRunner : BackgroundService
         var earlier = live.Saved.Earlier;
         var seconds = earlier.SecondsStreamed;
         if (live.RunningAt is { } from && end > from) seconds += Math.Max(0, (end - from).TotalSeconds - (stats?.DowntimeSeconds ?? 0));
+        // Stopped before the runner saw the stream running: what the encoder reported is all there is.
+        else if (live.RunningAt is null && stats is { StreamedSeconds: > 0 }) seconds += stats.StreamedSeconds;
         var planned = live.Saved.PlannedStart is { } ps ? (live.Saved.PlannedEnd - ps).TotalSeconds : (end - live.Saved.ActualStart).TotalSeconds;
         return new LessonStreamHealth(
             Math.Round(seconds, 1), planned <= 0 ? 0 : Math.Round(Math.Min(100, 100 * seconds / planned), 1),

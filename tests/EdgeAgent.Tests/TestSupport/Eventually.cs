@@ -14,4 +14,15 @@ public static class Eventually
             await Task.Delay(10);
         }
     }
+
+    /// <summary>The same for a condition that has to ask something (a command over MQTT, a file).</summary>
+    public static async Task True(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!await condition())
+        {
+            if (clock.Elapsed > timeout) throw new TimeoutException($"timed out after {timeout.TotalSeconds:F1} s waiting for {what}");
+            await Task.Delay(50);
+        }
+    }
 }
