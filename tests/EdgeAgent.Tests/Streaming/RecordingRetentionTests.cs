@@ -116,6 +116,6 @@ public sealed class RecordingRetentionTests : IDisposable
         Assert.True(File.Exists(heldByEncoder[0]!), "the open segment was deleted");
         Assert.DoesNotContain(heldByEncoder[0]!, deleted);
         await stream.StopAsync();
-        Assert.Contains("codec_name=h264", await Media.Probe(heldByEncoder[0]!));
+        Assert.Equal("h264", (await MediaProbe.AnalyseAsync(heldByEncoder[0]!)).VideoCodec);
     }
 }

@@ -80,7 +80,11 @@ public sealed class StreamSupervisorTests : IAsyncLifetime
         var segments = Directory.GetFiles(RecordingDir, "lesson-1-*.ts").Order(StringComparer.Ordinal).ToList();
         Assert.True(segments.Count >= 4, $"{segments.Count} segments");
         var spans = new List<(double Start, double Duration)>();
-        foreach (var s in segments) spans.Add(await Media.Span(s));
+        foreach (var s in segments)
+        {
+            var m = await MediaProbe.AnalyseAsync(s);
+            spans.Add((m.StartTime.TotalSeconds, m.Duration.TotalSeconds));
+        }
         spans.Sort();
         for (var i = 1; i < spans.Count; i++)
         {
@@ -159,7 +163,7 @@ public sealed class StreamSupervisorTests : IAsyncLifetime
         Assert.Equal(StreamState.Stopped, stream.Stats.State);
         Assert.Empty(_events);
         var last = Directory.GetFiles(RecordingDir, "lesson-1-*.ts").Order(StringComparer.Ordinal).Last();
-        Assert.Contains("codec_name=h264", await Media.Probe(last));
+        Assert.Equal("h264", (await MediaProbe.AnalyseAsync(last)).VideoCodec);
     }
 }
 

@@ -5,7 +5,7 @@ using System.Net.Sockets;
 
 namespace EdgeAgent.Tests.TestSupport;
 
-/// <summary>ffprobe and free ports for the stream tests.</summary>
+/// <summary>Free ports and processes for the stream tests (media analysis is <see cref="EdgeAgent.Streaming.MediaProbe"/>).</summary>
 public static class Media
 {
     public static int FreeUdpPort()
@@ -21,28 +21,6 @@ public static class Media
         var port = ((IPEndPoint)l.LocalEndpoint).Port;
         l.Stop();
         return port;
-    }
-
-    /// <summary><c>ffprobe -show_entries ENTRIES -of compact=p=0</c> of a file.</summary>
-    public static async Task<string> Probe(string file, string entries = "stream=codec_name,width,height,avg_frame_rate")
-    {
-        var info = new ProcessStartInfo("ffprobe") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in new[] { "-hide_banner", "-loglevel", "error", "-show_entries", entries, "-of", "compact=p=0", file })
-            info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        var output = await p.StandardOutput.ReadToEndAsync();
-        await p.WaitForExitAsync();
-        await stderr;
-        return output;
-    }
-
-    /// <summary>Start time and duration of a media file in seconds (from its container).</summary>
-    public static async Task<(double Start, double Duration)> Span(string file)
-    {
-        var line = (await Probe(file, "format=start_time,duration")).Trim();
-        var fields = line.Split('|').Select(f => f.Split('=')).ToDictionary(kv => kv[0], kv => kv[1]);
-        return (double.Parse(fields["start_time"], CultureInfo.InvariantCulture), double.Parse(fields["duration"], CultureInfo.InvariantCulture));
     }
 
     public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
