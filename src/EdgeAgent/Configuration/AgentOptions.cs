@@ -21,6 +21,7 @@ public sealed class AgentOptions
     public StreamOptions Stream { get; set; } = new();
     public RecordingOptions Recording { get; set; } = new();
     public LessonOptions Lessons { get; set; } = new();
+    public ComplianceOptions Compliance { get; set; } = new();
 
     /// <summary>Holds state.db (SQLite, WAL). systemd's StateDirectory= is /var/lib/edgeagent.</summary>
     public string StateDirectory { get; set; } = "/var/lib/edgeagent";

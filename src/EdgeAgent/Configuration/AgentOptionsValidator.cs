@@ -169,6 +169,16 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
             }
         }
 
+        var c = o.Compliance;
+        if (c.PolicyFile is not null && !File.Exists(c.PolicyFile)) Fail("compliance.policyFile", $"file '{c.PolicyFile}' does not exist or is not readable");
+        if (c.Iperf3Host is not null && Uri.CheckHostName(c.Iperf3Host) == UriHostNameType.Unknown) Fail("compliance.iperf3Host", $"'{c.Iperf3Host}' is not a host name or address");
+        Range("compliance.iperf3Port", c.Iperf3Port, 1, 65535);
+        Range("compliance.iperf3Seconds", c.Iperf3Seconds, 1, 60);
+        if (c.Iperf3UdpMbps is < 0.1 or > 1000) Fail("compliance.iperf3UdpMbps", $"must be between 0.1 and 1000, not {c.Iperf3UdpMbps}");
+        if (c.SntpServer is not null && Uri.CheckHostName(c.SntpServer.Split(':')[0]) == UriHostNameType.Unknown) Fail("compliance.sntpServer", $"'{c.SntpServer}' is not a host[:port]");
+        Range("compliance.micTestSeconds", c.MicTestSeconds, 1, 30);
+        Range("compliance.probeTimeoutSeconds", c.ProbeTimeoutSeconds, 5, 600);
+
         NotEmpty("stateDirectory", o.StateDirectory);
         NotEmpty("logsDirectory", o.LogsDirectory);
         OneOf("logging.level", o.Logging.Level, LogLevels);

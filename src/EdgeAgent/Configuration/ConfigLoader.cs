@@ -97,6 +97,8 @@ public static class ConfigLoader
         if (o.Broker.Tls.CaFile is { } ca) o.Broker.Tls.CaFile = Resolve(ca);
         if (o.Broker.Tls.CertFile is { } cert) o.Broker.Tls.CertFile = Resolve(cert);
         if (o.Broker.Tls.KeyFile is { } key) o.Broker.Tls.KeyFile = Resolve(key);
+        if (o.Compliance.PolicyFile is { } policy) o.Compliance.PolicyFile = Resolve(policy);
+        if (o.Lessons.Ical is { } ical && !ical.Contains("://", StringComparison.Ordinal)) o.Lessons.Ical = Resolve(ical);
     }
 
     /// <summary>

@@ -1,20 +1,19 @@
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeAgent.Compliance;
 
 namespace EdgeAgent.Diagnostics;
 
-/// <summary>
-/// <c>compliance-check</c>: runs the compliance check now. No probes are installed in this version, so it says
-/// so with verdict <c>unknown</c> rather than report a pass.
-/// </summary>
-public sealed class ComplianceCheckCommand : IDiagnosticCommand
+/// <summary><c>compliance-check</c>: runs every probe now and answers with the report (also stored and published on <c>compliance</c>).</summary>
+public sealed class ComplianceCheckCommand(ComplianceService compliance) : IDiagnosticCommand
 {
     public string Name => "compliance-check";
-    public TimeSpan Timeout => TimeSpan.FromSeconds(120);
+    public TimeSpan Timeout => TimeSpan.FromSeconds(180);
 
-    public Task<JsonNode> RunAsync(JsonObject args, CancellationToken ct)
+    public async Task<JsonNode> RunAsync(JsonObject args, CancellationToken ct)
     {
         CommandArgs.AllowOnly(args);
-        JsonNode result = new JsonObject { ["verdict"] = "unknown", ["reason"] = "no compliance probes are installed in this version", ["rules"] = new JsonArray() };
-        return Task.FromResult(result);
+        var report = await compliance.RunNowAsync("command", ct).ConfigureAwait(false);
+        return JsonNode.Parse(JsonSerializer.Serialize(report, ComplianceJson.Default.ComplianceReport))!;
     }
 }

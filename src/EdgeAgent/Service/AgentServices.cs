@@ -1,3 +1,4 @@
+using EdgeAgent.Compliance;
 using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
 using EdgeAgent.Lessons;
@@ -37,6 +38,13 @@ public static class AgentServices
         services.AddSingleton<RoomControl>();
         services.AddSingleton<LessonRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<LessonRunner>());
+        services.AddSingleton<PolicySource>();
+        services.AddSingleton(sp => new ComplianceChecker(options,
+            ComplianceProbes.For(options, sp.GetRequiredService<DeviceRegistry>(), () => sp.GetRequiredService<BookingSource>().Current,
+                sp.GetRequiredService<TimeProvider>(), () => null),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ComplianceChecker>>()));
+        services.AddSingleton<ComplianceService>();
+        services.AddHostedService(sp => sp.GetRequiredService<ComplianceService>());
         services.AddSingleton<CommandCounters>();
         services.AddSingleton<IDiagnosticCommand, PingCommand>();
         services.AddSingleton<IDiagnosticCommand, HealthCommand>();
@@ -51,7 +59,9 @@ public static class AgentServices
         services.AddSingleton<IDiagnosticCommand, LessonsCommand>();
         services.AddSingleton<CommandRouter>();
         services.AddSingleton<MqttLink>();
-        services.AddHostedService(sp => sp.GetRequiredService<MqttLink>());
+        // The feeds subscribe to config/+ before the link connects, so that no retained document is missed.
         services.AddHostedService<TimetableFeed>();
+        services.AddHostedService<PolicyFeed>();
+        services.AddHostedService(sp => sp.GetRequiredService<MqttLink>());
     }
 }

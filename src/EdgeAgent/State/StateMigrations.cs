@@ -53,5 +53,10 @@ public static class StateMigrations
             CREATE TABLE live_lesson (slot INTEGER PRIMARY KEY CHECK (slot = 1), json TEXT NOT NULL);
             CREATE TABLE bookings_document (slot INTEGER PRIMARY KEY CHECK (slot = 1), source TEXT NOT NULL, json BLOB NOT NULL, received_at TEXT NOT NULL);
             """),
+        new(5, "compliance", """
+            CREATE TABLE compliance_reports (id TEXT PRIMARY KEY, at TEXT NOT NULL, verdict TEXT NOT NULL, json TEXT NOT NULL);
+            CREATE INDEX compliance_reports_at ON compliance_reports (at);
+            CREATE TABLE policy_document (slot INTEGER PRIMARY KEY CHECK (slot = 1), json TEXT NOT NULL, received_at TEXT NOT NULL);
+            """),
     ];
 }

@@ -1,0 +1,47 @@
+using EdgeAgent.Compliance.Probes;
+using EdgeAgent.Configuration;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Compliance;
+
+/// <summary>
+/// Runs every probe (in parallel, each with <c>compliance.probeTimeoutSeconds</c>) and judges the measurements by
+/// the policy in force for this room's role. A probe that fails or times out makes its metrics unknown with the
+/// reason; nothing passes silently.
+/// </summary>
+public sealed class ComplianceChecker(AgentOptions options, IEnumerable<IComplianceProbe> probes, TimeProvider time, ILogger<ComplianceChecker> log)
+{
+    private readonly IReadOnlyList<IComplianceProbe> _probes = probes.ToList();
+
+    public async Task<ComplianceReport> RunAsync(CompliancePolicy policy, string trigger, CancellationToken ct)
+    {
+        var timeout = TimeSpan.FromSeconds(options.Compliance.ProbeTimeoutSeconds);
+        var measured = await Task.WhenAll(_probes.Select(p => Measure(p, timeout, ct))).ConfigureAwait(false);
+        var byMetric = measured.SelectMany(m => m).GroupBy(m => m.Metric).ToDictionary(g => g.Key, g => g.First());
+        var role = options.Role;
+        var results = policy.Rules.Where(r => r.AppliesTo(role)).Select(r => RuleEvaluator.Evaluate(r, role, byMetric.GetValueOrDefault(r.Metric))).ToList();
+        var report = new ComplianceReport(ComplianceReport.SchemaId, Telemetry.Outbox.NewId(), options.Region, options.School, options.Room, role,
+            policy.Id, policy.Version, time.GetUtcNow(), RuleEvaluator.Overall(results), results.Count(r => r.Verdict == "unknown"), results, trigger);
+        log.LogInformation("Compliance check ({Trigger}): {Verdict} by policy {Policy} {Version} ({Unknown} unknown)", trigger, report.Verdict, policy.Id, policy.Version, report.Unknown);
+        return report;
+    }
+
+    private async Task<IReadOnlyList<Measurement>> Measure(IComplianceProbe probe, TimeSpan timeout, CancellationToken ct)
+    {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(timeout);
+        try
+        {
+            return await probe.MeasureAsync(limit.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            return probe.Metrics.Select(m => Measurement.Unknown(m, $"the {probe.Name} probe did not finish within {timeout.TotalSeconds:0} s")).ToList();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            log.LogWarning("Compliance probe {Probe} failed: {Reason}", probe.Name, e.Message);
+            return probe.Metrics.Select(m => Measurement.Unknown(m, $"the {probe.Name} probe failed: {e.Message}")).ToList();
+        }
+    }
+}

@@ -1,0 +1,20 @@
+using EdgeAgent.Compliance.Probes;
+using EdgeAgent.Configuration;
+using EdgeAgent.Devices;
+using EdgeAgent.Lessons;
+
+namespace EdgeAgent.Compliance;
+
+/// <summary>The probes of a room, built from its configuration (used by the service and by <c>edgeagent check</c>).</summary>
+public static class ComplianceProbes
+{
+    public static IReadOnlyList<IComplianceProbe> For(AgentOptions options, DeviceRegistry devices, Func<LessonBook> book, TimeProvider time, Func<string?> encoderInUse) =>
+    [
+        new DeviceProbe(devices),
+        new VideoSourceProbe(options.Stream, encoderInUse),
+        new AudioLevelProbe(options.Stream, options.Compliance.MicTestSeconds),
+        new NetworkProbe(options),
+        new RecordingSpaceProbe(options, book, time),
+        new ClockProbe(options.Compliance.SntpServer, time),
+    ];
+}

@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeAgent.Devices;
+using EdgeAgent.Hardware.Health;
+using EdgeAgent.State;
+using EdgeAgent.Streaming;
+using EdgeAgent.Telemetry;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Compliance;
+
+/// <summary>
+/// Runs the compliance check a minute after start, then daily, and half a minute after any device goes offline or
+/// comes back (not during a lesson stream: then it waits for the stream to end), and on demand
+/// (<c>compliance-check</c>). Each report is stored in the state database and published retained on
+/// <c>compliance</c> through the outbox.
+/// </summary>
+public sealed class ComplianceService : BackgroundService
+{
+    public static readonly TimeSpan FirstRun = TimeSpan.FromMinutes(1);
+    public static readonly TimeSpan Daily = TimeSpan.FromDays(1);
+    public static readonly TimeSpan AfterDeviceChange = TimeSpan.FromSeconds(30);
+
+    private readonly ComplianceChecker _checker;
+    private readonly PolicySource _policies;
+    private readonly StateDatabase _database;
+    private readonly Outbox _outbox;
+    private readonly Topics _topics;
+    private readonly TimeProvider _time;
+    private readonly StreamService _streams;
+    private readonly ILogger<ComplianceService> _log;
+    private readonly SemaphoreSlim _one = new(1, 1);
+    private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
+    private DateTimeOffset _due;
+
+    public ComplianceService(ComplianceChecker checker, PolicySource policies, StateDatabase database, Outbox outbox, Topics topics, TimeProvider time,
+        StreamService streams, DeviceHealthPoller poller, ILogger<ComplianceService> log)
+    {
+        _checker = checker;
+        _policies = policies;
+        _database = database;
+        _outbox = outbox;
+        _topics = topics;
+        _time = time;
+        _streams = streams;
+        _log = log;
+        _due = time.GetUtcNow() + FirstRun;
+        poller.HealthChanged += (old, now) =>
+        {
+            var wentOffline = now.State is DeviceState.Offline && old?.State is not DeviceState.Offline && old is not null;
+            var cameBack = old?.State is DeviceState.Offline && now.State is DeviceState.Online or DeviceState.Degraded;
+            if (!wentOffline && !cameBack) return;
+            var soon = _time.GetUtcNow() + AfterDeviceChange;
+            if (soon < _due) _due = soon;
+            _wake.Release();
+        };
+    }
+
+    public ComplianceReport? Last { get; private set; }
+
+    /// <summary>Runs the check now (one at a time), stores and publishes the report.</summary>
+    public async Task<ComplianceReport> RunNowAsync(string trigger, CancellationToken ct)
+    {
+        await _one.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var report = await _checker.RunAsync(_policies.Current, trigger, ct).ConfigureAwait(false);
+            Store(report);
+            Last = report;
+            return report;
+        }
+        finally
+        {
+            _one.Release();
+        }
+    }
+
+    private void Store(ComplianceReport report)
+    {
+        var json = JsonSerializer.SerializeToUtf8Bytes(report, ComplianceJson.Default.ComplianceReport);
+        using (var c = _database.Open())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "INSERT INTO compliance_reports (id, at, verdict, json) VALUES ($id, $at, $verdict, $json)";
+            cmd.Parameters.AddWithValue("$id", report.Id);
+            cmd.Parameters.AddWithValue("$at", report.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            cmd.Parameters.AddWithValue("$verdict", report.Verdict);
+            cmd.Parameters.AddWithValue("$json", System.Text.Encoding.UTF8.GetString(json));
+            cmd.ExecuteNonQuery();
+        }
+        _outbox.Enqueue(OutboxKind.Compliance, _topics.Compliance, report.Id, json, retain: true);
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                var wait = _due - _time.GetUtcNow();
+                if (wait > TimeSpan.Zero)
+                {
+                    using var timer = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    var delay = Task.Delay(wait, _time, timer.Token);
+                    await Task.WhenAny(delay, _wake.WaitAsync(timer.Token)).ConfigureAwait(false);
+                    await timer.CancelAsync().ConfigureAwait(false);
+                    continue;
+                }
+                if (_streams.Current is not null)
+                {
+                    _due = _time.GetUtcNow() + TimeSpan.FromMinutes(5); // the camera belongs to the lesson; look again later
+                    continue;
+                }
+                _due = _time.GetUtcNow() + Daily;
+                try
+                {
+                    await RunNowAsync("schedule", stoppingToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    _log.LogError(e, "Scheduled compliance check failed");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+    }
+}

@@ -1,0 +1,75 @@
+using System.Globalization;
+using EdgeAgent.Configuration;
+using EdgeAgent.State;
+using EdgeAgent.Telemetry;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Compliance;
+
+/// <summary>
+/// The policy in force: the one the office pushed last on <c>config/policy</c> (kept in the state database), else
+/// <c>compliance.policyFile</c>, else the built-in default. A document that fails validation raises
+/// <c>policy-rejected</c> naming the problems, and the policy in force stays.
+/// </summary>
+public sealed class PolicySource
+{
+    private readonly StateDatabase _database;
+    private readonly EventSink? _events;
+    private readonly ILogger<PolicySource> _log;
+    private readonly TimeProvider _time;
+
+    public PolicySource(AgentOptions options, StateDatabase database, TimeProvider time, ILogger<PolicySource> log, EventSink? events = null)
+    {
+        _database = database;
+        _events = events;
+        _log = log;
+        _time = time;
+        Current = CompliancePolicy.Default;
+        if (options.Compliance.PolicyFile is { } file)
+        {
+            var fromFile = CompliancePolicy.Parse(File.ReadAllText(file), out var errors);
+            if (fromFile is null) Reject($"policy file {file}", errors);
+            else Current = fromFile;
+        }
+        if (Saved() is { } saved && CompliancePolicy.Parse(saved, out _) is { } pushed) Current = pushed;
+    }
+
+    public CompliancePolicy Current { get; private set; }
+
+    /// <summary>Validates and adopts a policy document; false (with an event) if rejected.</summary>
+    public bool Accept(string json, string source)
+    {
+        var policy = CompliancePolicy.Parse(json, out var errors);
+        if (policy is null)
+        {
+            Reject(source, errors);
+            return false;
+        }
+        using (var c = _database.Open())
+        using (var cmd = c.CreateCommand())
+        {
+            cmd.CommandText = "INSERT INTO policy_document (slot, json, received_at) VALUES (1, $json, $at) ON CONFLICT (slot) DO UPDATE SET json = excluded.json, received_at = excluded.received_at";
+            cmd.Parameters.AddWithValue("$json", json);
+            cmd.Parameters.AddWithValue("$at", _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+            cmd.ExecuteNonQuery();
+        }
+        Current = policy;
+        _log.LogInformation("Compliance policy {Id} {Version} from {Source} in force ({Rules} rules)", policy.Id, policy.Version, source, policy.Rules.Count);
+        return true;
+    }
+
+    private void Reject(string source, List<string> errors)
+    {
+        var detail = $"policy from {source} rejected, {Current.Id} {Current.Version} stays in force: {string.Join("; ", errors.Take(10))}";
+        _log.LogWarning("{Detail}", detail);
+        _events?.Raise(EventTypes.PolicyRejected, "warning", null, detail);
+    }
+
+    private string? Saved()
+    {
+        using var c = _database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "SELECT json FROM policy_document WHERE slot = 1";
+        return cmd.ExecuteScalar() as string;
+    }
+}
