@@ -17,7 +17,7 @@ public sealed record Threshold(double? Number, double? Low, double? High, IReadO
 public sealed record PolicyRule(
     string Id, string TitleZh, string TitleEn, string Metric, string Unit, string Comparison,
     IReadOnlyDictionary<string, Threshold>? Pass, IReadOnlyDictionary<string, Threshold>? Warn,
-    string Rooms, IReadOnlyDictionary<string, string> Worst, string Source)
+    string Rooms, string Source)
 {
     public bool AppliesTo(string role) => Rooms == "both" || Rooms == role;
 }
@@ -112,7 +112,7 @@ public sealed class CompliancePolicy
             }
             var ruleId = Str(r, "id", path) ?? "";
             if (ruleId.Length > 0) path = $"rules[{i}] ({ruleId})";
-            Unknown(r, path, ["id", "title_zh", "title_en", "metric", "unit", "comparison", "pass", "warn", "rooms", "worst", "source"], Fail);
+            Unknown(r, path, ["id", "title_zh", "title_en", "metric", "unit", "comparison", "pass", "warn", "rooms", "source"], Fail);
             if (rules.Any(x => x.Id == ruleId)) Fail($"{path}.id", $"'{ruleId}' appears twice");
             var titleZh = Str(r, "title_zh", path) ?? "";
             var titleEn = Str(r, "title_en", path) ?? "";
@@ -144,16 +144,7 @@ public sealed class CompliancePolicy
                     Fail($"{path}.comparison", $"'{comparison}' is not min, max, range, oneOf or report");
                     break;
             }
-            var worst = new Dictionary<string, string>();
-            if (r["worst"] is JsonObject w)
-                foreach (var (role, value) in w)
-                {
-                    if (!Roles.Contains(role)) Fail($"{path}.worst.{role}", "is not a room role");
-                    else if (value is JsonValue v && v.TryGetValue<string>(out var s) && s is "pass" or "warn") worst[role] = s;
-                    else Fail($"{path}.worst.{role}", "must be pass or warn");
-                }
-            else if (r["worst"] is not null) Fail($"{path}.worst", "must be an object of role → pass|warn");
-            rules.Add(new PolicyRule(ruleId, titleZh, titleEn, metric, unit, comparison, pass, warn, rooms, worst, source));
+            rules.Add(new PolicyRule(ruleId, titleZh, titleEn, metric, unit, comparison, pass, warn, rooms, source));
         }
         return errors.Count == 0 ? new CompliancePolicy(id, version, rules, json) : null;
     }
@@ -164,7 +155,7 @@ public sealed class CompliancePolicy
             if (!known.Contains(key)) fail($"{path}.{key}", "unknown key");
     }
 
-    /// <summary>A threshold for both roles, or an object with one per role.</summary>
+    /// <summary>A threshold for both roles, or an object with one per role (a warn threshold may leave a role out: no warn level there).</summary>
     private static Dictionary<string, Threshold>? Thresholds(JsonNode? node, string comparison, string path, Action<string, string> fail, bool required)
     {
         if (node is null)
@@ -177,8 +168,11 @@ public sealed class CompliancePolicy
         {
             foreach (var role in Roles)
             {
-                if (One(o[role], comparison, $"{path}.{role}", fail) is { } t) byRole[role] = t;
-                else if (o[role] is null) fail($"{path}.{role}", "is required when thresholds are given per role");
+                if (o[role] is null)
+                {
+                    if (required) fail($"{path}.{role}", "is required when pass thresholds are given per role");
+                }
+                else if (One(o[role], comparison, $"{path}.{role}", fail) is { } t) byRole[role] = t;
             }
             foreach (var (key, _) in o)
                 if (!Roles.Contains(key)) fail($"{path}.{key}", "is not a room role");
@@ -187,7 +181,7 @@ public sealed class CompliancePolicy
         {
             foreach (var role in Roles) byRole[role] = t;
         }
-        return byRole.Count == Roles.Length ? byRole : null;
+        return byRole.Count == Roles.Length || !required && byRole.Count > 0 ? byRole : null;
     }
 
     private static Threshold? One(JsonNode? node, string comparison, string path, Action<string, string> fail)
@@ -214,7 +208,7 @@ public sealed class CompliancePolicy
     /// <summary>The warn threshold must be more lenient than pass: lower for min, higher for max, wider for a range.</summary>
     private static void CheckSides(string comparison, IReadOnlyDictionary<string, Threshold> pass, IReadOnlyDictionary<string, Threshold> warn, string path, Action<string, string> fail)
     {
-        foreach (var role in Roles)
+        foreach (var role in Roles.Where(warn.ContainsKey))
         {
             var p = pass[role];
             var w = warn[role];

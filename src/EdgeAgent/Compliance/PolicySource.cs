@@ -24,17 +24,33 @@ public sealed class PolicySource
         _events = events;
         _log = log;
         _time = time;
-        Current = CompliancePolicy.Default;
-        if (options.Compliance.PolicyFile is { } file)
-        {
-            var fromFile = CompliancePolicy.Parse(File.ReadAllText(file), out var errors);
-            if (fromFile is null) Reject($"policy file {file}", errors);
-            else Current = fromFile;
-        }
-        if (Saved() is { } saved && CompliancePolicy.Parse(saved, out _) is { } pushed) Current = pushed;
+        _options = options;
     }
 
-    public CompliancePolicy Current { get; private set; }
+    private readonly AgentOptions _options;
+    private CompliancePolicy? _current;
+
+    /// <summary>Loaded on first use: the state database is migrated by then (constructors run before the host starts).</summary>
+    public CompliancePolicy Current
+    {
+        get
+        {
+            if (_current is null)
+            {
+                var current = CompliancePolicy.Default;
+                if (_options.Compliance.PolicyFile is { } file)
+                {
+                    var fromFile = CompliancePolicy.Parse(File.ReadAllText(file), out var errors);
+                    if (fromFile is null) Reject($"policy file {file}", errors, current);
+                    else current = fromFile;
+                }
+                if (Saved() is { } saved && CompliancePolicy.Parse(saved, out _) is { } pushed) current = pushed;
+                _current = current;
+            }
+            return _current;
+        }
+        private set => _current = value;
+    }
 
     /// <summary>Validates and adopts a policy document; false (with an event) if rejected.</summary>
     public bool Accept(string json, string source)
@@ -42,7 +58,7 @@ public sealed class PolicySource
         var policy = CompliancePolicy.Parse(json, out var errors);
         if (policy is null)
         {
-            Reject(source, errors);
+            Reject(source, errors, Current);
             return false;
         }
         using (var c = _database.Open())
@@ -58,9 +74,9 @@ public sealed class PolicySource
         return true;
     }
 
-    private void Reject(string source, List<string> errors)
+    private void Reject(string source, List<string> errors, CompliancePolicy inForce)
     {
-        var detail = $"policy from {source} rejected, {Current.Id} {Current.Version} stays in force: {string.Join("; ", errors.Take(10))}";
+        var detail = $"policy from {source} rejected, {inForce.Id} {inForce.Version} stays in force: {string.Join("; ", errors.Take(10))}";
         _log.LogWarning("{Detail}", detail);
         _events?.Raise(EventTypes.PolicyRejected, "warning", null, detail);
     }

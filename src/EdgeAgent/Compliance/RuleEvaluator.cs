@@ -31,7 +31,6 @@ public static class RuleEvaluator
         else
         {
             verdict = Judge(rule.Comparison, pass!, warn, m);
-            if (verdict == "fail" && rule.Worst.TryGetValue(role, out var cap)) verdict = cap;
             evidence = m.Evidence;
         }
         return new RuleResult(rule.Id, rule.TitleZh, rule.TitleEn, rule.Metric, m?.IsKnown == true ? m.Display : null, rule.Unit, threshold, verdict, evidence, rule.Source);

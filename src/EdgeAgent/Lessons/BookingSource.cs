@@ -16,7 +16,7 @@ public sealed class BookingSource
     private readonly LessonStore _store;
     private readonly EventSink _events;
     private readonly ILogger<BookingSource> _log;
-    private LessonBook _current;
+    private LessonBook? _current;
 
     public BookingSource(AgentOptions options, LessonStore store, EventSink events, ILogger<BookingSource> log)
     {
@@ -24,16 +24,28 @@ public sealed class BookingSource
         _store = store;
         _events = events;
         _log = log;
-        var lessons = options.Lessons;
-        _current = FromConfig(options) ?? LessonBook.Empty(options.School);
-        if (lessons.BookingsSource == "mqtt")
-        {
-            if (store.LoadBookingsDocument() is { } saved && LessonBook.FromJson(options.School, options.Role, saved.Json, lessons.Timetables, out _) is { } book)
-                _current = book;
-        }
     }
 
-    public LessonBook Current => _current;
+    /// <summary>
+    /// Loaded on first use (constructors run before the host starts, when the state database may not be migrated
+    /// yet): the config's book, or for <c>mqtt</c> the last accepted document.
+    /// </summary>
+    public LessonBook Current
+    {
+        get
+        {
+            if (_current is null)
+            {
+                var lessons = _options.Lessons;
+                var current = FromConfig(_options) ?? LessonBook.Empty(_options.School);
+                if (lessons.BookingsSource == "mqtt" && _store.LoadBookingsDocument() is { } saved
+                    && LessonBook.FromJson(_options.School, _options.Role, saved.Json, lessons.Timetables, out _) is { } book)
+                    current = book;
+                _current = current;
+            }
+            return _current;
+        }
+    }
     public event Action<LessonBook>? Changed;
 
     /// <summary>The book from the config file (timetables always; bookings when the source is config); null if invalid.</summary>

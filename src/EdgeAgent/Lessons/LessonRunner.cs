@@ -39,6 +39,7 @@ public sealed partial class LessonRunner : BackgroundService
     private readonly HashSet<string> _clashesRaised = new(StringComparer.Ordinal);
     private readonly LoopBeat? _beat;
     private LessonBook _book;
+    private readonly BookingSource _bookings;
     private Live? _live;
     private DateTimeOffset? _displayOffAt;
 
@@ -56,7 +57,8 @@ public sealed partial class LessonRunner : BackgroundService
         _outbox = outbox;
         _topics = topics;
         _devices = devices;
-        _book = bookings.Current;
+        _bookings = bookings;
+        _book = LessonBook.Empty(options.School); // read at start: the state database is migrated by then
         bookings.Changed += book => Post(() =>
         {
             _book = book;
@@ -161,6 +163,7 @@ public sealed partial class LessonRunner : BackgroundService
     {
         try
         {
+            _book = _bookings.Current;
             _store.QueuePending();
             await ResumeAsync().ConfigureAwait(false);
             RaiseClashes(_time.GetUtcNow(), force: true);

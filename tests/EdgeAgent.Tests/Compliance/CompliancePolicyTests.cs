@@ -26,10 +26,10 @@ public class CompliancePolicyTests
     {
         { "missing threshold", p => Rule(p, "CAM-FPS").Remove("pass"), "rules[2] (CAM-FPS).pass: is required" },
         { "unknown metric", p => Rule(p, "NET-UP")["metric"] = "net.vibes", "'net.vibes' is not a metric" },
-        { "warn above pass for min", p => Rule(p, "CAM-RES")["warn"] = 1440, "warn 1440 is above pass 1080" },
+        { "warn above pass for min", p => Rule(p, "CAM-FPS")["warn"] = 30, "warn 30 is above pass 25" },
         { "warn below pass for max", p => Rule(p, "NET-RTT")["warn"] = 100, "warn 100 is below pass 150" },
         { "warn range inside pass", p => Rule(p, "AUD-LEVEL")["warn"] = new JsonArray(-20, -15), "does not contain pass" },
-        { "per-role threshold missing a role", p => Rule(p, "NET-UP")["pass"] = new JsonObject { ["main"] = 10 }, "NET-UP).pass.receiving: is required" },
+        { "per-role pass threshold missing a role", p => Rule(p, "NET-UP")["pass"] = new JsonObject { ["main"] = 10 }, "NET-UP).pass.receiving: is required" },
         { "unknown key", p => Rule(p, "CAM-COUNT")["severity"] = "high", "CAM-COUNT).severity: unknown key" },
         { "wrong schema", p => p["schema"] = "edgeagent.policy/0", "policy.schema: must be" },
     };
@@ -49,9 +49,9 @@ public class CompliancePolicyTests
         Assert.Null(CompliancePolicy.Parse("{\"schema\": ", out var errors)) ;
 
     [Theory]
-    [InlineData("main", 720, "warn")]
-    [InlineData("main", 480, "fail")]
-    [InlineData("receiving", 480, "warn")] // a receiving room only warns
+    [InlineData("main", 720, "fail")]
+    [InlineData("receiving", 720, "warn")] // a receiving room at 1280x720 only warns
+    [InlineData("receiving", 480, "fail")]
     [InlineData("main", 1080, "pass")]
     public void Capture_resolution_is_judged_per_role(string role, int lines, string verdict)
     {

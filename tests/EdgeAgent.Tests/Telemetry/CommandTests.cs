@@ -125,8 +125,18 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.True((bool)net["ok"]!, net.ToJsonString());
         Assert.Equal(0.0, (double)net["result"]!["lossPercent"]!);
 
-        var compliance = await Ask5("compliance-check", []);
-        Assert.Equal("unknown", (string)compliance["result"]!["verdict"]!);
+        var compliance = await Ask5("compliance-check", [], TimeSpan.FromSeconds(120));
+        Assert.True((bool)compliance["ok"]!, compliance.ToJsonString());
+        var report = compliance["result"]!;
+        var schema = await NJsonSchema.JsonSchema.FromFileAsync(Path.Combine(TestConfig.RepoRoot, "schemas", "edgeagent.compliance.v1.json"));
+        Assert.Empty(schema.Validate(report.ToJsonString()));
+        JsonNode Rule(string id) => report["rules"]!.AsArray().Single(r => (string)r!["id"]! == id)!;
+        Assert.Equal("fail", (string)report["verdict"]!); // the 1280x720 test source in a main room
+        Assert.Equal(("720", "fail"), ((string)Rule("CAM-RES")["measured"]!, (string)Rule("CAM-RES")["verdict"]!));
+        Assert.Equal(("2", "pass"), ((string)Rule("CAM-COUNT")["measured"]!, (string)Rule("CAM-COUNT")["verdict"]!));
+        Assert.Equal("pass", (string)Rule("AUD-LEVEL")["verdict"]!);
+        Assert.Equal("unknown", (string)Rule("NET-UP")["verdict"]!);
+        Assert.Contains("iperf3", (string)Rule("NET-UP")["evidence"]!);
 
         var restart = await Ask5("stream-restart", []);
         Assert.False((bool)restart["ok"]!);
