@@ -67,7 +67,7 @@ for _ in $(seq 1 50); do ss -Hltn "sport = :$BROKER_PORT" | grep -q . && break; 
 ROOT_TOPIC=edu/zj-jinhua/lanxi-wuxi-ps/demo-room/edgeagent
 echo "mosquitto on 127.0.0.1:$BROKER_PORT; watching $ROOT_TOPIC/# (lines shortened)"
 mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -v -t "$ROOT_TOPIC/state" -t "$ROOT_TOPIC/health" -t "$ROOT_TOPIC/events" \
-  -t "$ROOT_TOPIC/lessons" -t "$ROOT_TOPIC/tallies" \
+  -t "$ROOT_TOPIC/lessons" -t "$ROOT_TOPIC/tallies" -t "$ROOT_TOPIC/compliance" \
   > >(while IFS= read -r line; do echo "[mqtt] ${line:0:220}"; done) &
 PIDS+=($!)
 
@@ -84,7 +84,11 @@ CAM2=$(sed -E 's/.*"visca":\[([0-9]+),([0-9]+)\].*/\2/' <<<"$ports")
 DISPLAY_PORT=$(sed -E 's/.*"pjlink":([0-9]+).*/\1/' <<<"$ports")
 MIC=$(sed -E 's/.*"mic":([0-9]+).*/\1/' <<<"$ports")
 
-step "The ingest server: an SRT listener on 127.0.0.1 (srt-live-transmit) writing what it receives to ingest.ts"
+step "The ingest side: an iperf3 server (network measurements) and an SRT listener (srt-live-transmit) writing what it receives to ingest.ts"
+IPERF_PORT=$(free_port)
+iperf3 -s -p "$IPERF_PORT" --bind 127.0.0.1 > /dev/null 2>&1 &
+PIDS+=($!)
+echo "iperf3 server on 127.0.0.1:$IPERF_PORT"
 INGEST_PORT=$(free_port)
 srt-live-transmit -q "srt://127.0.0.1:$INGEST_PORT?mode=listener" "file://con" > "$RUN/ingest.ts" 2>/dev/null &
 PIDS+=($!)
@@ -117,9 +121,10 @@ cat > "$RUN/edgeagent.json" <<JSON
     { "id": "mic1", "kind": "mic-array", "protocol": "command-string", "host": "127.0.0.1", "port": $MIC }
   ],
   "devicePollSeconds": 5,
-  "stream": { "videoSource": "test", "audioSource": "test", "width": 1280, "height": 720, "fps": 25,
+  "stream": { "videoSource": "test", "audioSource": "test", "width": 1920, "height": 1080, "fps": 25, "videoBitrateKbps": 3000,
               "uplinkUrl": "srt://127.0.0.1:$INGEST_PORT?streamid=demo-room&latency=200000" },
   "recording": { "directory": "recordings", "segmentSeconds": 10 },
+  "compliance": { "iperf3Host": "127.0.0.1", "iperf3Port": $IPERF_PORT, "iperf3Seconds": 2, "micTestSeconds": 2 },
   "lessons": {
     "prepareMinutes": 1,
     "displayOffGraceMinutes": 1,
@@ -156,6 +161,9 @@ device cam2 preset-set students
 device cam1 home
 device cam1 position
 device mic1 mute on
+
+step "The installer's hand-over check (edgeagent check): every rule of the policy measured on the room, in Chinese and English"
+"$AGENT" check --config "$RUN/edgeagent.json" || echo "(edgeagent check exit code $?: 0 pass, 1 warn, 2 fail, 3 could not run)"
 
 step "Today's lessons (edgeagent lessons): period 1 shares ${OWN_START}-${PARTNER_END} with the partner school"
 "$AGENT" lessons --config "$RUN/edgeagent.json" || true

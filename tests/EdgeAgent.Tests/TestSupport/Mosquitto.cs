@@ -65,6 +65,12 @@ public sealed class Mosquitto : IAsyncDisposable
         info.ArgumentList.Add("-c");
         info.ArgumentList.Add(conf);
         _process = Process.Start(info)!;
+        // A safety net for a fixture whose setup failed before anyone could dispose it: never leave a broker behind.
+        var started = _process;
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try { if (!started.HasExited) started.Kill(); } catch (InvalidOperationException) { }
+        };
         _process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (_log) _log.AppendLine(e.Data); };
         _process.BeginErrorReadLine();
