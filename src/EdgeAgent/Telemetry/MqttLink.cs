@@ -67,6 +67,11 @@ public sealed partial class MqttLink : BackgroundService
     }
 
     public bool IsConnected => _client.IsConnected;
+
+    /// <summary>Connected, subscribed to commands and config, birth published: commands sent now are answered.</summary>
+    public bool IsReady => _ready && _client.IsConnected;
+
+    private volatile bool _ready;
     /// <summary>Successful connections so far.</summary>
     public int Connects => Volatile.Read(ref _connects);
     /// <summary>Connection attempts so far, successful or not.</summary>
@@ -203,6 +208,7 @@ public sealed partial class MqttLink : BackgroundService
             .Build(), ct).ConfigureAwait(false);
         await PublishAsync(_topics.State, Birth(), retain: true, ct).ConfigureAwait(false);
         await PublishHealthAsync(ct).ConfigureAwait(false);
+        _ready = true;
 
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var replies = Task.Run(() => PublishRepliesAsync(connection.Token), CancellationToken.None);
@@ -232,6 +238,7 @@ public sealed partial class MqttLink : BackgroundService
         }
         finally
         {
+            _ready = false;
             connection.Cancel();
             try { await replies.ConfigureAwait(false); } catch (OperationCanceledException) { }
         }

@@ -26,7 +26,7 @@ public sealed class CommandTests : IAsyncLifetime
         config["devices"] = _room.Devices();
         config["stream"]!["uplinkUrl"] = $"srt://127.0.0.1:{_broker.Port}?streamid=test"; // something listening, for net-test
         _agent = await InProcessAgent.StartAsync(config);
-        await Eventually.True(() => _agent.Get<MqttLink>().IsConnected, TimeSpan.FromSeconds(30), "the agent to connect");
+        await Eventually.True(() => _agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agent to connect");
         _tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech5");
         await _tech.SubscribeAsync($"{Root}/reply/#");
         _tech311 = await TestMqttClient.ConnectAsync(_broker.Port, "tech311", MqttProtocolVersion.V311);

@@ -46,11 +46,11 @@ public sealed class OutboxDeliveryTests : IAsyncLifetime
         await office.SubscribeAsync($"{Root}/events");
 
         var agent = await InProcessAgent.StartAsync(_config);
-        await Eventually.True(() => agent.Get<MqttLink>().IsConnected, TimeSpan.FromSeconds(30), "the agent to connect");
+        await Eventually.True(() => agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agent to connect");
 
         await _broker.StopAsync();
         await office.DisposeAsync();
-        await Eventually.True(() => !agent.Get<MqttLink>().IsConnected, TimeSpan.FromSeconds(30), "the agent to notice the outage");
+        await Eventually.True(() => !agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agent to notice the outage");
 
         var topics = agent.Get<Topics>();
         Produce(agent.Get<Outbox>(), topics.Lessons, OutboxKind.Lesson, 0, 60);
@@ -67,7 +67,7 @@ public sealed class OutboxDeliveryTests : IAsyncLifetime
         try
         {
             await Eventually.True(() => agent.Get<Outbox>().Count == 0, TimeSpan.FromSeconds(60),
-                $"the outbox to empty (connected {agent.Get<MqttLink>().IsConnected}, last failure {agent.Get<MqttLink>().LastFailure}, broker log {_broker.Log})");
+                $"the outbox to empty (connected {agent.Get<MqttLink>().IsReady}, last failure {agent.Get<MqttLink>().LastFailure}, broker log {_broker.Log})");
             await Eventually.True(() => office.On($"{Root}/lessons").Select(m => (string)TestMqttClient.Json(m)["id"]!).Distinct().Count() == 100,
                 TimeSpan.FromSeconds(20), $"all 100 lesson records (got {office.On($"{Root}/lessons").Count}: {string.Join(",", office.On($"{Root}/lessons").Select(m => (int)TestMqttClient.Json(m)["n"]!))}; broker log {_broker.Log})");
             await Eventually.True(() => office.On($"{Root}/events").Select(m => (string)TestMqttClient.Json(m)["id"]!).Distinct().Count() == 50,
