@@ -35,7 +35,8 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
         var seconds = c.Iperf3Seconds.ToString(CultureInfo.InvariantCulture);
         var port = c.Iperf3Port.ToString(CultureInfo.InvariantCulture);
         string[] common = ["-c", host, "-p", port, "-t", seconds, "-J", "--connect-timeout", "5000"];
-        list.Add(await Iperf("net.up", [.. common], json => Mbps(json, "sum_sent"), "upload", ct).ConfigureAwait(false));
+        // Both directions count what arrived (sum_received): what a sender wrote may still sit in buffers on the way.
+        list.Add(await Iperf("net.up", [.. common], json => Mbps(json, "sum_received"), "upload", ct).ConfigureAwait(false));
         list.Add(await Iperf("net.down", [.. common, "-R"], json => Mbps(json, "sum_received"), "download", ct).ConfigureAwait(false));
         var udpRate = $"{c.Iperf3UdpMbps.ToString(CultureInfo.InvariantCulture)}M";
         var udp = await RunIperf([.. common, "-u", "-b", udpRate], ct).ConfigureAwait(false);
