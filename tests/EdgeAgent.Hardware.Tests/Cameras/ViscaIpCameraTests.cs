@@ -173,10 +173,11 @@ public sealed class ViscaIpCameraTests : IAsyncLifetime
         _sim.Faults.Set(Fault.NoReply);
         var e = await Assert.ThrowsAsync<DeviceException>(() => camera.HomeAsync(Ct));
         Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
-        var tries = _sim.Received.Skip(before).ToList();
+        // Only the home command counts: on a loaded machine a late resend of the power inquiry may land after 'before'.
+        byte[] home = [0x81, 0x01, 0x06, 0x04, 0xFF];
+        var tries = _sim.Received.Skip(before).Where(t => t.Payload.SequenceEqual(home)).ToList();
         Assert.Equal(3, tries.Count);
         Assert.Single(tries.Select(t => t.Sequence).Distinct());
-        Assert.All(tries, t => Assert.Equal([0x81, 0x01, 0x06, 0x04, 0xFF], t.Payload));
     }
 
     [Fact]
