@@ -39,7 +39,8 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
         list.Add(await Iperf("net.up", [.. common], json => Mbps(json, "sum_received"), "upload", ct).ConfigureAwait(false));
         list.Add(await Iperf("net.down", [.. common, "-R"], json => Mbps(json, "sum_received"), "download", ct).ConfigureAwait(false));
         var udpRate = $"{c.Iperf3UdpMbps.ToString(CultureInfo.InvariantCulture)}M";
-        var udp = await RunIperf([.. common, "-u", "-b", udpRate], ct).ConfigureAwait(false);
+        // 1200-byte datagrams: what fits an internet path (on loopback iperf3 would pick tens of kilobytes).
+        var udp = await RunIperf([.. common, "-u", "-b", udpRate, "-l", "1200"], ct).ConfigureAwait(false);
         if (udp.Error is { } udpError)
         {
             list.Add(Measurement.Unknown("net.jitter", udpError));
