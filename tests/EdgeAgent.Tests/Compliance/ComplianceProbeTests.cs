@@ -142,6 +142,48 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
         }
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task A_bad_network_changes_the_verdicts(bool impaired)
+    {
+        var port = Media.FreeTcpPort();
+        using var server = Process.Start(new ProcessStartInfo("iperf3", ["-s", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"])
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        try
+        {
+            await Eventually.True(() => CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
+            // 300 ms added each way (plus up to 10 ms jitter, order kept), 3 % of the client's datagrams lost, uploads
+            // limited to 3 Mbit/s; or the same path clean.
+            await using var relay = impaired
+                ? new ImpairmentRelay(port, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10), 0.03, 3)
+                : new ImpairmentRelay(port, TimeSpan.Zero, TimeSpan.Zero, 0, null);
+            var options = Options(c =>
+            {
+                c["role"] = "main";
+                c["compliance"] = new JsonObject { ["iperf3Host"] = "127.0.0.1", ["iperf3Port"] = relay.Port, ["iperf3Seconds"] = 3, ["iperf3UdpMbps"] = 2 };
+            });
+            var found = await new NetworkProbe(options).MeasureAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(120));
+            foreach (var metric in new[] { "net.up", "net.delay", "net.loss" })
+                Assert.True(Of(found, metric).IsKnown, $"{metric}: {Of(found, metric).UnknownReason}");
+            var verdicts = (Rtt: Verdict("NET-RTT", "main", Of(found, "net.delay")), Loss: Verdict("NET-LOSS", "main", Of(found, "net.loss")),
+                Up: Verdict("NET-UP", "main", Of(found, "net.up")));
+            var evidence = string.Join(" | ", found.Select(m => $"{m.Metric}={m.Display} {m.Evidence}"));
+            Assert.True(impaired ? verdicts == ("warn", "warn", "fail") : verdicts == ("pass", "pass", "pass"), $"{verdicts}: {evidence}");
+        }
+        finally
+        {
+            server.Kill();
+            await server.WaitForExitAsync();
+        }
+    }
+
     [Fact]
     public async Task Without_an_iperf3_endpoint_bandwidth_is_unknown_and_round_trip_comes_from_tcp_connects()
     {

@@ -9,8 +9,7 @@ namespace EdgeAgent.Tests.TestSupport;
 /// A bad network in user space (the kernel here has no netem): listens on one port for TCP and UDP on 127.0.0.1
 /// and forwards both to a target port, adding a one-way delay (plus random jitter) in each direction, dropping a
 /// share of client→target UDP datagrams, and limiting the client→target TCP rate with a token bucket (back-pressure, not a buffer).
-/// For the compliance bad-network test (in progress): through it with 300 ms, 3 % and 3 Mbit/s the network probe reads
-/// NET-RTT warn and NET-UP fail, but a 3 s UDP run counts the datagrams still in flight at its end as lost (6.4 %).
+/// Datagrams keep their order (a queue per direction): jitter that reorders packets would make iperf3 count extra loss.
 /// </summary>
 public sealed class ImpairmentRelay : IAsyncDisposable
 {
@@ -21,6 +20,10 @@ public sealed class ImpairmentRelay : IAsyncDisposable
     private readonly ConcurrentDictionary<IPEndPoint, UdpClient> _upstreams = new();
     private readonly List<Task> _tasks = [];
     private readonly Random _random = new(42);
+    private readonly System.Threading.Channels.Channel<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toTarget =
+        System.Threading.Channels.Channel.CreateUnbounded<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)>();
+    private readonly System.Threading.Channels.Channel<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toClients =
+        System.Threading.Channels.Channel.CreateUnbounded<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)>();
 
     public ImpairmentRelay(int targetPort, TimeSpan delay, TimeSpan jitter, double udpLoss, double? upMbps)
     {
@@ -35,6 +38,8 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, Port));
         _tasks.Add(AcceptLoop());
         _tasks.Add(UdpLoop());
+        _tasks.Add(UdpSender(_toTarget));
+        _tasks.Add(UdpSender(_toClients));
     }
 
     public int Port { get; }
@@ -158,7 +163,7 @@ public sealed class ImpairmentRelay : IAsyncDisposable
                     return u;
                 });
                 if (Drop()) continue;
-                _ = DelayedSend(() => upstream.SendAsync(datagram.Buffer, _stop.Token));
+                _toTarget.Writer.TryWrite((Due(), upstream, null, datagram.Buffer));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -173,7 +178,7 @@ public sealed class ImpairmentRelay : IAsyncDisposable
             while (true)
             {
                 var datagram = await upstream.ReceiveAsync(_stop.Token);
-                _ = DelayedSend(() => _udp.SendAsync(datagram.Buffer, client, _stop.Token));
+                _toClients.Writer.TryWrite((Due(), _udp, client, datagram.Buffer));
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -181,12 +186,20 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         }
     }
 
-    private async Task DelayedSend(Func<ValueTask<int>> send)
+    private long Due() => Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency + OneWay().Ticks;
+
+    /// <summary>Sends queued datagrams in order, each at its due time: a delay, never a reordering the relay made up.</summary>
+    private async Task UdpSender(System.Threading.Channels.Channel<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> queue)
     {
         try
         {
-            await Task.Delay(OneWay(), _stop.Token);
-            await send();
+            await foreach (var (due, socket, to, data) in queue.Reader.ReadAllAsync(_stop.Token))
+            {
+                var wait = TimeSpan.FromTicks(due - Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, _stop.Token);
+                if (to is null) await socket.SendAsync(data, _stop.Token);
+                else await socket.SendAsync(data, to, _stop.Token);
+            }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
         {

@@ -30,8 +30,6 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
             return results;
         }
         var list = new List<Measurement>();
-        var rtt = await ControlRttAsync(host, c.Iperf3Port, ct).ConfigureAwait(false);
-        list.AddRange(rtt);
         var seconds = c.Iperf3Seconds.ToString(CultureInfo.InvariantCulture);
         var port = c.Iperf3Port.ToString(CultureInfo.InvariantCulture);
         string[] common = ["-c", host, "-p", port, "-t", seconds, "-J", "--connect-timeout", "5000"];
@@ -56,6 +54,8 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
             list.Add(Measurement.Of("net.loss", Math.Round(lost, 2), $"iperf3 UDP {udpRate}bit/s for {seconds} s to {host}: {lost:0.##} % of {packets} packets lost"));
             udp.Json.Dispose();
         }
+        // Last: the round-trip samples end iperf3 control sessions early, which keeps the server busy for a moment.
+        list.AddRange(await ControlRttAsync(host, c.Iperf3Port, ct).ConfigureAwait(false));
         return list;
     }
 
@@ -72,7 +72,19 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
     private static double Mbps(JsonDocument json, string sum) =>
         json.RootElement.GetProperty("end").GetProperty(sum).GetProperty("bits_per_second").GetDouble() / 1e6;
 
+    /// <summary>One iperf3 run; a server busy with another room's test (or just finishing one) is asked again, three times, a second apart.</summary>
     private static async Task<(JsonDocument? Json, string? Error)> RunIperf(string[] args, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var run = await RunIperfOnce(args, ct).ConfigureAwait(false);
+            var busy = run.Error is { } e && (e.Contains("busy", StringComparison.OrdinalIgnoreCase) || e.Contains("closed unexpectedly", StringComparison.OrdinalIgnoreCase));
+            if (!busy || attempt == 3) return run;
+            await Task.Delay(TimeSpan.FromSeconds(1), ct).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<(JsonDocument? Json, string? Error)> RunIperfOnce(string[] args, CancellationToken ct)
     {
         (int Code, string Output, string Error) run;
         try
