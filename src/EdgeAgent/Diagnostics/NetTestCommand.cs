@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using EdgeAgent.Configuration;
 
@@ -19,31 +17,14 @@ public sealed class NetTestCommand(AgentOptions options) : IDiagnosticCommand
     {
         CommandArgs.AllowOnly(args, "count");
         var count = CommandArgs.Int(args, "count", 1, 20) ?? 5;
-        if (!Uri.TryCreate(options.Stream.UplinkUrl ?? "", UriKind.Absolute, out var uplink) || uplink.Port <= 0)
+        if (!TcpConnectTimer.TryIngestEndpoint(options.Stream, out var host, out var port))
             throw new CommandException("bad_args", "no uplink endpoint is configured (stream.uplinkUrl)");
-        var host = options.Stream.IngestHost ?? uplink.Host;
-        var samples = new List<double>();
-        var failures = 0;
-        for (var i = 0; i < count; i++)
-        {
-            using var client = new TcpClient();
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            attempt.CancelAfter(TimeSpan.FromSeconds(2));
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                await client.ConnectAsync(host, uplink.Port, attempt.Token).ConfigureAwait(false);
-                samples.Add(clock.Elapsed.TotalMilliseconds);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                failures++;
-            }
-        }
+        var result = await TcpConnectTimer.MeasureAsync(host, port, count, TimeSpan.FromSeconds(2), ct).ConfigureAwait(false);
+        var samples = result.SamplesMs;
         return new JsonObject
         {
-            ["host"] = host, ["port"] = uplink.Port, ["attempts"] = count,
-            ["lossPercent"] = Math.Round(100.0 * failures / count, 1),
+            ["host"] = host, ["port"] = port, ["attempts"] = count,
+            ["lossPercent"] = Math.Round(100.0 * result.Failures / count, 1),
             ["rttMs"] = samples.Count == 0 ? null : new JsonObject
             {
                 ["min"] = Math.Round(samples.Min(), 2), ["avg"] = Math.Round(samples.Average(), 2), ["max"] = Math.Round(samples.Max(), 2),

@@ -114,14 +114,7 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
     public async Task A_real_iperf3_server_on_loopback_measures_bandwidth_loss_and_round_trip()
     {
         var port = Media.FreeTcpPort();
-        using var server = Process.Start(new ProcessStartInfo("iperf3", ["-s", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"])
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
-        })!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, _) => { };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        using var server = StartIperf3(port);
         try
         {
             await Eventually.True(() => CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
@@ -148,14 +141,7 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
     public async Task A_bad_network_changes_the_verdicts(bool impaired)
     {
         var port = Media.FreeTcpPort();
-        using var server = Process.Start(new ProcessStartInfo("iperf3", ["-s", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"])
-        {
-            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
-        })!;
-        server.OutputDataReceived += (_, _) => { };
-        server.ErrorDataReceived += (_, _) => { };
-        server.BeginOutputReadLine();
-        server.BeginErrorReadLine();
+        using var server = StartIperf3(port);
         try
         {
             await Eventually.True(() => CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
@@ -240,6 +226,19 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
         var m = Of(await probe.MeasureAsync(CancellationToken.None), "recording.days"); // 6 × 40 min = 14,400 s a day without a timetable
         Assert.Equal(3, m.Number);
         Assert.Equal("pass", Verdict("REC-DISK", "main", m));
+    }
+
+    private static Process StartIperf3(int port)
+    {
+        var server = Process.Start(new ProcessStartInfo("iperf3", ["-s", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"])
+        {
+            UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true,
+        })!;
+        server.OutputDataReceived += (_, _) => { };
+        server.ErrorDataReceived += (_, _) => { };
+        server.BeginOutputReadLine();
+        server.BeginErrorReadLine();
+        return server;
     }
 
     private static bool CanConnect(int port)

@@ -43,20 +43,6 @@ public sealed class LessonOverMqttTests : IAsyncLifetime
         return TestMqttClient.Json(reply);
     }
 
-    private static IEnumerable<int> Children(int pid) =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture))
-            .Where(p =>
-            {
-                try
-                {
-                    var stat = File.ReadAllText($"/proc/{p}/stat");
-                    return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == pid.ToString(CultureInfo.InvariantCulture);
-                }
-                catch (IOException)
-                {
-                    return false;
-                }
-            });
 
     [Fact]
     public async Task Lesson_start_and_stop_by_command_publish_a_record_and_tallies_that_match_their_schemas()
@@ -69,7 +55,7 @@ public sealed class LessonOverMqttTests : IAsyncLifetime
         var started = await Ask(tech, "lesson-start");
         Assert.True((bool)started["ok"]!, started.ToJsonString());
         Assert.Equal("command", (string)started["result"]!["startedBy"]!);
-        await Eventually.True(() => Children(agent.Id).Count() >= 1, TimeSpan.FromSeconds(30), "the encoder process");
+        await Eventually.True(() => Media.ChildrenOf(agent.Id).Count() >= 1, TimeSpan.FromSeconds(30), "the encoder process");
         Assert.False((bool)(await Ask(tech, "lesson-start"))["ok"]!); // one lesson at a time
         await Eventually.True(async () => (bool)(await Ask(tech, "lessons"))["result"]!["streaming"]!, TimeSpan.FromSeconds(60), "the lesson streaming");
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir.Path, "recordings"), "adhoc-*.ts"));
@@ -88,7 +74,7 @@ public sealed class LessonOverMqttTests : IAsyncLifetime
             .Validate(TestMqttClient.Json(tallies).ToJsonString());
         Assert.True(talliesErrors.Count == 0, string.Join("; ", talliesErrors));
         Assert.Equal(0, (int)TestMqttClient.Json(tallies)["year"]!["lessons"]!); // an ad-hoc lesson does not count
-        Assert.Empty(Children(agent.Id));
+        Assert.Empty(Media.ChildrenOf(agent.Id));
 
         agent.Signal(AgentProcess.SIGTERM);
         Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -102,8 +88,8 @@ public sealed class LessonOverMqttTests : IAsyncLifetime
         using var agent = AgentProcess.Start(["run", "--config", _config]);
         await tech.WaitForAsync(m => m.Topic == $"{Root}/state" && (bool)TestMqttClient.Json(m)["online"]!, TimeSpan.FromSeconds(60), "the agent online");
         Assert.True((bool)(await Ask(tech, "lesson-start"))["ok"]!);
-        await Eventually.True(() => Children(agent.Id).Any(), TimeSpan.FromSeconds(30), "the encoder process");
-        var children = Children(agent.Id).ToList();
+        await Eventually.True(() => Media.ChildrenOf(agent.Id).Any(), TimeSpan.FromSeconds(30), "the encoder process");
+        var children = Media.ChildrenOf(agent.Id).ToList();
 
         agent.Signal(AgentProcess.SIGKILL);
         await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));

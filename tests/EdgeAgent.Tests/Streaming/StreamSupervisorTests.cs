@@ -208,8 +208,8 @@ public sealed class StreamArgumentSafetyTests : IAsyncLifetime
         var argv = File.ReadAllText($"/proc/{uplink}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
         Assert.Equal("ffmpeg", Path.GetFileName(argv[0]));
         Assert.Equal(url, argv[^1]);
-        Assert.Empty(ChildrenOf(uplink));
-        Assert.Empty(ChildrenOf(stream.EncoderPid!.Value));
+        Assert.Empty(Media.ChildrenOf(uplink));
+        Assert.Empty(Media.ChildrenOf(stream.EncoderPid!.Value));
         await stream.StopAsync();
 
         Assert.False(File.Exists(marker));
@@ -217,20 +217,4 @@ public sealed class StreamArgumentSafetyTests : IAsyncLifetime
         Assert.False(File.Exists(marker + "3"));
         Assert.Equal(["rec"], Directory.EnumerateFileSystemEntries(_dir.Path).Select(Path.GetFileName).Where(n => n != "state" && n != "logs"));
     }
-
-    private static IEnumerable<int> ChildrenOf(int pid) =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
-            .Where(n =>
-            {
-                try
-                {
-                    var stat = File.ReadAllText($"/proc/{n}/stat");
-                    return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == pid.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                }
-                catch (IOException)
-                {
-                    return false;
-                }
-            })
-            .Select(n => int.Parse(n!, System.Globalization.CultureInfo.InvariantCulture));
 }

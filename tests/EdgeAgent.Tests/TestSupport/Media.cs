@@ -23,6 +23,23 @@ public static class Media
         return port;
     }
 
+    /// <summary>The processes whose parent is <paramref name="pid"/> (from /proc).</summary>
+    public static IEnumerable<int> ChildrenOf(int pid) =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit))
+            .Where(n =>
+            {
+                try
+                {
+                    var stat = File.ReadAllText($"/proc/{n}/stat");
+                    return stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[1] == pid.ToString(CultureInfo.InvariantCulture);
+                }
+                catch (IOException)
+                {
+                    return false;
+                }
+            })
+            .Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
+
     public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 }
 

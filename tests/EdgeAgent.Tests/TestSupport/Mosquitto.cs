@@ -32,18 +32,9 @@ public sealed class Mosquitto : IAsyncDisposable
         Directory.CreateDirectory(dir);
         // Started as root, mosquitto drops to its own user: it must be able to write its persistence file here.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
-        var broker = new Mosquitto(dir, FreeTcpPort(), extraConfig);
+        var broker = new Mosquitto(dir, Media.FreeTcpPort(), extraConfig);
         await broker.StartAsync();
         return broker;
-    }
-
-    public static int FreeTcpPort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
     }
 
     /// <param name="listener">Replaces the plain listener (TLS tests give their own).</param>

@@ -89,7 +89,7 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
         (int Code, string Output, string Error) run;
         try
         {
-            run = await VideoSourceProbe.Run("iperf3", args, ct).ConfigureAwait(false);
+            run = await ProbeProcess.RunAsync("iperf3", args, ct).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {
@@ -145,28 +145,10 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
 
     private async Task<IReadOnlyList<Measurement>> ConnectRttAsync(CancellationToken ct)
     {
-        if (!Uri.TryCreate(options.Stream.UplinkUrl ?? "", UriKind.Absolute, out var uplink) || uplink.Port <= 0)
+        if (!Diagnostics.TcpConnectTimer.TryIngestEndpoint(options.Stream, out var host, out var port))
             return [Measurement.Unknown("net.rtt", "no uplink endpoint is configured"), Measurement.Unknown("net.delay", "no uplink endpoint is configured")];
-        var host = options.Stream.IngestHost ?? uplink.Host;
-        var samples = new List<double>();
-        string? lastError = null;
-        for (var i = 0; i < 5; i++)
-        {
-            using var client = new TcpClient();
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            attempt.CancelAfter(TimeSpan.FromSeconds(3));
-            var clock = Stopwatch.StartNew();
-            try
-            {
-                await client.ConnectAsync(host, uplink.Port, attempt.Token).ConfigureAwait(false);
-                samples.Add(clock.Elapsed.TotalMilliseconds);
-            }
-            catch (Exception e) when (e is SocketException or OperationCanceledException && !ct.IsCancellationRequested)
-            {
-                lastError = e is OperationCanceledException ? "no answer within 3 s" : e.Message;
-            }
-        }
-        return Rtt(samples, $"TCP connects to {host}:{uplink.Port}", lastError);
+        var result = await Diagnostics.TcpConnectTimer.MeasureAsync(host, port, 5, TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+        return Rtt([.. result.SamplesMs], $"TCP connects to {host}:{port}", result.LastError);
     }
 
     private static IReadOnlyList<Measurement> Rtt(List<double> samples, string what, string? lastError)

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Configuration;
@@ -39,7 +38,7 @@ public sealed class VideoSourceProbe(StreamOptions stream, Func<string?> encoder
                 what = Streaming.StreamService.Redact(stream.VideoInput!);
                 break;
         }
-        var (code, output, error) = await Run("ffprobe", args, ct).ConfigureAwait(false);
+        var (code, output, error) = await ProbeProcess.RunAsync("ffprobe", args, ct).ConfigureAwait(false);
         if (code != 0)
         {
             var reason = $"ffprobe could not open {what}: {error.Trim().Split('\n').LastOrDefault()}";
@@ -72,25 +71,5 @@ public sealed class VideoSourceProbe(StreamOptions stream, Func<string?> encoder
         if (parts.Length == 2 && double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
             && double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && d > 0 && n > 0) return n / d;
         return null;
-    }
-
-    internal static async Task<(int Code, string Output, string Error)> Run(string program, IEnumerable<string> args, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var p = Process.Start(info)!;
-        p.StandardInput.Close();
-        var output = p.StandardOutput.ReadToEndAsync(ct);
-        var error = p.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            await p.WaitForExitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            p.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (p.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
     }
 }
