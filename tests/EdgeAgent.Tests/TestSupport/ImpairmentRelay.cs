@@ -20,10 +20,9 @@ public sealed class ImpairmentRelay : IAsyncDisposable
     private readonly ConcurrentDictionary<IPEndPoint, UdpClient> _upstreams = new();
     private readonly List<Task> _tasks = [];
     private readonly Random _random = new(42);
-    private readonly System.Threading.Channels.Channel<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toTarget =
-        System.Threading.Channels.Channel.CreateUnbounded<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)>();
-    private readonly System.Threading.Channels.Channel<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toClients =
-        System.Threading.Channels.Channel.CreateUnbounded<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)>();
+    private readonly List<Thread> _threads = [];
+    private readonly BlockingCollection<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toTarget = [];
+    private readonly BlockingCollection<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toClients = [];
 
     public ImpairmentRelay(int targetPort, TimeSpan delay, TimeSpan jitter, double udpLoss, double? upMbps)
     {
@@ -36,10 +35,11 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         _tcp.Start();
         Port = ((IPEndPoint)_tcp.LocalEndpoint).Port;
         _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, Port));
+        _udp.Client.ReceiveBufferSize = UdpBuffer;
         _tasks.Add(AcceptLoop());
-        _tasks.Add(UdpLoop());
-        _tasks.Add(UdpSender(_toTarget));
-        _tasks.Add(UdpSender(_toClients));
+        _threads.Add(StartThread("relay-udp-in", UdpLoop));
+        _threads.Add(StartThread("relay-udp-to-target", () => UdpSender(_toTarget)));
+        _threads.Add(StartThread("relay-udp-to-clients", () => UdpSender(_toClients)));
     }
 
     public int Port { get; }
@@ -106,7 +106,7 @@ public sealed class ImpairmentRelay : IAsyncDisposable
             {
                 await foreach (var (due, data) in queue.Reader.ReadAllAsync(_stop.Token))
                 {
-                    var wait = TimeSpan.FromTicks(due - Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
+                    var wait = TimeSpan.FromTicks(due - Now());
                     if (wait > TimeSpan.Zero) await Task.Delay(wait, _stop.Token);
                     if (data.Length == 0) break;
                     await to.GetStream().WriteAsync(data, _stop.Token);
@@ -128,7 +128,7 @@ public sealed class ImpairmentRelay : IAsyncDisposable
             int n;
             while ((n = await from.GetStream().ReadAsync(buffer, _stop.Token)) > 0)
             {
-                var now = Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+                var now = Now();
                 await queue.Writer.WriteAsync((now + OneWay().Ticks, buffer[..n]), _stop.Token);
                 sent += n;
                 if (mbps is { } rate)
@@ -147,58 +147,75 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         await writer;
     }
 
-    private async Task UdpLoop()
+    // The UDP path runs on dedicated threads with large socket buffers: on a loaded machine the thread pool can stall
+    // for most of a second, and a full receive buffer would drop datagrams the test did not mean to lose.
+    private const int UdpBuffer = 4 << 20;
+
+    private Thread StartThread(string name, Action body)
     {
+        var thread = new Thread(() => body()) { IsBackground = true, Name = name, Priority = ThreadPriority.AboveNormal };
+        thread.Start();
+        return thread;
+    }
+
+    private void UdpLoop()
+    {
+        var from = (EndPoint)new IPEndPoint(IPAddress.Loopback, 0);
+        var buffer = new byte[65536];
         try
         {
-            while (true)
+            while (!_stop.IsCancellationRequested)
             {
-                var datagram = await _udp.ReceiveAsync(_stop.Token);
-                var client = datagram.RemoteEndPoint;
+                var n = _udp.Client.ReceiveFrom(buffer, ref from);
+                var client = (IPEndPoint)from;
                 var upstream = _upstreams.GetOrAdd(client, c =>
                 {
                     var u = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+                    u.Client.ReceiveBufferSize = UdpBuffer;
                     u.Connect(IPAddress.Loopback, _target);
-                    lock (_tasks) _tasks.Add(UdpBack(u, c));
+                    lock (_threads) _threads.Add(StartThread("relay-udp-back", () => UdpBack(u, c)));
                     return u;
                 });
                 if (Drop()) continue;
-                _toTarget.Writer.TryWrite((Due(), upstream, null, datagram.Buffer));
+                _toTarget.Add((Due(), upstream, null, buffer[..n]));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
 
-    private async Task UdpBack(UdpClient upstream, IPEndPoint client)
+    private void UdpBack(UdpClient upstream, IPEndPoint client)
     {
+        var buffer = new byte[65536];
         try
         {
-            while (true)
+            while (!_stop.IsCancellationRequested)
             {
-                var datagram = await upstream.ReceiveAsync(_stop.Token);
-                _toClients.Writer.TryWrite((Due(), _udp, client, datagram.Buffer));
+                var n = upstream.Client.Receive(buffer);
+                _toClients.Add((Due(), _udp, client, buffer[..n]));
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
         {
         }
     }
 
-    private long Due() => Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency + OneWay().Ticks;
+    private static long Now() => Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+
+    private long Due() => Now() + OneWay().Ticks;
 
     /// <summary>Sends queued datagrams in order, each at its due time: a delay, never a reordering the relay made up.</summary>
-    private async Task UdpSender(System.Threading.Channels.Channel<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> queue)
+    private void UdpSender(BlockingCollection<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> queue)
     {
         try
         {
-            await foreach (var (due, socket, to, data) in queue.Reader.ReadAllAsync(_stop.Token))
+            foreach (var (due, socket, to, data) in queue.GetConsumingEnumerable(_stop.Token))
             {
-                var wait = TimeSpan.FromTicks(due - Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency);
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, _stop.Token);
-                if (to is null) await socket.SendAsync(data, _stop.Token);
-                else await socket.SendAsync(data, to, _stop.Token);
+                var wait = TimeSpan.FromTicks(due - Now());
+                if (wait > TimeSpan.Zero && _stop.Token.WaitHandle.WaitOne(wait)) return;
+                if (to is null) socket.Client.Send(data);
+                else socket.Client.SendTo(data, to);
             }
         }
         catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
@@ -212,6 +229,9 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         _tcp.Stop();
         _udp.Dispose();
         foreach (var u in _upstreams.Values) u.Dispose();
+        Thread[] threads;
+        lock (_threads) threads = [.. _threads];
+        foreach (var thread in threads) thread.Join(TimeSpan.FromSeconds(10));
         Task[] all;
         lock (_tasks) all = [.. _tasks];
         try
