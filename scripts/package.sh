@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Builds the Debian packages: artifacts/edgeagent_<version>_amd64.deb and _arm64.deb.
+# Self-contained .NET publish (the box needs no .NET), assembled with dpkg-deb.
+#   ./scripts/package.sh [--arch amd64|arm64|all] [--version V] [--out DIR]
+# The version comes from Directory.Build.props (<Version>), the one place it lives; --version overrides it
+# (the upgrade test builds a newer one).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+arch=all
+version=$(sed -nE 's|.*<Version>([^<]+)</Version>.*|\1|p' Directory.Build.props | head -1)
+out=artifacts
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --arch) arch=$2; shift 2 ;;
+    --version) version=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
+    *) echo "package.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+if ! [[ $version =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]]; then
+  echo "package.sh: version '$version' is not MAJOR.MINOR.PATCH" >&2; exit 2
+fi
+case "$arch" in
+  all) arches=(amd64 arm64) ;;
+  amd64|arm64) arches=("$arch") ;;
+  *) echo "package.sh: --arch must be amd64, arm64 or all" >&2; exit 2 ;;
+esac
+for tool in dpkg-deb; do
+  command -v "$tool" >/dev/null || { echo "package.sh: $tool is missing (./scripts/install-deps.sh --package)" >&2; exit 1; }
+done
+
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+apps=(src/EdgeAgent/EdgeAgent.csproj src/EdgeAgent.Ctl/EdgeAgent.Ctl.csproj src/EdgeAgent.Simulators/EdgeAgent.Simulators.csproj)
+
+for a in "${arches[@]}"; do
+  case "$a" in
+    amd64) rid=linux-x64 strip=strip ;;
+    arm64) rid=linux-arm64 strip=aarch64-linux-gnu-strip ;;
+  esac
+  command -v "$strip" >/dev/null || { echo "package.sh: $strip is missing (./scripts/install-deps.sh)" >&2; exit 1; }
+  work=$(mktemp -d)
+  trap 'rm -rf "$work"' EXIT
+  root=$work/root
+  lib=$root/usr/lib/edgeagent
+  echo "package.sh: publishing $version for $rid"
+  # The three programs share one self-contained runtime in one directory (their dependencies are the same
+  # versions: central package management).
+  for app in "${apps[@]}"; do
+    dotnet publish "$app" -c Release -r "$rid" --self-contained true -o "$lib" -nologo -v quiet -clp:"ErrorsOnly;NoSummary" \
+      -p:Version="$version" -p:DebugType=none -p:SatelliteResourceLanguages=en -p:GenerateDocumentationFile=false
+  done
+  # LTTng tracing support would need liblttng-ust; the runtime runs without it.
+  rm -f "$lib/libcoreclrtraceptprovider.so"
+  # SQLitePCLRaw ships its SQLite unstripped; the runtime's own libraries come stripped.
+  "$strip" --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/libe_sqlite3.so"
+  find "$lib" -type f -exec chmod 0644 {} +
+  chmod 0755 "$lib/edgeagent" "$lib/edgeagent-ctl" "$lib/edgeagent-sim" "$lib/createdump"
+
+  install -d "$root/usr/bin"
+  for exe in edgeagent edgeagent-ctl edgeagent-sim; do ln -s ../lib/edgeagent/$exe "$root/usr/bin/$exe"; done
+  install -D -m 0644 deploy/systemd/edgeagent.service "$root/lib/systemd/system/edgeagent.service"
+  install -D -m 0644 deploy/systemd/edgeagent.json "$root/etc/edgeagent/edgeagent.json"
+  install -D -m 0644 src/EdgeAgent/Compliance/default-policy.json "$root/usr/share/edgeagent/default-policy.json"
+  install -d "$root/usr/share/edgeagent/schemas"
+  install -m 0644 schemas/* "$root/usr/share/edgeagent/schemas/"
+  doc=$root/usr/share/doc/edgeagent
+  install -d "$doc/examples/mosquitto"
+  install -m 0644 deploy/mosquitto/* "$doc/examples/mosquitto/"
+  install -m 0644 deploy/debian/copyright "$doc/copyright"
+  gzip -9n -c README.md > "$doc/README.md.gz"
+  sed "s/@VERSION@/$version/" deploy/debian/changelog | gzip -9n > "$doc/changelog.gz"
+  install -D -m 0644 deploy/debian/lintian-overrides "$root/usr/share/lintian/overrides/edgeagent"
+  install -d "$root/usr/share/man/man1"
+  for page in edgeagent edgeagent-ctl edgeagent-sim; do gzip -9n -c deploy/debian/$page.1 > "$root/usr/share/man/man1/$page.1.gz"; done
+  chmod 0644 "$doc/README.md.gz" "$doc/changelog.gz" "$root"/usr/share/man/man1/*.gz
+
+  install -d -m 0755 "$root/DEBIAN"
+  size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+  sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$a/" -e "s/@SIZE@/$size/" deploy/debian/control.in > "$root/DEBIAN/control"
+  install -m 0644 deploy/debian/conffiles "$root/DEBIAN/conffiles"
+  install -m 0755 deploy/debian/postinst deploy/debian/prerm deploy/debian/postrm "$root/DEBIAN/"
+  (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum > DEBIAN/md5sums)
+  chmod 0644 "$root/DEBIAN/md5sums"
+
+  deb=$out/edgeagent_${version}_${a}.deb
+  dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+  echo "package.sh: $deb ($(du -h "$deb" | cut -f1))"
+  rm -rf "$work"
+  trap - EXIT
+done

@@ -1,0 +1,3 @@
+using EdgeAgent.Ctl;
+
+return await CtlCli.InvokeAsync(args, Console.Out, Console.Error);
