@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything (warnings are errors) and runs every test project.
+# Installs what is missing, builds everything (warnings are errors), runs every test project, then the
+# Debian package test (install, upgrade, purge in a debootstrap root).
 # Exits non-zero on any failure. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,6 +28,17 @@ for trx in "$results"/*.trx; do
   passed=$((passed + p)); failed=$((failed + f)); total=$((total + t))
 done
 skipped=$((total - passed - failed))
+
+# The Debian package's install, upgrade and purge in a debootstrap root (tests/package/deb-lifecycle.sh).
+package_log=$results/deb-lifecycle.log
+tests/package/deb-lifecycle.sh 2>&1 | tee "$package_log" || status=1
+counts=$(grep -E '^package checks: ' "$package_log" | tail -1)
+if [ -n "$counts" ]; then
+  p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$counts"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$counts")
+  passed=$((passed + p)); failed=$((failed + f)); total=$((total + p + f))
+else
+  failed=$((failed + 1)); total=$((total + 1)); status=1
+fi
 echo
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$total" -eq 0 ]; then echo "test.sh: no tests ran" >&2; exit 1; fi

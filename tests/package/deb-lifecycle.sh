@@ -1,0 +1,196 @@
+#!/usr/bin/env bash
+# The Debian package's life on a classroom box, tested for real:
+#   - builds both packages (scripts/package.sh) and lintian finds no errors in either;
+#   - the arm64 package holds aarch64 binaries;
+#   - in a clean Debian 12 root made with debootstrap (no systemd running, as in any chroot):
+#     apt installs the amd64 package with its dependencies; the user, groups, directories and unit
+#     enablement are there; `edgeagent validate` and `edgeagent check --json` run against the sample config;
+#   - the config is edited and the agent, run with no broker, queues events in its outbox;
+#   - a newer build installs over it: the edit and the queued messages survive, and once a broker is
+#     there the queued messages arrive;
+#   - purge leaves nothing of the package behind.
+# Prints "package checks: N passed, N failed" and exits non-zero on any failure. Needs root.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+repo=$(pwd)
+
+passed=0 failed=0
+check() { # check "what" command...
+  local what=$1; shift
+  if "$@"; then passed=$((passed + 1)); echo "  ok   $what"; else failed=$((failed + 1)); echo "  FAIL $what"; fi
+}
+finish() {
+  echo "package checks: $passed passed, $failed failed"
+  [ "$failed" -eq 0 ]
+}
+
+if [ "$(id -u)" -ne 0 ]; then echo "deb-lifecycle: needs root (debootstrap, chroot)" >&2; exit 1; fi
+
+work=$(mktemp -d /var/tmp/edgeagent-deb.XXXXXX)
+root=$work/root
+pids=()
+cleanup() {
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  if [ -d "$root/proc" ] && mountpoint -q "$root/proc"; then umount "$root/proc"; fi
+  # Nothing started in the root may outlive the test.
+  for p in $(ls /proc | grep -E '^[0-9]+$'); do
+    [ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$root" ] && kill -9 "$p" 2>/dev/null
+  done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+version=$(sed -nE 's|.*<Version>([^<]+)</Version>.*|\1|p' Directory.Build.props | head -1)
+newer=$(awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }' <<<"$version")
+debs=$work/debs
+
+echo "deb-lifecycle: building $version (amd64, arm64) and $newer (amd64)"
+./scripts/package.sh --arch all --out "$debs" >"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
+./scripts/package.sh --arch amd64 --version "$newer" --out "$debs" >>"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
+old_deb=$debs/edgeagent_${version}_amd64.deb
+new_deb=$debs/edgeagent_${newer}_amd64.deb
+arm_deb=$debs/edgeagent_${version}_arm64.deb
+
+echo "lintian"
+for deb in "$old_deb" "$arm_deb"; do
+  lintian --no-tag-display-limit "$deb" >"$work/lintian.txt" 2>&1
+  grep -E '^[EW]: ' "$work/lintian.txt" | sed 's/^/    /'
+  check "lintian: no errors in $(basename "$deb")" bash -c "! grep -q '^E: ' '$work/lintian.txt'"
+done
+
+echo "arm64 contents"
+dpkg-deb --contents "$arm_deb" >"$work/arm64-contents.txt"
+check "dpkg-deb --contents lists the agent" grep -q ' ./usr/lib/edgeagent/edgeagent$' "$work/arm64-contents.txt"
+dpkg-deb -x "$arm_deb" "$work/arm64"
+for f in edgeagent edgeagent-ctl edgeagent-sim libcoreclr.so libe_sqlite3.so; do
+  check "file says aarch64: $f" bash -c "file -L '$work/arm64/usr/lib/edgeagent/$f' | grep -q 'ARM aarch64'"
+done
+check "control says arm64" bash -c "[ \"\$(dpkg-deb -f '$arm_deb' Architecture)\" = arm64 ]"
+
+echo "a clean Debian 12 root"
+cache=${EDGEAGENT_DEBOOTSTRAP_CACHE:-/var/cache/edgeagent-tests/bookworm-minbase.tar}
+mkdir -p "$root"
+if [ -f "$cache" ]; then
+  tar -xpf "$cache" -C "$root"
+else
+  debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
+    || { tail -20 "$work/debootstrap.log"; exit 1; }
+  mkdir -p "$(dirname "$cache")" && tar -cpf "$cache.part" -C "$root" . && mv "$cache.part" "$cache"
+fi
+mount -t proc proc "$root/proc"
+in_root() { chroot "$root" "$@"; }
+as_agent() { chroot --userspec=edgeagent:edgeagent "$root" "$@"; }
+export DEBIAN_FRONTEND=noninteractive LC_ALL=C
+
+# What the root holds before the package (its dependencies installed first, so the comparison after purge is
+# about the package alone).
+in_root apt-get update -qq >"$work/apt.log" 2>&1
+depends=$(dpkg-deb -f "$old_deb" Depends)
+in_root apt-get satisfy -y -qq --no-install-recommends "$depends" >>"$work/apt.log" 2>&1 || { tail -20 "$work/apt.log"; exit 1; }
+snapshot() {
+  (cd "$root" && find . -xdev \( -path ./proc -o -path ./tmp -o -path ./var/lib/dpkg -o -path ./var/lib/apt -o -path ./var/cache \
+    -o -path ./var/log -o -path ./run \) -prune -o -print | grep -vE '^\./etc/(passwd|group|shadow|gshadow|subuid|subgid)-?$|^\./etc/ld\.so\.cache$' | LC_ALL=C sort)
+}
+snapshot >"$work/before.txt"
+
+echo "install $version"
+cp "$old_deb" "$new_deb" "$root/tmp/"
+check "apt installs the package in a chroot without systemd" \
+  bash -c "chroot '$root' apt-get install -y -q --no-install-recommends /tmp/$(basename "$old_deb") >>'$work/apt.log' 2>&1"
+check "edgeagent --version is $version" bash -c "chroot '$root' edgeagent --version | grep -q '^$version'"
+check "edgeagent-ctl and edgeagent-sim run" bash -c "chroot '$root' edgeagent-ctl --help >/dev/null && chroot '$root' edgeagent-sim --help >/dev/null"
+groups=$(in_root id -nG edgeagent 2>/dev/null)
+for g in video audio dialout gpio; do check "user edgeagent is in group $g" grep -qw "$g" <<<"$groups"; done
+check "state and log directories belong to edgeagent" bash -c \
+  "[ \"\$(chroot '$root' stat -c %U:%a /var/lib/edgeagent /var/log/edgeagent | sort -u)\" = 'edgeagent:750' ]"
+check "config readable by the service only" bash -c "[ \"\$(chroot '$root' stat -c %U:%G:%a /etc/edgeagent/edgeagent.json)\" = 'root:edgeagent:640' ]"
+check "the unit is enabled for multi-user.target" test -L "$root/etc/systemd/system/multi-user.target.wants/edgeagent.service"
+check "edgeagent validate accepts the sample config" bash -c "chroot --userspec=edgeagent:edgeagent '$root' edgeagent validate >/dev/null"
+as_agent edgeagent check --json >"$work/check.json" 2>"$work/check.err"
+code=$?
+check "edgeagent check --json judges the room (exit $code: 0 pass, 1 warn, 2 fail)" test "$code" -le 2
+check "the report is a compliance report with every rule judged or unknown" bash -c \
+  "jq -e '.schema == \"edgeagent.compliance/1\" and (.rules | length) > 0 and all(.rules[]; .verdict | IN(\"pass\",\"warn\",\"fail\",\"unknown\"))' '$work/check.json' >/dev/null"
+
+echo "config edit and a queued message"
+while :; do port=$((20000 + RANDOM % 10000)); ss -Htan "sport = :$port" | grep -q . || break; done
+sed -i "s/\"port\": 1883/\"port\": $port/" "$root/etc/edgeagent/edgeagent.json"
+check "the config edit is in place" grep -q "\"port\": $port" "$root/etc/edgeagent/edgeagent.json"
+db=$root/var/lib/edgeagent/state.db
+queued() { sqlite3 "file:$db?mode=ro" "SELECT id FROM outbox ORDER BY seq" 2>/dev/null; }
+chroot --userspec=edgeagent:edgeagent "$root" edgeagent run >"$work/run1.log" 2>&1 &
+agent=$!
+pids+=("$agent")
+for _ in $(seq 60); do [ "$(queued | wc -l)" -ge 4 ] && break; sleep 1; done
+kill -TERM "$agent"; wait "$agent"; code=$?
+check "the agent stops cleanly on SIGTERM (exit $code)" test "$code" -eq 0
+queued >"$work/queued-before.txt"
+check "with no broker, the agent queued its device events ($(wc -l <"$work/queued-before.txt"))" test -s "$work/queued-before.txt"
+
+# apt runs maintainer scripts with PATH=/usr/sbin:/usr/bin:/sbin:/bin (DPkg::Path): the stand-in goes in /usr/bin.
+echo "upgrade to $newer (as if systemd ran: a systemctl that logs what it is asked)"
+mkdir -p "$root/run/systemd/system"
+# apt runs maintainer scripts with PATH=/usr/sbin:/usr/bin:/sbin:/bin (DPkg::Path): the stand-in goes in /usr/bin.
+cat >"$root/usr/bin/systemctl" <<'STUB'
+#!/bin/sh
+echo "$*" >>/tmp/systemctl.log
+case "$*" in
+  *is-enabled*) if [ -L /etc/systemd/system/multi-user.target.wants/edgeagent.service ]; then echo enabled; else echo disabled; fi ;;
+esac
+exit 0
+STUB
+chmod 0755 "$root/usr/bin/systemctl"
+check "apt installs the newer build over it" \
+  bash -c "chroot '$root' apt-get install -y -q --no-install-recommends /tmp/$(basename "$new_deb") >>'$work/apt.log' 2>&1"
+sed 's/^/    systemctl /' "$root/tmp/systemctl.log"
+stopped_then_started() { # the line numbers of "stop edgeagent.service" and "start edgeagent.service", in that order
+  local stop start
+  stop=$(grep -nE '(^| )stop edgeagent\.service$' "$1" | head -1 | cut -d: -f1)
+  start=$(grep -nE '(^| )start edgeagent\.service$' "$1" | tail -1 | cut -d: -f1)
+  [ -n "$stop" ] && [ -n "$start" ] && [ "$stop" -lt "$start" ]
+}
+check "prerm stopped the service before the upgrade, postinst started it after" stopped_then_started "$root/tmp/systemctl.log"
+rm -f "$root/usr/bin/systemctl"
+rm -rf "$root/run/systemd"
+check "edgeagent --version is $newer" bash -c "chroot '$root' edgeagent --version | grep -q '^$newer'"
+check "the config edit survived" grep -q "\"port\": $port" "$root/etc/edgeagent/edgeagent.json"
+check "no .dpkg-dist/.dpkg-old beside the config" bash -c "! ls '$root'/etc/edgeagent/*.dpkg-* >/dev/null 2>&1"
+queued >"$work/queued-after.txt"
+check "the queued messages survived" cmp -s "$work/queued-before.txt" "$work/queued-after.txt"
+
+echo "delivery once a broker is there"
+mkdir -p "$work/broker"
+printf 'listener %s 127.0.0.1\nallow_anonymous true\npersistence false\nuser root\n' "$port" >"$work/broker/mosquitto.conf"
+mosquitto -c "$work/broker/mosquitto.conf" >"$work/broker/log" 2>&1 &
+pids+=($!)
+for _ in $(seq 50); do ss -Hltn "sport = :$port" | grep -q . && break; sleep 0.2; done
+# A persistent session subscribed first (-E exits on SUBACK): the broker keeps every event for it from then on.
+sub=(mosquitto_sub -h 127.0.0.1 -p "$port" -c -i edgeagent-deb-test -q 1 -t 'edu/+/+/+/edgeagent/events')
+check "the office's subscription is in place" "${sub[@]}" -E
+"${sub[@]}" >"$work/events.jsonl" 2>&1 &
+pids+=($!)
+chroot --userspec=edgeagent:edgeagent "$root" edgeagent run >"$work/run2.log" 2>&1 &
+agent=$!
+pids+=("$agent")
+delivered() { jq -r '.id' "$work/events.jsonl" 2>/dev/null | sort; }
+for _ in $(seq 60); do
+  [ -z "$(comm -23 <(sort "$work/queued-before.txt") <(delivered))" ] && [ -z "$(queued)" ] && break
+  sleep 1
+done
+check "every message queued before the upgrade arrived at the broker" \
+  bash -c "[ -z \"\$(comm -23 <(sort '$work/queued-before.txt') <(jq -r .id '$work/events.jsonl' | sort))\" ]"
+check "the outbox is empty after delivery" bash -c "[ -z \"\$(sqlite3 'file:$db?mode=ro' 'SELECT id FROM outbox')\" ]"
+kill -TERM "$agent"; wait "$agent"
+
+echo "purge"
+check "apt purges the package" bash -c "chroot '$root' apt-get purge -y -q edgeagent >>'$work/apt.log' 2>&1"
+check "the user is gone" bash -c "! chroot '$root' getent passwd edgeagent >/dev/null"
+check "the group is gone" bash -c "! chroot '$root' getent group edgeagent >/dev/null"
+snapshot >"$work/after.txt"
+diff "$work/before.txt" "$work/after.txt" >"$work/left.txt"
+sed 's/^/    /' "$work/left.txt" | head -20
+check "nothing of the package is left (files, directories, unit links, state)" test ! -s "$work/left.txt"
+check "no logs are left" test ! -e "$root/var/log/edgeagent"
+
+finish
