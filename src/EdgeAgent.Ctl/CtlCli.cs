@@ -1,14 +1,134 @@
 using System.CommandLine;
+using System.Globalization;
+using EdgeAgent.Configuration;
+using EdgeAgent.Ctl.Broker;
+using EdgeAgent.Ctl.Diag;
+using EdgeAgent.Ctl.Fleet;
+using EdgeAgent.Ctl.Office;
 
 namespace EdgeAgent.Ctl;
 
-/// <summary>The <c>edgeagent-ctl</c> command line: the technician's and the office's tool.</summary>
+/// <summary>The <c>edgeagent-ctl</c> command line: the technician's and the office's tool (README, "edgeagent-ctl").</summary>
 public static class CtlCli
 {
     public static RootCommand Build(TextWriter output, TextWriter error)
     {
         var root = new RootCommand("edgeagent-ctl: see and diagnose the classroom boxes of the synchronized-classroom programme (城乡同步课堂) through the MQTT broker.");
+        var config = new Option<string?>("--config", "-c") { Description = "A JSON file with a \"broker\" section like the agent's (host, port, protocol, tls, username).", Recursive = true };
+        var broker = new Option<string?>("--broker", "-b") { Description = "Broker HOST[:PORT] (default 127.0.0.1:1883).", Recursive = true };
+        var protocol = new Option<string?>("--protocol") { Description = "MQTT protocol: 5.0 (default) or 3.1.1.", Recursive = true };
+        var ca = new Option<string?>("--tls-ca") { Description = "The fleet CA (PEM): turns TLS on.", Recursive = true };
+        var cert = new Option<string?>("--tls-cert") { Description = "Client certificate (PEM) for mutual TLS.", Recursive = true };
+        var key = new Option<string?>("--tls-key") { Description = "Client key (PEM).", Recursive = true };
+        var user = new Option<string?>("--username") { Description = "Broker user name; the password comes from EDGEAGENT_CTL_PASSWORD.", Recursive = true };
+        foreach (var o in new Option[] { config, broker, protocol, ca, cert, key, user }) root.Options.Add(o);
+        BrokerOptions Broker(ParseResult r) => CtlSettings.Load(new CtlSettings.Flags(r.GetValue(config), r.GetValue(broker), r.GetValue(protocol),
+            r.GetValue(ca), r.GetValue(cert), r.GetValue(key), r.GetValue(user))).Broker;
+
+        var region = new Option<string?>("--region") { Description = "Only this region." };
+        var school = new Option<string?>("--school") { Description = "Only this school." };
+        var roomsJson = new Option<bool>("--json") { Description = "Print JSON." };
+        var rooms = new Command("rooms", "Every room seen on the broker: online or offline and since when, devices with problems, compliance, last heartbeat.")
+        {
+            region, school, roomsJson,
+        };
+        rooms.SetAction((r, ct) => Guard(error, () => RoomsCommand.RunAsync(Broker(r), r.GetValue(region), r.GetValue(school), r.GetValue(roomsJson), output, ct)));
+        root.Subcommands.Add(rooms);
+
+        var statusRoom = new Argument<string>("room") { Description = "region/school/room, as `rooms` lists it." };
+        var statusDb = new Option<string?>("--db") { Description = "The office collector's database, for the room's recent events." };
+        var statusEvents = new Option<int>("--events") { Description = "How many recent events (default 10).", DefaultValueFactory = _ => 10 };
+        var statusJson = new Option<bool>("--json") { Description = "Print JSON." };
+        var status = new Command("status", "One room in detail: devices, host, compliance rule by rule, upcoming lessons and clashes, recent events (exit 1 if the room is offline, a device is not online or compliance failed).")
+        {
+            statusRoom, statusDb, statusEvents, statusJson,
+        };
+        status.SetAction((r, ct) => Guard(error, () => StatusCommand.RunAsync(Broker(r), RoomAddress.Parse(r.GetValue(statusRoom)!), r.GetValue(statusDb),
+            r.GetValue(statusEvents), r.GetValue(statusJson), output, ct)));
+        root.Subcommands.Add(status);
+
+        var diagRoom = new Argument<string>("room") { Description = "region/school/room." };
+        var diagCommand = new Argument<string>("command") { Description = string.Join(", ", DiagCommand.Commands) + "." };
+        var diagArgs = new Option<string[]>("--arg", "-a") { Description = "An argument of the command as key=value (repeatable); JSON values (numbers, true, [..]) are taken as such.", AllowMultipleArgumentsPerToken = false };
+        var diagTimeout = new Option<double?>("--timeout") { Description = "Seconds to wait for the reply (default 15; snapshot and net-test 60; compliance-check 180)." };
+        var diagOut = new Option<string?>("--out", "-o") { Description = "snapshot: where to write the JPEG (default snapshot-ROOM-CAMERA-TIME.jpg)." };
+        var diagJson = new Option<bool>("--json") { Description = "Print the reply as JSON." };
+        var diag = new Command("diag", "Send one command to a room's agent and print its reply (exit 0 ok, 1 error reply, 2 no reply, 3 broker unreachable).")
+        {
+            diagRoom, diagCommand, diagArgs, diagTimeout, diagOut, diagJson,
+        };
+        diag.SetAction((r, ct) => Guard(error, () => DiagCommand.RunAsync(Broker(r), RoomAddress.Parse(r.GetValue(diagRoom)!), r.GetValue(diagCommand)!,
+            r.GetValue(diagArgs) ?? [], r.GetValue(diagTimeout) is { } s ? TimeSpan.FromSeconds(s) : null, r.GetValue(diagOut), r.GetValue(diagJson),
+            output, error, !Console.IsErrorRedirected, ct)));
+        root.Subcommands.Add(diag);
+
+        var collectDb = new Option<string>("--db") { Description = "A SQLite file, or a PostgreSQL connection string (Host=...;Database=...) shared by several collectors.", Required = true };
+        var collectName = new Option<string>("--name") { Description = "This collector's name (its MQTT session: keep it across restarts).", DefaultValueFactory = _ => Environment.MachineName };
+        var collectShare = new Option<string>("--share") { Description = "Shared-subscription group ($share/GROUP/...), or 'none' for a broker without shared subscriptions.", DefaultValueFactory = _ => "office" };
+        var collect = new Command("collect", "Run the office collector: store every lesson record, event and compliance report of the fleet, once each, until Ctrl-C.")
+        {
+            collectDb, collectName, collectShare,
+        };
+        collect.SetAction((r, ct) => Guard(error, async () =>
+        {
+            await using var store = await OfficeStore.OpenAsync(r.GetValue(collectDb)!, ct).ConfigureAwait(false);
+            var share = r.GetValue(collectShare);
+            var collector = new Collector(Broker(r), store, r.GetValue(collectName)!, share is null or "none" ? null : share, output, TimeProvider.System);
+            await collector.RunAsync(ct).ConfigureAwait(false);
+            output.WriteLine($"collector stopped: {collector.Stored} stored, {collector.Duplicates} duplicates, {collector.Rejected} rejected");
+            return CtlExit.Ok;
+        }));
+        root.Subcommands.Add(collect);
+
+        var reportDb = new Option<string>("--db") { Description = "The office database (SQLite file or PostgreSQL connection string).", Required = true };
+        var reportMonth = new Option<string?>("--month") { Description = "YYYY-MM (default: the month whose report is due next: reports are due the last working day of the month)." };
+        var reportFormat = new Option<string>("--format") { Description = "csv or html.", DefaultValueFactory = _ => "csv" };
+        reportFormat.AcceptOnlyFromAmong("csv", "html");
+        var reportOut = new Option<string?>("--out", "-o") { Description = "Write to this file instead of standard output." };
+        var report = new Command("report", "The monthly report per school pair (seed 000's form): equipment up to standard, activities per form, participants, subjects, the year's progress.")
+        {
+            reportDb, reportMonth, reportFormat, reportOut,
+        };
+        report.SetAction((r, ct) => Guard(error, async () =>
+        {
+            var (year, month) = ParseMonth(r.GetValue(reportMonth));
+            await using var store = await OfficeStore.OpenAsync(r.GetValue(reportDb)!, ct).ConfigureAwait(false);
+            var pairs = await MonthlyReport.BuildAsync(store, year, month, new ProgrammeTargets(), ct).ConfigureAwait(false);
+            var text = r.GetValue(reportFormat) == "html" ? ReportWriter.Html(pairs, $"{year:0000}-{month:00}") : ReportWriter.Csv(pairs);
+            if (r.GetValue(reportOut) is { } file) await File.WriteAllTextAsync(file, text, ct).ConfigureAwait(false);
+            else output.Write(text);
+            return CtlExit.Ok;
+        }));
+        root.Subcommands.Add(report);
         return root;
+    }
+
+    internal static (int Year, int Month) ParseMonth(string? text)
+    {
+        if (text is null)
+        {
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, EdgeAgent.Lessons.SchoolTimetable.ChinaStandardTime).DateTime);
+            return MonthlyReport.DefaultMonth(today);
+        }
+        if (DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return (d.Year, d.Month);
+        throw new CtlException($"edgeagent-ctl: --month {text}: write YYYY-MM, e.g. 2022-10", CtlExit.Usage);
+    }
+
+    private static async Task<int> Guard(TextWriter error, Func<Task<int>> action)
+    {
+        try
+        {
+            return await action().ConfigureAwait(false);
+        }
+        catch (CtlException e)
+        {
+            error.WriteLine(e.Message);
+            return e.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            return CtlExit.Ok;
+        }
     }
 
     public static Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error) =>

@@ -168,36 +168,8 @@ public sealed partial class MqttLink : BackgroundService
         if (v5) builder.WithCleanStart(b.SessionExpirySeconds == 0).WithSessionExpiryInterval((uint)b.SessionExpirySeconds);
         else builder.WithCleanSession(b.SessionExpirySeconds == 0);
         if (b.Username is not null) builder.WithCredentials(b.Username, b.Password ?? "");
-        if (b.Tls.Enabled) builder.WithTlsOptions(ConfigureTls);
+        if (b.Tls.Enabled) builder.WithTlsOptions(tls => BrokerTls.Configure(tls, b));
         return builder.Build();
-    }
-
-    private void ConfigureTls(MqttClientTlsOptionsBuilder tls)
-    {
-        var t = _options.Broker.Tls;
-        var ca = new X509Certificate2Collection();
-        ca.ImportFromPemFile(t.CaFile!);
-        tls.UseTls(true)
-            .WithSslProtocols(SslProtocols.Tls12 | SslProtocols.Tls13)
-            .WithTargetHost(_options.Broker.Host)
-            .WithTrustChain(ca)
-            // Trust exactly the configured CA (not the system store): the fleet has its own PKI.
-            .WithCertificateValidationHandler(args =>
-            {
-                if (args.Certificate is null) return false;
-                using var chain = new X509Chain();
-                chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
-                chain.ChainPolicy.CustomTrustStore.AddRange(ca);
-                chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
-                var ok = chain.Build(new X509Certificate2(args.Certificate));
-                return ok && args.SslPolicyErrors is System.Net.Security.SslPolicyErrors.None or System.Net.Security.SslPolicyErrors.RemoteCertificateChainErrors;
-            });
-        if (t.CertFile is not null && t.KeyFile is not null)
-        {
-            using var pem = X509Certificate2.CreateFromPemFile(t.CertFile, t.KeyFile);
-            // Re-import so the private key is usable by SslStream on every platform.
-            tls.WithClientCertificates([X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)]);
-        }
     }
 
     private async Task RunConnectedAsync(LoopBeat beat, CancellationToken ct)

@@ -1,0 +1,120 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using EdgeAgent.Configuration;
+using EdgeAgent.Ctl.Broker;
+using EdgeAgent.Ctl.Fleet;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeAgent.Ctl.Diag;
+
+/// <summary>What came back for a command: the reply, or nothing within the timeout.</summary>
+public sealed record CommandOutcome(JsonObject? Reply, TimeSpan Elapsed)
+{
+    public bool Answered => Reply is not null;
+    public bool Ok => Reply?["ok"]?.GetValue<bool>() == true;
+}
+
+/// <summary>
+/// Sends one command to a room's agent and waits for its reply, by the agent's contract (README, MQTT contract):
+/// MQTT 5 — Response Topic under the room's <c>reply/</c> with Correlation Data; 3.1.1 — <c>reply_to</c> and
+/// <c>id</c> in the JSON. The request expires at the broker with the timeout (MQTT 5), so a room that comes back
+/// later does not run a technician's stale command.
+/// </summary>
+public static class CommandRequester
+{
+    public static async Task<CommandOutcome> SendAsync(BrokerOptions broker, RoomAddress room, string command, JsonObject args, TimeSpan timeout,
+        Action<TimeSpan>? progress, CancellationToken ct)
+    {
+        using var client = await BrokerSession.ConnectAsync(broker, BrokerSession.ClientId("diag"), ct).ConfigureAwait(false);
+        var outcome = await SendAsync(client, broker.Protocol == "5.0", room, command, args, timeout, progress, ct).ConfigureAwait(false);
+        await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
+        return outcome;
+    }
+
+    public static async Task<CommandOutcome> SendAsync(IMqttClient client, bool v5, RoomAddress room, string command, JsonObject args, TimeSpan timeout,
+        Action<TimeSpan>? progress, CancellationToken ct)
+    {
+        var id = Guid.NewGuid().ToString("N");
+        var replyTopic = $"{room.Root}/reply/ctl-{id}";
+        var answer = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Task OnMessage(MqttApplicationMessageReceivedEventArgs e)
+        {
+            if (e.ApplicationMessage.Topic != replyTopic) return Task.CompletedTask;
+            try
+            {
+                if (JsonNode.Parse(e.ApplicationMessage.Payload.ToArray()) is JsonObject reply
+                    && (v5 ? Encoding.UTF8.GetString(e.ApplicationMessage.CorrelationData ?? []) == id || reply["id"]?.GetValue<string>() == id : reply["id"]?.GetValue<string>() == id))
+                    answer.TrySetResult(reply);
+            }
+            catch (JsonException)
+            {
+                answer.TrySetResult(new JsonObject { ["ok"] = false, ["error"] = new JsonObject { ["code"] = "bad_reply", ["message"] = "the reply was not JSON" } });
+            }
+            return Task.CompletedTask;
+        }
+        client.ApplicationMessageReceivedAsync += OnMessage;
+        try
+        {
+            await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic(replyTopic).WithAtLeastOnceQoS()).Build(), ct)
+                .ConfigureAwait(false);
+            var request = (JsonObject)args.DeepClone();
+            var message = new MqttApplicationMessageBuilder()
+                .WithTopic($"{room.Root}/cmd/{command}")
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            if (v5)
+            {
+                message.WithResponseTopic(replyTopic).WithCorrelationData(Encoding.UTF8.GetBytes(id))
+                    .WithMessageExpiryInterval((uint)Math.Max(1, Math.Ceiling(timeout.TotalSeconds)));
+            }
+            else
+            {
+                request["id"] = id;
+                request["reply_to"] = replyTopic;
+            }
+            message.WithPayload(Encoding.UTF8.GetBytes(request.ToJsonString()));
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            await client.PublishAsync(message.Build(), ct).ConfigureAwait(false);
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            deadline.CancelAfter(timeout);
+            while (!answer.Task.IsCompleted && !deadline.IsCancellationRequested)
+            {
+                try
+                {
+                    await answer.Task.WaitAsync(TimeSpan.FromSeconds(1), deadline.Token).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    progress?.Invoke(clock.Elapsed);
+                }
+                catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+                {
+                }
+            }
+            ct.ThrowIfCancellationRequested();
+            return new CommandOutcome(answer.Task.IsCompletedSuccessfully ? answer.Task.Result : null, clock.Elapsed);
+        }
+        finally
+        {
+            client.ApplicationMessageReceivedAsync -= OnMessage;
+        }
+    }
+
+    /// <summary>The agent's error codes (README) in words for a technician.</summary>
+    public static string Explain(string? code) => code switch
+    {
+        "bad_json" => "the request was not a JSON object",
+        "too_large" => "the request was larger than the agent accepts (64 KiB)",
+        "unknown_command" => "the agent has no such command (see `edgeagent-ctl diag --help` for the list)",
+        "bad_args" => "an argument is missing or wrong",
+        "unknown_device" => "the room has no device with that id",
+        "device_error" => "the device answered with an error or not as its protocol says",
+        "timeout" => "the agent gave up waiting for the device or the measurement",
+        "busy" => "the agent is busy with other commands: try again in a few seconds",
+        "internal" => "the agent hit an internal error: see `diag ROOM logs`",
+        "bad_reply" => "the reply could not be read",
+        _ => "unexpected error",
+    };
+}

@@ -1,0 +1,124 @@
+using System.Buffers;
+using EdgeAgent.Configuration;
+using EdgeAgent.Ctl.Broker;
+using EdgeAgent.Ctl.Fleet;
+using MQTTnet;
+
+namespace EdgeAgent.Ctl.Office;
+
+/// <summary>
+/// The office collector (<c>edgeagent-ctl collect --db DB</c>): a long-running subscriber that stores every lesson
+/// record, event and compliance report of the fleet. Nothing is lost across its own, the broker's or the
+/// database's restarts: a persistent session (the broker queues while it is away), QoS 1, and each message
+/// acknowledged only after its row is stored (a row that cannot be stored yet is retried with backoff, holding the
+/// acknowledgement). Rows are keyed by the document's <c>id</c>, so a redelivery is stored once. With
+/// <c>share</c> set, several collectors split the fleet through an MQTT shared subscription
+/// (<c>$share/{share}/...</c>) and write to one PostgreSQL database.
+/// </summary>
+public sealed class Collector(BrokerOptions broker, OfficeStore store, string name, string? share, TextWriter log, TimeProvider time)
+{
+    private long _stored, _duplicates, _rejected, _connects;
+    private volatile bool _subscribed;
+
+    public long Stored => Interlocked.Read(ref _stored);
+    public long Duplicates => Interlocked.Read(ref _duplicates);
+    public long Rejected => Interlocked.Read(ref _rejected);
+    public long Connects => Interlocked.Read(ref _connects);
+    /// <summary>Connected and subscribed: from now on every document published is this collector's (or its group's) to store.</summary>
+    public bool IsSubscribed => _subscribed;
+
+    public string ClientId => $"edgeagent-collector-{name}";
+
+    public static IEnumerable<(string Filter, OfficeKind Kind)> Filters(string? share) =>
+        new[] { ("lessons", OfficeKind.Lesson), ("events", OfficeKind.Event), ("compliance", OfficeKind.Compliance) }
+            .Select(x => ((share is null ? "" : $"$share/{share}/") + $"edu/+/+/+/edgeagent/{x.Item1}", x.Item2));
+
+    public async Task RunAsync(CancellationToken ct)
+    {
+        var attempt = 0;
+        while (!ct.IsCancellationRequested)
+        {
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            client.DisconnectedAsync += _ => { lost.TrySetResult(); return Task.CompletedTask; };
+            client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, ct);
+            try
+            {
+                // A week's session: the broker keeps the fleet's messages for a collector that is down that long.
+                var result = await client.ConnectAsync(BrokerSession.Options(broker, ClientId, TimeSpan.FromDays(7)), ct).ConfigureAwait(false);
+                Interlocked.Increment(ref _connects);
+                var subscribe = new MqttClientSubscribeOptionsBuilder();
+                foreach (var (filter, _) in Filters(share)) subscribe.WithTopicFilter(f => f.WithTopic(filter).WithAtLeastOnceQoS());
+                await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
+                _subscribed = true;
+                attempt = 0;
+                log.WriteLine($"collector {name}: connected to {broker.Host}:{broker.Port} (session {(result.IsSessionPresent ? "resumed" : "new")}), storing into {(store.IsPostgres ? "PostgreSQL" : "SQLite")}");
+                await lost.Task.WaitAsync(ct).ConfigureAwait(false);
+                log.WriteLine($"collector {name}: connection lost; reconnecting");
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e)
+            {
+                log.WriteLine($"collector {name}: {BrokerSession.Unreachable(broker, e)}");
+            }
+            finally
+            {
+                _subscribed = false;
+                if (client.IsConnected)
+                {
+                    try { await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false); }
+                    catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException) { }
+                }
+            }
+            try
+            {
+                await Task.Delay(EdgeAgent.Service.Backoff.Delay(attempt++, 1, 30), time, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
+    {
+        e.AutoAcknowledge = false;
+        var topic = e.ApplicationMessage.Topic;
+        var at = RoomAddress.FromTopic(topic);
+        OfficeKind? kind = at?.Suffix switch { "lessons" => OfficeKind.Lesson, "events" => OfficeKind.Event, "compliance" => OfficeKind.Compliance, _ => null };
+        if (at is null || kind is null || e.ApplicationMessage.Payload.Length == 0)
+        {
+            // Not ours (or a retained message being cleared): nothing to keep.
+            await e.AcknowledgeAsync(ct).ConfigureAwait(false);
+            return;
+        }
+        var payload = e.ApplicationMessage.Payload.ToArray();
+        var attempt = 0;
+        while (true)
+        {
+            try
+            {
+                var stored = await store.StoreAsync(kind.Value, at.Value.Room, payload, time.GetUtcNow(), ct).ConfigureAwait(false);
+                Interlocked.Increment(ref stored ? ref _stored : ref _duplicates);
+                break;
+            }
+            catch (FormatException f)
+            {
+                Interlocked.Increment(ref _rejected);
+                log.WriteLine($"collector {name}: rejected a message on {topic}: {f.Message}");
+                break;
+            }
+            catch (Exception x) when (x is not OperationCanceledException)
+            {
+                // The database is away: hold the acknowledgement (the broker keeps the message) and try again.
+                log.WriteLine($"collector {name}: cannot store yet ({x.GetType().Name}: {x.Message}); retrying");
+                await Task.Delay(EdgeAgent.Service.Backoff.Delay(attempt++, 0.5, 10), time, ct).ConfigureAwait(false);
+            }
+        }
+        await e.AcknowledgeAsync(ct).ConfigureAwait(false);
+    }
+}
