@@ -64,7 +64,7 @@ public static class CtlCli
 
         var collectDb = new Option<string>("--db") { Description = "A SQLite file, or a PostgreSQL connection string (Host=...;Database=...) shared by several collectors.", Required = true };
         var collectName = new Option<string>("--name") { Description = "This collector's name (its MQTT session: keep it across restarts).", DefaultValueFactory = _ => Environment.MachineName };
-        var collectShare = new Option<string>("--share") { Description = "Shared-subscription group ($share/GROUP/...), or 'none' for a broker without shared subscriptions.", DefaultValueFactory = _ => "office" };
+        var collectShare = new Option<string>("--share") { Description = "With several collectors: their shared-subscription group ($share/GROUP/...), e.g. office. Default none: one collector, a plain persistent subscription.", DefaultValueFactory = _ => "none" };
         var collect = new Command("collect", "Run the office collector: store every lesson record, event and compliance report of the fleet, once each, until Ctrl-C.")
         {
             collectDb, collectName, collectShare,

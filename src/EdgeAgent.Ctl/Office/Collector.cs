@@ -13,7 +13,9 @@ namespace EdgeAgent.Ctl.Office;
 /// acknowledged only after its row is stored (a row that cannot be stored yet is retried with backoff, holding the
 /// acknowledgement). Rows are keyed by the document's <c>id</c>, so a redelivery is stored once. With
 /// <c>share</c> set, several collectors split the fleet through an MQTT shared subscription
-/// (<c>$share/{share}/...</c>) and write to one PostgreSQL database.
+/// (<c>$share/{share}/...</c>) and write to one PostgreSQL database. A lone collector subscribes plainly: mosquitto
+/// 2.0.11 (Debian 12) does not restore shared subscriptions from its persistence file, so after a broker restart a
+/// shared group misses what is published before its members subscribe again; plain persistent subscriptions are restored.
 /// </summary>
 public sealed class Collector(BrokerOptions broker, OfficeStore store, string name, string? share, TextWriter log, TimeProvider time)
 {

@@ -22,6 +22,7 @@ public sealed class OfficeStore : IAsyncDisposable
 {
     private readonly DbConnection _connection;
     private readonly bool _postgres;
+    // One connection, one statement at a time (neither Npgsql nor SQLite connections take concurrent commands).
     private readonly SemaphoreSlim _gate = new(1, 1);
 
     private OfficeStore(DbConnection connection, bool postgres)
@@ -168,9 +169,17 @@ public sealed class OfficeStore : IAsyncDisposable
 
     public async Task<long> CountAsync(OfficeKind kind, CancellationToken ct)
     {
-        await using var command = _connection.CreateCommand();
-        command.CommandText = $"SELECT COUNT(*) FROM {Table(kind)}";
-        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            await using var command = _connection.CreateCommand();
+            command.CommandText = $"SELECT COUNT(*) FROM {Table(kind)}";
+            return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     public async Task<IReadOnlyList<JsonObject>> RecentEventsAsync(RoomAddress room, int limit, CancellationToken ct)
@@ -204,13 +213,21 @@ public sealed class OfficeStore : IAsyncDisposable
         return await PayloadsAsync(command, ct).ConfigureAwait(false);
     }
 
-    private static async Task<IReadOnlyList<JsonObject>> PayloadsAsync(DbCommand command, CancellationToken ct)
+    private async Task<IReadOnlyList<JsonObject>> PayloadsAsync(DbCommand command, CancellationToken ct)
     {
-        var list = new List<JsonObject>();
-        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-        while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            if (JsonNode.Parse(reader.GetString(0)) is JsonObject o) list.Add(o);
-        return list;
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            var list = new List<JsonObject>();
+            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+                if (JsonNode.Parse(reader.GetString(0)) is JsonObject o) list.Add(o);
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
     }
 
     private static string Table(OfficeKind kind) => kind switch

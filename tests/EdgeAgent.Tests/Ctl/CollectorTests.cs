@@ -71,7 +71,7 @@ public sealed class CollectorTests : IAsyncLifetime
 
     private async Task<Run> StartCollector(OfficeStore store)
     {
-        var collector = new Collector(new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port }, store, "office1", "office",
+        var collector = new Collector(new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port }, store, "office1", null,
             TextWriter.Null, TimeProvider.System);
         var stop = new CancellationTokenSource();
         var task = Task.Run(() => collector.RunAsync(stop.Token));
@@ -118,5 +118,63 @@ public sealed class CollectorTests : IAsyncLifetime
         await Eventually.True(async () => await store.CountAsync(OfficeKind.Lesson, CancellationToken.None) == 3, TimeSpan.FromSeconds(30), "the good records");
         await Eventually.True(() => run.Collector.Rejected == 2, TimeSpan.FromSeconds(10), "two rejected");
         await run.StopAsync();
+    }
+}
+
+/// <summary>Two collectors sharing one MQTT 5 subscription ($share/office/...) and one real PostgreSQL.</summary>
+public sealed class SharedCollectorTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private Mosquitto _broker = null!;
+    private PostgresServer _postgres = null!;
+    private readonly List<InProcessAgent> _agents = [];
+
+    public async Task InitializeAsync()
+    {
+        _postgres = await PostgresServer.StartAsync();
+        _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
+        for (var i = 1; i <= 3; i++)
+        {
+            var config = TestConfig.Minimal(Path.Combine(_dir.Path, $"room{i}"));
+            config["room"] = $"room-{i}";
+            config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = _broker.Port };
+            _agents.Add(await InProcessAgent.StartAsync(config));
+        }
+        foreach (var agent in _agents) await Eventually.True(() => agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agents to connect");
+    }
+
+    public async Task DisposeAsync()
+    {
+        foreach (var agent in _agents) await agent.DisposeAsync();
+        await _broker.DisposeAsync();
+        await _postgres.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Each_record_is_stored_once_in_total_and_the_load_is_shared()
+    {
+        var broker = new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port };
+        await using var storeA = await OfficeStore.OpenAsync(_postgres.ConnectionString(), CancellationToken.None);
+        await using var storeB = await OfficeStore.OpenAsync(_postgres.ConnectionString(), CancellationToken.None);
+        Assert.True(storeA.IsPostgres);
+        var a = new Collector(broker, storeA, "office-a", "office", TextWriter.Null, TimeProvider.System);
+        var b = new Collector(broker, storeB, "office-b", "office", TextWriter.Null, TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var runs = new[] { Task.Run(() => a.RunAsync(stop.Token)), Task.Run(() => b.RunAsync(stop.Token)) };
+        await Eventually.True(() => a.IsSubscribed && b.IsSubscribed, TimeSpan.FromSeconds(30), "both collectors to subscribe");
+        for (var n = 0; n < 40; n++)
+            foreach (var agent in _agents)
+            {
+                var record = CollectorTests.Record(agent.Get<EdgeAgent.Configuration.AgentOptions>().Room, n);
+                agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, agent.Get<Topics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, LessonJson.Default.LessonRecord));
+            }
+        await Eventually.True(async () => await storeA.CountAsync(OfficeKind.Lesson, CancellationToken.None) >= 120, TimeSpan.FromSeconds(60), "120 records in PostgreSQL");
+        await stop.CancelAsync();
+        await Task.WhenAll(runs);
+        Assert.Equal(120, await storeB.CountAsync(OfficeKind.Lesson, CancellationToken.None));
+        Assert.Equal(120, a.Stored + b.Stored);
+        Assert.Equal(0, a.Duplicates + b.Duplicates); // the broker gave each record to one of them
+        Assert.True(a.Stored > 0 && b.Stored > 0, $"a stored {a.Stored}, b {b.Stored}");
     }
 }
