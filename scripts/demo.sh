@@ -40,6 +40,7 @@ trap cleanup INT TERM EXIT
 
 SIM="$ROOT/src/EdgeAgent.Simulators/bin/Debug/net10.0/edgeagent-sim"
 AGENT="$BIN/edgeagent"
+CTL="$ROOT/src/EdgeAgent.Ctl/bin/Debug/net10.0/edgeagent-ctl"
 PJLINK_PASSWORD=demo-pjlink
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
@@ -173,12 +174,19 @@ step "Starting the agent: a minute before the bell it prepares the room, at the 
 AGENT_PID=$!
 PIDS+=($AGENT_PID)
 
-step "A technician's commands over MQTT: ping, upcoming lessons (MQTT 5 request/response), a bad request (3.1.1 reply_to)"
-sleep 3
-echo '$ mosquitto_rr -t .../cmd/ping -e .../reply/tech -m {}'
-mosquitto_rr -h 127.0.0.1 -p "$BROKER_PORT" -t "$ROOT_TOPIC/cmd/ping" -e "$ROOT_TOPIC/reply/tech" -m '{}' -W 10 || true
-echo '$ mosquitto_rr -t .../cmd/lessons -e .../reply/tech -m {"days":1}'
-mosquitto_rr -h 127.0.0.1 -p "$BROKER_PORT" -t "$ROOT_TOPIC/cmd/lessons" -e "$ROOT_TOPIC/reply/tech" -m '{"days":1}' -W 10 | cut -c1-400 || true
+step "The office collector (edgeagent-ctl collect): stores every lesson record, event and compliance report, once each"
+"$CTL" collect --broker "127.0.0.1:$BROKER_PORT" --db "$RUN/office.db" --name demo-office > >(sed -u 's/^/[office] /') 2>&1 &
+PIDS+=($!)
+
+step "A technician's tools (edgeagent-ctl): the fleet, one room, a command; and a raw MQTT 3.1.1 request"
+for _ in $(seq 30); do "$CTL" rooms --broker "127.0.0.1:$BROKER_PORT" --json 2>/dev/null | grep -q '"lastHeartbeat": "' && break; sleep 1; done
+ROOM_ID="${ROOT_TOPIC#edu/}"; ROOM_ID="${ROOM_ID%/edgeagent}"
+echo "\$ edgeagent-ctl rooms"
+"$CTL" rooms --broker "127.0.0.1:$BROKER_PORT" || true
+echo "\$ edgeagent-ctl diag $ROOM_ID ping"
+"$CTL" diag "$ROOM_ID" ping --broker "127.0.0.1:$BROKER_PORT" || true
+echo "\$ edgeagent-ctl status $ROOM_ID --db office.db"
+"$CTL" status "$ROOM_ID" --broker "127.0.0.1:$BROKER_PORT" --db "$RUN/office.db" || true
 echo '$ mosquitto_pub -V mqttv311 -t .../cmd/device -m {"id":"q1","reply_to":".../reply/tech311","device":"projector9","action":"status"}'
 mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -V mqttv311 -C 1 -W 10 -t "$ROOT_TOPIC/reply/tech311" &
 sleep 0.5
@@ -200,8 +208,16 @@ status() {
     "$(date -u -d "@$(( $(date -u +%s) + 8 * 3600 ))" +%H:%M:%S)" "$cam" "$disp" "$mic" $((ingest / 1024)) "$segs"
 }
 started=$(date +%s)
+reported=
 while kill -0 "$AGENT_PID" 2>/dev/null; do
   status || true
+  # Once the lesson record has reached the office: this month's report (seed 000's form) from the office database.
+  if [ -z "$reported" ] && [ "$(sqlite3 "file:$RUN/office.db?mode=ro" 'SELECT COUNT(*) FROM lesson_records' 2>/dev/null || echo 0)" -gt 0 ]; then
+    reported=1
+    echo "\$ edgeagent-ctl report --db office.db --month $(date -u -d '+8 hours' +%Y-%m) --format csv"
+    "$CTL" report --db "$RUN/office.db" --month "$(date -u -d '+8 hours' +%Y-%m)" --format csv || true
+    "$CTL" report --db "$RUN/office.db" --month "$(date -u -d '+8 hours' +%Y-%m)" --format html --out "$RUN/report.html" && echo "(and as HTML for A4: $RUN/report.html)"
+  fi
   if [ "$SECONDS_TO_RUN" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$SECONDS_TO_RUN" ]; then break; fi
   sleep 10
 done

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(ffmpeg srt-tools util-linux mosquitto mosquitto-clients sqlite3 iperf3 iproute2 procps systemd
-  dpkg-dev lintian debootstrap file binutils binutils-aarch64-linux-gnu jq postgresql)
+  dpkg-dev lintian debootstrap file binutils binutils-aarch64-linux-gnu jq postgresql rabbitmq-server)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

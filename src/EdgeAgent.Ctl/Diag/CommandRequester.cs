@@ -19,8 +19,8 @@ public sealed record CommandOutcome(JsonObject? Reply, TimeSpan Elapsed)
 
 /// <summary>
 /// Sends one command to a room's agent and waits for its reply, by the agent's contract (README, MQTT contract):
-/// MQTT 5 — Response Topic under the room's <c>reply/</c> with Correlation Data; 3.1.1 — <c>reply_to</c> and
-/// <c>id</c> in the JSON. The request expires at the broker with the timeout (MQTT 5), so a room that comes back
+/// MQTT 5 — Response Topic under the room's <c>reply/</c> with Correlation Data; always also <c>reply_to</c> and
+/// <c>id</c> in the JSON (the 3.1.1 path, which is all an agent connected with 3.1.1 sees). The request expires at the broker with the timeout (MQTT 5), so a room that comes back
 /// later does not run a technician's stale command.
 /// </summary>
 public static class CommandRequester
@@ -64,15 +64,14 @@ public static class CommandRequester
             var message = new MqttApplicationMessageBuilder()
                 .WithTopic($"{room.Root}/cmd/{command}")
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            // Both reply paths: an agent connected with 3.1.1 never sees MQTT 5 properties (the broker drops them), so
+            // id and reply_to ride in the JSON too; an MQTT 5 agent prefers the Response Topic.
+            request["id"] = id;
+            request["reply_to"] = replyTopic;
             if (v5)
             {
                 message.WithResponseTopic(replyTopic).WithCorrelationData(Encoding.UTF8.GetBytes(id))
                     .WithMessageExpiryInterval((uint)Math.Max(1, Math.Ceiling(timeout.TotalSeconds)));
-            }
-            else
-            {
-                request["id"] = id;
-                request["reply_to"] = replyTopic;
             }
             message.WithPayload(Encoding.UTF8.GetBytes(request.ToJsonString()));
             var clock = System.Diagnostics.Stopwatch.StartNew();

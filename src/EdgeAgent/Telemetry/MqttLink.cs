@@ -242,10 +242,22 @@ public sealed partial class MqttLink : BackgroundService
                     var message = new MqttApplicationMessageBuilder()
                         .WithTopic(reply.Topic)
                         .WithPayload(reply.Payload)
-                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                        .WithContentType("application/json");
-                    if (reply.CorrelationData is { } correlation) message.WithCorrelationData(correlation);
-                    await _client.PublishAsync(message.Build(), ct).ConfigureAwait(false);
+                        .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+                    // MQTT 5 properties only on an MQTT 5 connection: MQTTnet refuses them on 3.1.1 (the reply would never leave).
+                    if (_options.Broker.Protocol == "5.0")
+                    {
+                        message.WithContentType("application/json");
+                        if (reply.CorrelationData is { } correlation) message.WithCorrelationData(correlation);
+                    }
+                    try
+                    {
+                        await _client.PublishAsync(message.Build(), ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is not (OperationCanceledException or MqttCommunicationException or InvalidOperationException))
+                    {
+                        // A reply the client will not send is dropped, logged; the replies after it still go.
+                        LogMessageFailed(e, reply.Topic);
+                    }
                     _commands.Replies.TryRead(out _);
                 }
             }
