@@ -18,6 +18,12 @@ public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log
 {
     public static readonly TimeSpan BlinkHalfPeriod = TimeSpan.FromMilliseconds(500);
 
+    /// <summary>
+    /// No device step may hold the lesson up longer than this (wall-clock: device I/O is real time): a step that has
+    /// not finished is cancelled and reported, and the lesson goes ahead. Covers a projector's warm-up retries.
+    /// </summary>
+    public TimeSpan StepLimit { get; init; } = TimeSpan.FromSeconds(40);
+
     /// <summary>The camera preset for the room's role: the teacher in the main room, the students in the receiving room.</summary>
     public static string PresetFor(string role) => role == "main" ? "teacher" : "students";
 
@@ -27,21 +33,21 @@ public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log
         devices.DisplayRelay?.Set(true);
         var steps = new List<Task<DeviceProblem?>>();
         foreach (var (device, display) in devices.OfType<IDisplay>())
-            steps.Add(Step(device, async () =>
+            steps.Add(Step(device, async t =>
             {
-                await display.SetPowerAsync(true, ct).ConfigureAwait(false);
-                if (device.Options.LessonInput is { } input) await display.SetInputAsync(input, ct).ConfigureAwait(false);
-            }));
+                await display.SetPowerAsync(true, t).ConfigureAwait(false);
+                if (device.Options.LessonInput is { } input) await display.SetInputAsync(input, t).ConfigureAwait(false);
+            }, ct));
         // Each camera that has the role's preset goes to it; a camera without it serves another view and stays put.
         var preset = PresetFor(role);
         var cameras = devices.OfType<IPtzCamera>().ToList();
         foreach (var (device, camera) in cameras.Where(c => c.Device.Options.Presets?.ContainsKey(preset) == true))
-            steps.Add(Step(device, () => camera.RecallPresetAsync(device.Options.Presets![preset], ct)));
+            steps.Add(Step(device, t => camera.RecallPresetAsync(device.Options.Presets![preset], t), ct));
         var problems0 = new List<DeviceProblem>();
         if (cameras.Count > 0 && cameras.All(c => c.Device.Options.Presets?.ContainsKey(preset) != true))
             problems0.Add(new DeviceProblem(cameras[0].Device.Id, $"no camera has a '{preset}' preset configured"));
         foreach (var (device, mic) in devices.OfType<IMicArray>())
-            steps.Add(Step(device, () => mic.SetMuteAsync(false, ct)));
+            steps.Add(Step(device, t => mic.SetMuteAsync(false, t), ct));
         var problems = problems0.Concat((await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>()).ToList();
         devices.OnAirLight?.Blink(BlinkHalfPeriod);
         return problems;
@@ -53,7 +59,7 @@ public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log
     /// <summary>Microphones muted, on-air light off.</summary>
     public async Task<IReadOnlyList<DeviceProblem>> EndAsync(CancellationToken ct)
     {
-        var steps = devices.OfType<IMicArray>().Select(x => Step(x.Device, () => x.Driver.SetMuteAsync(true, ct))).ToList();
+        var steps = devices.OfType<IMicArray>().Select(x => Step(x.Device, t => x.Driver.SetMuteAsync(true, t), ct)).ToList();
         var problems = (await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>().ToList();
         devices.OnAirLight?.Off();
         return problems;
@@ -61,23 +67,33 @@ public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log
 
     public async Task<IReadOnlyList<DeviceProblem>> DisplayOffAsync(CancellationToken ct)
     {
-        var steps = devices.OfType<IDisplay>().Select(x => Step(x.Device, () => x.Driver.SetPowerAsync(false, ct))).ToList();
+        var steps = devices.OfType<IDisplay>().Select(x => Step(x.Device, t => x.Driver.SetPowerAsync(false, t), ct)).ToList();
         var problems = (await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>().ToList();
         devices.DisplayRelay?.Set(false);
         return problems;
     }
 
-    private async Task<DeviceProblem?> Step(ClassroomDevice device, Func<Task> step)
+    private async Task<DeviceProblem?> Step(ClassroomDevice device, Func<CancellationToken, Task> step, CancellationToken ct)
     {
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        limit.CancelAfter(StepLimit);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        string why;
         try
         {
-            await step().ConfigureAwait(false);
+            // WaitAsync too: a driver that ignores its token still cannot hold the lesson.
+            await step(limit.Token).WaitAsync(StepLimit, ct).ConfigureAwait(false);
             return null;
+        }
+        catch (Exception e) when ((e is OperationCanceledException || e is TimeoutException && clock.Elapsed >= StepLimit) && !ct.IsCancellationRequested)
+        {
+            why = $"did not finish within {StepLimit.TotalSeconds:0} s";
         }
         catch (Exception e) when (e is DeviceException or IOException or TimeoutException or System.Net.Sockets.SocketException)
         {
-            log.LogWarning("Lesson step on {Device} failed: {Reason}", device.Id, e.Message);
-            return new DeviceProblem(device.Id, e.Message);
+            why = e.Message;
         }
+        log.LogWarning("Lesson step on {Device} failed: {Reason}", device.Id, why);
+        return new DeviceProblem(device.Id, why);
     }
 }
