@@ -3,7 +3,9 @@
 #   ./scripts/bench.sh            all suites
 #   ./scripts/bench.sh devices    driver round trips against the simulators (p50/p99 over 1,000 operations)
 #   ./scripts/bench.sh telemetry  command round trips and idle traffic over a loopback mosquitto, agent memory
+#                                 (SDK build, then the self-contained Release publish the package ships)
 #   ./scripts/bench.sh stream     60 s 720p30 supervised vs bare (CPU, RSS), start → first bytes, uplink recovery
+#   ./scripts/bench.sh fleet      500 and 2,000 rooms' telemetry against one mosquitto (births, burst, memory, reconnect storm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -12,12 +14,21 @@ dotnet build bench/EdgeAgent.Bench -c Release --no-restore -nologo -v quiet -clp
 BENCH=bench/EdgeAgent.Bench/bin/Release/net10.0/edgeagent-bench
 mkdir -p bench-results
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(devices telemetry stream)
+[ ${#suites[@]} -gt 0 ] || suites=(devices telemetry stream fleet)
 for suite in "${suites[@]}"; do
   case "$suite" in
     devices) "$BENCH" devices --ops 1000 --out bench-results/devices.md ;;
-    telemetry) "$BENCH" telemetry --ops 1000 --out bench-results/telemetry.md ;;
+    telemetry)
+      "$BENCH" telemetry --ops 1000 --out bench-results/telemetry.md
+      # The same with the agent as the package ships it: self-contained Release publish (memory differs from the SDK build).
+      publish=bench-results/.agent-publish
+      rm -rf "$publish"
+      dotnet publish src/EdgeAgent/EdgeAgent.csproj -c Release -r linux-x64 --self-contained true -o "$publish" -nologo -v quiet \
+        -clp:"ErrorsOnly;NoSummary" -p:DebugType=none -p:SatelliteResourceLanguages=en >/dev/null
+      "$BENCH" telemetry --ops 1000 --agent "$publish/edgeagent" --out bench-results/telemetry-published.md
+      rm -rf "$publish" ;;
     stream) "$BENCH" stream --seconds 60 --out bench-results/stream.md ;;
-    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream)" >&2; exit 64 ;;
+    fleet) "$BENCH" fleet --rooms 500,2000 --out bench-results/fleet.md ;;
+    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, fleet)" >&2; exit 64 ;;
   esac
 done

@@ -14,11 +14,35 @@ for (var i = 1; i < args.Length; i++)
     if (args[i] == "--ops") ops = int.Parse(args[++i], CultureInfo.InvariantCulture);
     else if (args[i] == "--out") output = args[++i];
     else if (args[i] == "--seconds") i++;
+    else if (args[i] == "--agent") i++;
+    else if (args[i] == "--rooms") i++;
 }
-if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream"))
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "fleet"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream [--ops N] [--seconds N] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|fleet [--ops N] [--seconds N] [--agent PATH] [--rooms N,N] [--out FILE]");
     return 64;
+}
+if (args[0] == "fleet")
+{
+    var sizes = new List<int> { 500, 2000 };
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--rooms") sizes = args[++i].Split(',').Select(n => int.Parse(n, CultureInfo.InvariantCulture)).ToList();
+    var fleetRows = new List<string>();
+    foreach (var n in sizes) fleetRows.AddRange(await EdgeAgent.Bench.FleetBench.RunAsync(n, recordsPerRoom: 5));
+    var fleetText = string.Join('\n', new[]
+    {
+        $"# Fleet: many rooms' telemetry against one loopback mosquitto ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, all rooms in one process)",
+        "",
+        "| rooms | measure | value |",
+        "|---|---|---|",
+    }.Concat(fleetRows)) + "\n";
+    Console.Write(fleetText);
+    if (output is not null)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+        await File.WriteAllTextAsync(output, fleetText);
+    }
+    return 0;
 }
 if (args[0] == "stream")
 {
@@ -45,10 +69,14 @@ if (args[0] == "telemetry")
 {
     var here = AppContext.BaseDirectory;
     var idle = 30;
-    var telemetryRows = await EdgeAgent.Bench.TelemetryBench.RunAsync(Path.Combine(here, "edgeagent"), Path.Combine(here, "edgeagent-sim"), ops, idle);
+    // --agent: measure another build of the agent, e.g. the package's self-contained one (/usr/lib/edgeagent/edgeagent).
+    var agentExe = Path.Combine(here, "edgeagent");
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--agent") agentExe = Path.GetFullPath(args[++i]);
+    var telemetryRows = await EdgeAgent.Bench.TelemetryBench.RunAsync(agentExe, Path.Combine(here, "edgeagent-sim"), ops, idle);
     var telemetryText = string.Join('\n', new[]
     {
-        $"# Telemetry over a loopback mosquitto ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)",
+        $"# Telemetry over a loopback mosquitto ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, agent {agentExe})",
         "",
         "| measure | value | | | |",
         "|---|---|---|---|---|",
