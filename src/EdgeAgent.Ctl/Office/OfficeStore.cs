@@ -83,6 +83,14 @@ public sealed class OfficeStore : IAsyncDisposable
             at TEXT NOT NULL, payload TEXT NOT NULL, received_at TEXT NOT NULL);
         """;
 
+    /// <summary>After the database server restarted the connection is broken: open it again (the caller retries).</summary>
+    private async Task EnsureOpenAsync(CancellationToken ct)
+    {
+        if (_connection.State == System.Data.ConnectionState.Open) return;
+        await _connection.CloseAsync().ConfigureAwait(false);
+        await _connection.OpenAsync(ct).ConfigureAwait(false);
+    }
+
     private async Task ExecAsync(string sql, CancellationToken ct)
     {
         await using var command = _connection.CreateCommand();
@@ -109,6 +117,7 @@ public sealed class OfficeStore : IAsyncDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            await EnsureOpenAsync(ct).ConfigureAwait(false);
             await using var command = _connection.CreateCommand();
             switch (kind)
             {
@@ -172,6 +181,7 @@ public sealed class OfficeStore : IAsyncDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            await EnsureOpenAsync(ct).ConfigureAwait(false);
             await using var command = _connection.CreateCommand();
             command.CommandText = $"SELECT COUNT(*) FROM {Table(kind)}";
             return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
@@ -218,6 +228,7 @@ public sealed class OfficeStore : IAsyncDisposable
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            await EnsureOpenAsync(ct).ConfigureAwait(false);
             var list = new List<JsonObject>();
             await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))

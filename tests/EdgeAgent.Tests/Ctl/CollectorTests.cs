@@ -131,7 +131,7 @@ public sealed class SharedCollectorTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        _postgres = await PostgresServer.StartAsync();
+        _postgres = await PostgresServer.CreateAsync();
         _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
         for (var i = 1; i <= 3; i++)
         {
@@ -176,5 +176,35 @@ public sealed class SharedCollectorTests : IAsyncLifetime
         Assert.Equal(120, a.Stored + b.Stored);
         Assert.Equal(0, a.Duplicates + b.Duplicates); // the broker gave each record to one of them
         Assert.True(a.Stored > 0 && b.Stored > 0, $"a stored {a.Stored}, b {b.Stored}");
+    }
+
+    [Fact]
+    public async Task A_database_restart_loses_nothing()
+    {
+        var broker = new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port };
+        await using var store = await OfficeStore.OpenAsync(_postgres.ConnectionString(), CancellationToken.None);
+        var collector = new Collector(broker, store, "office-db-restart", null, TextWriter.Null, TimeProvider.System);
+        using var stop = new CancellationTokenSource();
+        var run = Task.Run(() => collector.RunAsync(stop.Token));
+        await Eventually.True(() => collector.IsSubscribed, TimeSpan.FromSeconds(30), "the collector to subscribe");
+        void Publish(int from, int to)
+        {
+            for (var n = from; n < to; n++)
+                foreach (var agent in _agents)
+                {
+                    var record = CollectorTests.Record(agent.Get<EdgeAgent.Configuration.AgentOptions>().Room, n);
+                    agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, agent.Get<Topics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, LessonJson.Default.LessonRecord));
+                }
+        }
+        Publish(0, 10);
+        await Eventually.True(async () => await store.CountAsync(OfficeKind.Lesson, CancellationToken.None) == 30, TimeSpan.FromSeconds(30), "the first 30 records");
+        await _postgres.StopAsync();
+        Publish(10, 20); // the collector receives them and cannot store them: it holds the acknowledgements
+        await Eventually.True(() => _agents.All(a => a.Get<Outbox>().Count == 0), TimeSpan.FromSeconds(30), "the agents to hand them to the broker");
+        await _postgres.StartAsync();
+        await Eventually.True(async () => await store.CountAsync(OfficeKind.Lesson, CancellationToken.None) >= 60, TimeSpan.FromSeconds(60), "all 60 records after the restart");
+        await stop.CancelAsync();
+        await run;
+        Assert.Equal(60, await store.CountAsync(OfficeKind.Lesson, CancellationToken.None));
     }
 }

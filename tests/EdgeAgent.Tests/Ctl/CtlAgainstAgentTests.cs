@@ -140,3 +140,18 @@ public sealed class CtlAgainstAgentTests : IAsyncLifetime
         Assert.Contains("connection refused", error.ToString());
     }
 }
+
+/// <summary>A broker that refuses the connection: the reason in words, exit 3.</summary>
+public sealed class CtlRefusedTests
+{
+    [Fact]
+    public async Task A_refusing_broker_is_said_in_words()
+    {
+        using var dir = new TempDir();
+        await using var broker = await Mosquitto.StartAsync(Path.Combine(dir.Path, "broker"), "listener {port} 127.0.0.1\nallow_anonymous false\n");
+        var error = new StringWriter();
+        var code = await CtlCli.InvokeAsync(["rooms", "--broker", $"127.0.0.1:{broker.Port}", "--username", "tech"], new StringWriter(), error);
+        Assert.Equal(CtlExit.Unreachable, code);
+        Assert.Contains("refused the connection: not authorized", error.ToString());
+    }
+}
