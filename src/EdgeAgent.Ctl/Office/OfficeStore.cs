@@ -176,21 +176,12 @@ public sealed class OfficeStore : IAsyncDisposable
         }
     }
 
-    public async Task<long> CountAsync(OfficeKind kind, CancellationToken ct)
+    public Task<long> CountAsync(OfficeKind kind, CancellationToken ct) => GatedAsync(async () =>
     {
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
-        {
-            await EnsureOpenAsync(ct).ConfigureAwait(false);
-            await using var command = _connection.CreateCommand();
-            command.CommandText = $"SELECT COUNT(*) FROM {Table(kind)}";
-            return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-        finally
-        {
-            _gate.Release();
-        }
-    }
+        await using var command = _connection.CreateCommand();
+        command.CommandText = $"SELECT COUNT(*) FROM {Table(kind)}";
+        return Convert.ToInt64(await command.ExecuteScalarAsync(ct).ConfigureAwait(false), CultureInfo.InvariantCulture);
+    }, ct);
 
     public async Task<IReadOnlyList<JsonObject>> RecentEventsAsync(RoomAddress room, int limit, CancellationToken ct)
     {
@@ -223,17 +214,23 @@ public sealed class OfficeStore : IAsyncDisposable
         return await PayloadsAsync(command, ct).ConfigureAwait(false);
     }
 
-    private async Task<IReadOnlyList<JsonObject>> PayloadsAsync(DbCommand command, CancellationToken ct)
+    private Task<IReadOnlyList<JsonObject>> PayloadsAsync(DbCommand command, CancellationToken ct) => GatedAsync<IReadOnlyList<JsonObject>>(async () =>
+    {
+        var list = new List<JsonObject>();
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            if (JsonNode.Parse(reader.GetString(0)) is JsonObject o) list.Add(o);
+        return list;
+    }, ct);
+
+    /// <summary>One statement at a time on the one connection, reopened first if the database restarted.</summary>
+    private async Task<T> GatedAsync<T>(Func<Task<T>> work, CancellationToken ct)
     {
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
             await EnsureOpenAsync(ct).ConfigureAwait(false);
-            var list = new List<JsonObject>();
-            await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false))
-                if (JsonNode.Parse(reader.GetString(0)) is JsonObject o) list.Add(o);
-            return list;
+            return await work().ConfigureAwait(false);
         }
         finally
         {

@@ -15,7 +15,8 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
     public Task InitializeAsync()
     {
         _mic = new CommandStringMicArray("mic1", new TcpStreamConnector("127.0.0.1", _sim.Port, TimeSpan.FromSeconds(2)),
-            new MicArraySettings { ReplyTimeout = TimeSpan.FromSeconds(1) });
+            // Generous: at the start of a CI run both test assemblies JIT at once; only the silence test waits this long.
+            new MicArraySettings { ReplyTimeout = TimeSpan.FromSeconds(5) });
         return Task.CompletedTask;
     }
 

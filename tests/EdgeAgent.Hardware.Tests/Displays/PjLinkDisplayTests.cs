@@ -19,7 +19,7 @@ public sealed class PjLinkDisplayTests : IAsyncDisposable
             new PjLinkDisplaySettings
             {
                 // Generous: CI machines are loaded; only the no-greeting test waits this long.
-                ReplyTimeout = TimeSpan.FromSeconds(1),
+                ReplyTimeout = TimeSpan.FromSeconds(3),
                 WarmupPatience = TimeSpan.FromSeconds(10),
                 WarmupRetryInterval = TimeSpan.FromMilliseconds(50),
             });
@@ -219,7 +219,7 @@ public sealed class PjLinkDisplayTests : IAsyncDisposable
     public async Task A_reply_slower_than_the_timeout_is_a_timeout_and_a_slow_one_within_it_succeeds()
     {
         var (sim, display) = Create();
-        sim.Faults.SlowDelay = TimeSpan.FromSeconds(3);
+        sim.Faults.SlowDelay = TimeSpan.FromSeconds(6);
         sim.Faults.Set(Fault.Slow, count: 2); // greeting and POWR
         var e = await Assert.ThrowsAsync<DeviceException>(() => display.GetPowerAsync(Ct));
         Assert.Equal(DeviceErrorKind.Timeout, e.Kind);

@@ -44,16 +44,18 @@ public sealed class CollectorTests : IAsyncLifetime
             new LessonStreamHealth(2400, 100, 0, 0, 0, 0, 1_000_000, 1_000_000), [], [], "timetable");
     }
 
-    private void Publish(int from, int to)
+    /// <summary>Lesson records <paramref name="from"/>..<paramref name="to"/> of every room, queued in each agent's own outbox.</summary>
+    internal static void Queue(IEnumerable<InProcessAgent> agents, int from, int to)
     {
         for (var n = from; n < to; n++)
-            foreach (var agent in _agents)
+            foreach (var agent in agents)
             {
-                var room = agent.Get<EdgeAgent.Configuration.AgentOptions>().Room;
-                var record = Record(room, n);
+                var record = Record(agent.Get<EdgeAgent.Configuration.AgentOptions>().Room, n);
                 agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, agent.Get<Topics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, LessonJson.Default.LessonRecord));
             }
     }
+
+    private void Publish(int from, int to) => Queue(_agents, from, to);
 
     private Task AllSent() => Eventually.True(() => _agents.All(a => a.Get<Outbox>().Count == 0), TimeSpan.FromSeconds(60), "the agents' outboxes to empty");
 
@@ -163,12 +165,7 @@ public sealed class SharedCollectorTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var runs = new[] { Task.Run(() => a.RunAsync(stop.Token)), Task.Run(() => b.RunAsync(stop.Token)) };
         await Eventually.True(() => a.IsSubscribed && b.IsSubscribed, TimeSpan.FromSeconds(30), "both collectors to subscribe");
-        for (var n = 0; n < 40; n++)
-            foreach (var agent in _agents)
-            {
-                var record = CollectorTests.Record(agent.Get<EdgeAgent.Configuration.AgentOptions>().Room, n);
-                agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, agent.Get<Topics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, LessonJson.Default.LessonRecord));
-            }
+        CollectorTests.Queue(_agents, 0, 40);
         await Eventually.True(async () => await storeA.CountAsync(OfficeKind.Lesson, CancellationToken.None) >= 120, TimeSpan.FromSeconds(60), "120 records in PostgreSQL");
         await stop.CancelAsync();
         await Task.WhenAll(runs);
@@ -187,15 +184,7 @@ public sealed class SharedCollectorTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => collector.RunAsync(stop.Token));
         await Eventually.True(() => collector.IsSubscribed, TimeSpan.FromSeconds(30), "the collector to subscribe");
-        void Publish(int from, int to)
-        {
-            for (var n = from; n < to; n++)
-                foreach (var agent in _agents)
-                {
-                    var record = CollectorTests.Record(agent.Get<EdgeAgent.Configuration.AgentOptions>().Room, n);
-                    agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, agent.Get<Topics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, LessonJson.Default.LessonRecord));
-                }
-        }
+        void Publish(int from, int to) => CollectorTests.Queue(_agents, from, to);
         Publish(0, 10);
         await Eventually.True(async () => await store.CountAsync(OfficeKind.Lesson, CancellationToken.None) == 30, TimeSpan.FromSeconds(30), "the first 30 records");
         await _postgres.StopAsync();

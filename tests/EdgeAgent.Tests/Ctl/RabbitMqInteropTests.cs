@@ -62,8 +62,7 @@ public sealed class RabbitMqInteropTests : IAsyncLifetime
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => collector.RunAsync(stop.Token));
         await Eventually.True(() => collector.IsSubscribed, TimeSpan.FromSeconds(30), "the collector to subscribe");
-        var record = CollectorTests.Record("room-1", 7);
-        _agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, _agent.Get<Topics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, LessonJson.Default.LessonRecord));
+        CollectorTests.Queue([_agent], 7, 8);
         await Eventually.True(async () => await store.CountAsync(OfficeKind.Lesson, CancellationToken.None) == 1, TimeSpan.FromSeconds(30), "the lesson record in the office database");
         await stop.CancelAsync();
         await run;

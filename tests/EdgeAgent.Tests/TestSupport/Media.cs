@@ -40,6 +40,9 @@ public static class Media
             })
             .Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
 
+    /// <summary>Every process below <paramref name="pid"/>, children first then theirs.</summary>
+    public static IEnumerable<int> DescendantsOf(int pid) => ChildrenOf(pid).SelectMany(c => DescendantsOf(c).Prepend(c));
+
     public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 }
 

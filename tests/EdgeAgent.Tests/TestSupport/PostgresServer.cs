@@ -81,7 +81,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (_process is null) return;
         // The server is runuser's child (setpriv execs into postgres); SIGINT is its "fast" shutdown, which ends every backend.
-        foreach (var pid in Descendants(_process.Id).Where(p => Command(p).Contains("/bin/postgres", StringComparison.Ordinal)))
+        foreach (var pid in Media.DescendantsOf(_process.Id).Where(p => Command(p).Contains("/bin/postgres", StringComparison.Ordinal)))
             ChildProcesses.Signal(pid, ChildProcesses.SigInt);
         try
         {
@@ -89,7 +89,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            foreach (var pid in Descendants(_process.Id)) ChildProcesses.Signal(pid, ChildProcesses.SigKill);
+            foreach (var pid in Media.DescendantsOf(_process.Id)) ChildProcesses.Signal(pid, ChildProcesses.SigKill);
             _process.Kill();
             await _process.WaitForExitAsync();
         }
@@ -112,8 +112,6 @@ public sealed class PostgresServer : IAsyncDisposable
         await StopAsync();
         try { Directory.Delete(_dir, true); } catch (IOException) { }
     }
-
-    private static IEnumerable<int> Descendants(int pid) => Media.ChildrenOf(pid).SelectMany(c => Descendants(c).Prepend(c));
 
     private static string Command(int pid)
     {

@@ -96,12 +96,10 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         catch (IOException) { return false; }
     }
 
-    private static IEnumerable<int> Descendants(int pid) => Media.ChildrenOf(pid).SelectMany(c => Descendants(c).Prepend(c));
-
     public async ValueTask DisposeAsync()
     {
         // SIGTERM is RabbitMQ's orderly stop; the Erlang VM's helpers go with it.
-        var all = Descendants(_server.Id).Prepend(_server.Id).ToList();
+        var all = Media.DescendantsOf(_server.Id).Prepend(_server.Id).ToList();
         foreach (var pid in all) ChildProcesses.Signal(pid, ChildProcesses.SigTerm);
         try
         {
