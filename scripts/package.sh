@@ -28,9 +28,7 @@ case "$arch" in
   amd64|arm64) arches=("$arch") ;;
   *) echo "package.sh: --arch must be amd64, arm64 or all" >&2; exit 2 ;;
 esac
-for tool in dpkg-deb; do
-  command -v "$tool" >/dev/null || { echo "package.sh: $tool is missing (./scripts/install-deps.sh --package)" >&2; exit 1; }
-done
+command -v dpkg-deb >/dev/null || { echo "package.sh: dpkg-deb is missing (./scripts/install-deps.sh)" >&2; exit 1; }
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)

@@ -33,14 +33,14 @@ public static class FleetBench
         var dir = Path.Combine(Path.GetTempPath(), $"edgeagent-fleet-{Environment.ProcessId}-{rooms}");
         Directory.CreateDirectory(dir);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
-        var port = FreePort();
+        var port = BenchProcesses.FreeTcpPort();
         var conf = Path.Combine(dir, "mosquitto.conf");
         File.WriteAllText(conf, $"listener {port} 127.0.0.1\nallow_anonymous true\npersistence false\nlog_dest none\nmax_queued_messages 0\nset_tcp_nodelay true\n");
-        var broker = StartBroker(conf);
+        var broker = BenchProcesses.Start("/usr/sbin/mosquitto", ["-c", conf]);
         var all = new List<Room>();
         try
         {
-            await WaitForPort(port);
+            await BenchProcesses.WaitForPortAsync(port);
             // The office side: who is online (retained births) and the lesson records, as a collector would see them.
             var births = new ConcurrentDictionary<string, bool>();
             var records = new ConcurrentDictionary<string, bool>();
@@ -68,7 +68,7 @@ public static class FleetBench
 
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var rssBefore = Rss();
+            var rssBefore = BenchProcesses.Rss(Environment.ProcessId);
             var clock = Stopwatch.StartNew();
             for (var i = 0; i < rooms; i++)
             {
@@ -82,7 +82,7 @@ public static class FleetBench
             await Until(() => all.All(r => r.Link.IsReady), TimeSpan.FromMinutes(2));
             GC.Collect();
             GC.WaitForPendingFinalizers();
-            var rssAfter = Rss();
+            var rssAfter = BenchProcesses.Rss(Environment.ProcessId);
 
             // A burst: every room finishes its lessons at once.
             var burst = Stopwatch.StartNew();
@@ -100,10 +100,10 @@ public static class FleetBench
 
             // The reconnect storm: the broker restarts; every room comes back with backoff and jitter.
             var connectsBefore = all.Sum(r => r.Link.Connects);
-            Kill(broker, "TERM");
+            BenchProcesses.Signal(broker, "TERM");
             await broker.WaitForExitAsync();
             await Until(() => all.All(r => !r.Link.IsConnected), TimeSpan.FromMinutes(2));
-            broker = StartBroker(conf);
+            broker = BenchProcesses.Start("/usr/sbin/mosquitto", ["-c", conf]);
             var storm = Stopwatch.StartNew();
             var perSecond = new SortedDictionary<int, int>();
             var seen = connectsBefore;
@@ -137,7 +137,7 @@ public static class FleetBench
                 try { await r.Link.StopAsync(CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(10)); } catch (Exception) { }
                 await r.Services.DisposeAsync();
             }
-            Kill(broker, "KILL");
+            BenchProcesses.Signal(broker, "KILL");
             await broker.WaitForExitAsync();
             try { Directory.Delete(dir, true); } catch (IOException) { }
         }
@@ -179,24 +179,6 @@ public static class FleetBench
         return new Room(provider, provider.GetRequiredService<MqttLink>(), provider.GetRequiredService<Outbox>(), provider.GetRequiredService<Topics>());
     }
 
-    private static Process StartBroker(string conf)
-    {
-        var info = new ProcessStartInfo("/usr/sbin/mosquitto") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add("-c");
-        info.ArgumentList.Add(conf);
-        var p = Process.Start(info)!;
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
-        return p;
-    }
-
-    private static void Kill(Process p, string signal)
-    {
-        if (!p.HasExited) Process.Start("kill", [$"-{signal}", p.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-    }
-
     private static async Task Until(Func<bool> condition, TimeSpan limit)
     {
         var clock = Stopwatch.StartNew();
@@ -205,34 +187,5 @@ public static class FleetBench
             if (clock.Elapsed > limit) throw new TimeoutException($"fleet bench: condition not met within {limit}");
             await Task.Delay(50);
         }
-    }
-
-    private static async Task WaitForPort(int port) => await Until(() =>
-    {
-        try
-        {
-            using var c = new System.Net.Sockets.TcpClient();
-            c.Connect("127.0.0.1", port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }, TimeSpan.FromSeconds(10));
-
-    private static int FreePort()
-    {
-        var l = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((System.Net.IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
-
-    private static long Rss()
-    {
-        var line = File.ReadLines("/proc/self/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 }

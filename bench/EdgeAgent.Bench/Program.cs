@@ -36,12 +36,7 @@ if (args[0] == "fleet")
         "| rooms | measure | value |",
         "|---|---|---|",
     }.Concat(fleetRows)) + "\n";
-    Console.Write(fleetText);
-    if (output is not null)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        await File.WriteAllTextAsync(output, fleetText);
-    }
+    await Publish(fleetText, output, CancellationToken.None);
     return 0;
 }
 if (args[0] == "stream")
@@ -57,12 +52,7 @@ if (args[0] == "stream")
         "| measure | value | | target |",
         "|---|---|---|---|",
     }.Concat(streamRows)) + "\n";
-    Console.Write(streamText);
-    if (output is not null)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        await File.WriteAllTextAsync(output, streamText);
-    }
+    await Publish(streamText, output, CancellationToken.None);
     return 0;
 }
 if (args[0] == "telemetry")
@@ -81,12 +71,7 @@ if (args[0] == "telemetry")
         "| measure | value | | | |",
         "|---|---|---|---|---|",
     }.Concat(telemetryRows)) + "\n";
-    Console.Write(telemetryText);
-    if (output is not null)
-    {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-        await File.WriteAllTextAsync(output, telemetryText);
-    }
+    await Publish(telemetryText, output, CancellationToken.None);
     return 0;
 }
 
@@ -116,12 +101,7 @@ var table = new List<string>
 };
 table.AddRange(rows);
 var text = string.Join('\n', table) + "\n";
-Console.Write(text);
-if (output is not null)
-{
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
-    await File.WriteAllTextAsync(output, text, ct);
-}
+await Publish(text, output, ct);
 return 0;
 
 static async Task<string> Measure(string name, int count, Func<int, Task> op)
@@ -139,4 +119,13 @@ static async Task<string> Measure(string name, int count, Func<int, Task> op)
     Array.Sort(samples);
     double P(double q) => samples[Math.Min(count - 1, (int)Math.Ceiling(q * count) - 1)];
     return string.Create(CultureInfo.InvariantCulture, $"| {name} | {P(0.50):F3} | {P(0.99):F3} | {samples[^1]:F3} | {count / total.Elapsed.TotalSeconds:F0} |");
+}
+
+// A results table: on the terminal, and into --out when given.
+static async Task Publish(string text, string? output, CancellationToken ct)
+{
+    Console.Write(text);
+    if (output is null) return;
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(output))!);
+    await File.WriteAllTextAsync(output, text, ct);
 }

@@ -40,9 +40,9 @@ public static class TelemetryBench
         var dir = Path.Combine(Path.GetTempPath(), "edgeagent-bench-" + Environment.ProcessId);
         Directory.CreateDirectory(dir);
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
-        var brokerPort = FreePort();
+        var brokerPort = BenchProcesses.FreeTcpPort();
         using var broker = Start("/usr/sbin/mosquitto", ["-c", WriteBrokerConfig(dir, brokerPort)]);
-        await WaitForPort(brokerPort);
+        await BenchProcesses.WaitForPortAsync(brokerPort);
 
         // A simulated room with six devices.
         var portsFile = Path.Combine(dir, "ports.json");
@@ -134,7 +134,7 @@ public static class TelemetryBench
         await client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(f => f.WithTopic("$SYS/broker/bytes/received")).Build());
         await Task.Delay(3000);
         var (bytes0, clock) = (Interlocked.Read(ref brokerBytesReceived), Stopwatch.StartNew());
-        var rss0 = Rss(agent.Id);
+        var rss0 = BenchProcesses.Rss(agent.Id);
         await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
         var perSecond = (Interlocked.Read(ref brokerBytesReceived) - bytes0) / clock.Elapsed.TotalSeconds;
         // Each second of the window holds one heartbeat; keep-alive pings (2 bytes every 30 s) are on top at the default.
@@ -144,7 +144,7 @@ public static class TelemetryBench
         rows.Add(string.Create(CultureInfo.InvariantCulture, $"| idle room: bytes per day at the default 300 s heartbeat | {perDay / 1000:F1} KB | target ≤ 300 KB | | |"));
 
         // 3. RSS after accelerated idle operation (1 s polls and heartbeats).
-        var rss1 = Rss(agent.Id);
+        var rss1 = BenchProcesses.Rss(agent.Id);
         rows.Add(string.Create(CultureInfo.InvariantCulture,
             $"| agent RSS after {idleSeconds + 3} s of 1 s heartbeats and polls ({idleSeconds * 300.0 / 3600:F1} h of default heartbeats, {idleSeconds * 10.0 / 3600:F2} h of default polls) | {rss1 / 1048576.0:F1} MB (at the start of the window {rss0 / 1048576.0:F1}) | target ≤ 60 MB | | |"));
 
@@ -187,11 +187,6 @@ public static class TelemetryBench
     private static string Row(string name, double[] s) =>
         string.Create(CultureInfo.InvariantCulture, $"| {name} | p50 {P(s, 0.5):F2} | p99 {P(s, 0.99):F2} | max {s[^1]:F2} | {s.Length} requests |");
 
-    private static long Rss(int pid)
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
-    }
 
     private static string WriteBrokerConfig(string dir, int port)
     {
@@ -202,45 +197,16 @@ public static class TelemetryBench
 
     private static Process Start(string exe, string[] args)
     {
-        var info = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        var p = Process.Start(info)!;
+        var p = BenchProcesses.Start(exe, args);
         Started.Add(p);
-        p.OutputDataReceived += (_, _) => { };
-        p.ErrorDataReceived += (_, _) => { };
-        p.BeginOutputReadLine();
-        p.BeginErrorReadLine();
         return p;
     }
 
     private static void Stop(Process p)
     {
-        if (p.HasExited) return;
-        Process.Start("kill", ["-TERM", p.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
-        if (!p.WaitForExit(10_000)) p.Kill(entireProcessTree: true);
+        BenchProcesses.Signal(p, "TERM");
+        if (!p.HasExited && !p.WaitForExit(10_000)) p.Kill(entireProcessTree: true);
     }
 
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 
-    private static async Task WaitForPort(int port)
-    {
-        for (var i = 0; i < 200; i++)
-        {
-            try
-            {
-                using var c = new TcpClient();
-                await c.ConnectAsync(IPAddress.Loopback, port);
-                return;
-            }
-            catch (SocketException) { await Task.Delay(25); }
-        }
-        throw new TimeoutException($"nothing listens on {port}");
-    }
 }

@@ -4,7 +4,6 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Telemetry;
 using MQTTnet;
 using MQTTnet.Exceptions;
-using MQTTnet.Formatter;
 
 namespace EdgeAgent.Ctl.Broker;
 
@@ -12,22 +11,8 @@ namespace EdgeAgent.Ctl.Broker;
 public static class BrokerSession
 {
     /// <summary>Options for a client of ctl: a clean session unless <paramref name="sessionExpiry"/> asks for a persistent one.</summary>
-    public static MqttClientOptions Options(BrokerOptions b, string clientId, TimeSpan? sessionExpiry = null)
-    {
-        var v5 = b.Protocol == "5.0";
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(b.Host, b.Port)
-            .WithClientId(clientId)
-            .WithProtocolVersion(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(b.KeepAliveSeconds))
-            .WithTimeout(TimeSpan.FromSeconds(10));
-        var persistent = sessionExpiry is { } e && e > TimeSpan.Zero;
-        if (v5) builder.WithCleanStart(!persistent).WithSessionExpiryInterval(persistent ? (uint)sessionExpiry!.Value.TotalSeconds : 0);
-        else builder.WithCleanSession(!persistent);
-        if (b.Username is not null) builder.WithCredentials(b.Username, b.Password ?? "");
-        if (b.Tls.Enabled) builder.WithTlsOptions(tls => BrokerTls.Configure(tls, b));
-        return builder.Build();
-    }
+    public static MqttClientOptions Options(BrokerOptions b, string clientId, TimeSpan? sessionExpiry = null) =>
+        BrokerClient.Options(b, clientId, sessionExpiry is { } e && e > TimeSpan.Zero ? (uint)e.TotalSeconds : 0).Build();
 
     /// <summary>A client id unique to this run: two technicians must not push each other off.</summary>
     public static string ClientId(string purpose) =>

@@ -114,10 +114,8 @@ public sealed class OfficeStore : IAsyncDisposable
         }
         var id = Text(doc, "id") ?? throw new FormatException("no id");
         var json = doc.ToJsonString();
-        await _gate.WaitAsync(ct).ConfigureAwait(false);
-        try
+        return await GatedAsync(async () =>
         {
-            await EnsureOpenAsync(ct).ConfigureAwait(false);
             await using var command = _connection.CreateCommand();
             switch (kind)
             {
@@ -169,11 +167,7 @@ public sealed class OfficeStore : IAsyncDisposable
             Add(command, "payload", json);
             Add(command, "received", Utc(receivedAt));
             return await command.ExecuteNonQueryAsync(ct).ConfigureAwait(false) == 1;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, ct).ConfigureAwait(false);
     }
 
     public Task<long> CountAsync(OfficeKind kind, CancellationToken ct) => GatedAsync(async () =>

@@ -1,5 +1,3 @@
-using System.Security.Authentication;
-using System.Security.Cryptography.X509Certificates;
 using System.Text.Json;
 using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
@@ -9,7 +7,6 @@ using Microsoft.Extensions.Logging;
 using MQTTnet;
 using MQTTnet.Exceptions;
 using System.Buffers;
-using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace EdgeAgent.Telemetry;
@@ -154,22 +151,12 @@ public sealed partial class MqttLink : BackgroundService
     internal MqttClientOptions BuildOptions()
     {
         var b = _options.Broker;
-        var v5 = b.Protocol == "5.0";
-        var builder = new MqttClientOptionsBuilder()
-            .WithTcpServer(b.Host, b.Port)
-            .WithClientId(b.ClientId ?? $"edgeagent-{_options.Region}-{_options.School}-{_options.Room}")
-            .WithProtocolVersion(v5 ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311)
-            .WithKeepAlivePeriod(TimeSpan.FromSeconds(b.KeepAliveSeconds))
-            .WithTimeout(TimeSpan.FromSeconds(10))
+        return BrokerClient.Options(b, b.ClientId ?? $"edgeagent-{_options.Region}-{_options.School}-{_options.Room}", (uint)b.SessionExpirySeconds)
             .WithWillTopic(_topics.State)
             .WithWillPayload(Offline())
             .WithWillRetain(true)
-            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-        if (v5) builder.WithCleanStart(b.SessionExpirySeconds == 0).WithSessionExpiryInterval((uint)b.SessionExpirySeconds);
-        else builder.WithCleanSession(b.SessionExpirySeconds == 0);
-        if (b.Username is not null) builder.WithCredentials(b.Username, b.Password ?? "");
-        if (b.Tls.Enabled) builder.WithTlsOptions(tls => BrokerTls.Configure(tls, b));
-        return builder.Build();
+            .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+            .Build();
     }
 
     private async Task RunConnectedAsync(LoopBeat beat, CancellationToken ct)

@@ -117,7 +117,7 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
         using var server = StartIperf3(port);
         try
         {
-            await Eventually.True(() => CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
+            await Eventually.True(() => Media.CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
             var options = Options(c => c["compliance"] = new JsonObject { ["iperf3Host"] = "127.0.0.1", ["iperf3Port"] = port, ["iperf3Seconds"] = 1 });
             var found = await new NetworkProbe(options).MeasureAsync(CancellationToken.None);
             foreach (var metric in new[] { "net.up", "net.down", "net.rtt", "net.delay", "net.jitter", "net.loss" })
@@ -144,7 +144,7 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
         using var server = StartIperf3(port);
         try
         {
-            await Eventually.True(() => CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
+            await Eventually.True(() => Media.CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
             // 300 ms added each way (plus up to 10 ms jitter, order kept), 3 % of the client's datagrams lost, uploads
             // limited to 3 Mbit/s; or the same path clean.
             await using var relay = impaired
@@ -239,19 +239,5 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
         server.BeginOutputReadLine();
         server.BeginErrorReadLine();
         return server;
-    }
-
-    private static bool CanConnect(int port)
-    {
-        try
-        {
-            using var c = new TcpClient();
-            c.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 }

@@ -1,8 +1,6 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAgent.Ctl;
 using EdgeAgent.Ctl.Office;
-using EdgeAgent.Lessons;
 using EdgeAgent.Telemetry;
 using EdgeAgent.Tests.TestSupport;
 using MQTTnet.Formatter;

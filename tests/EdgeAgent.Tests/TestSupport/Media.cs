@@ -40,6 +40,21 @@ public static class Media
             })
             .Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
 
+    /// <summary>True when something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static bool CanConnect(int port)
+    {
+        try
+        {
+            using var c = new System.Net.Sockets.TcpClient();
+            c.Connect(System.Net.IPAddress.Loopback, port);
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Every process below <paramref name="pid"/>, children first then theirs.</summary>
     public static IEnumerable<int> DescendantsOf(int pid) => ChildrenOf(pid).SelectMany(c => DescendantsOf(c).Prepend(c));
 

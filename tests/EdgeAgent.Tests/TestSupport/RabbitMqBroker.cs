@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using EdgeAgent.Streaming;
 
 namespace EdgeAgent.Tests.TestSupport;
@@ -66,7 +65,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         var broker = new RabbitMqBroker(epmd, server, mqtt, Path.Combine(dir, "rabbit.log"));
         try
         {
-            await Eventually.True(() => !server.HasExited && CanConnect(mqtt), TimeSpan.FromSeconds(90), "RabbitMQ's MQTT listener");
+            await Eventually.True(() => !server.HasExited && Media.CanConnect(mqtt), TimeSpan.FromSeconds(90), "RabbitMQ's MQTT listener");
         }
         catch
         {
@@ -74,20 +73,6 @@ public sealed class RabbitMqBroker : IAsyncDisposable
             throw;
         }
         return broker;
-    }
-
-    private static bool CanConnect(int port)
-    {
-        try
-        {
-            using var c = new TcpClient();
-            c.Connect("127.0.0.1", port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
     }
 
     private static bool Alive(int pid)

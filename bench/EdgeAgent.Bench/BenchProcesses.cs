@@ -1,0 +1,59 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+namespace EdgeAgent.Bench;
+
+/// <summary>What the benchmarks share: programs started with their output drained, stopped by signal, free ports, RSS.</summary>
+internal static class BenchProcesses
+{
+    public static Process Start(string exe, IEnumerable<string> args)
+    {
+        var info = new ProcessStartInfo(exe) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        var p = Process.Start(info)!;
+        p.OutputDataReceived += (_, _) => { };
+        p.ErrorDataReceived += (_, _) => { };
+        p.BeginOutputReadLine();
+        p.BeginErrorReadLine();
+        return p;
+    }
+
+    /// <summary>Sends <paramref name="signal"/> (TERM, KILL, ...) unless the process has already exited.</summary>
+    public static void Signal(Process p, string signal)
+    {
+        if (!p.HasExited) Process.Start("kill", [$"-{signal}", p.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
+    }
+
+    public static int FreeTcpPort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    public static async Task WaitForPortAsync(int port)
+    {
+        for (var i = 0; i < 400; i++)
+        {
+            try
+            {
+                using var c = new TcpClient();
+                await c.ConnectAsync(IPAddress.Loopback, port);
+                return;
+            }
+            catch (SocketException) { await Task.Delay(25); }
+        }
+        throw new TimeoutException($"nothing listens on {port}");
+    }
+
+    /// <summary>Resident set size of a process in bytes (<c>/proc/PID/status</c> VmRSS).</summary>
+    public static long Rss(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+}
