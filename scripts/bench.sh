@@ -3,7 +3,7 @@
 #   ./scripts/bench.sh            all suites
 #   ./scripts/bench.sh devices    driver round trips against the simulators (p50/p99 over 1,000 operations)
 #   ./scripts/bench.sh telemetry  command round trips and idle traffic over a loopback mosquitto, agent memory
-#                                 (SDK build, then the self-contained Release publish the package ships)
+#                                 (the SDK build, then the agent the package ships: compiled ahead of time)
 #   ./scripts/bench.sh stream     60 s 720p30 supervised vs bare (CPU, RSS), start → first bytes, uplink recovery
 #   ./scripts/bench.sh fleet      500 and 2,000 rooms' telemetry against one mosquitto (births, burst, memory, reconnect storm)
 set -euo pipefail
@@ -20,13 +20,13 @@ for suite in "${suites[@]}"; do
     devices) "$BENCH" devices --ops 1000 --out bench-results/devices.md ;;
     telemetry)
       "$BENCH" telemetry --ops 1000 --out bench-results/telemetry.md
-      # The same with the agent as the package ships it: self-contained Release publish (memory differs from the SDK build).
-      publish=bench-results/.agent-publish
-      rm -rf "$publish"
-      dotnet publish src/EdgeAgent/EdgeAgent.csproj -c Release -r linux-x64 --self-contained true -o "$publish" -nologo -v quiet \
-        -clp:"ErrorsOnly;NoSummary" -p:DebugType=none -p:SatelliteResourceLanguages=en >/dev/null
-      "$BENCH" telemetry --ops 1000 --agent "$publish/edgeagent" --out bench-results/telemetry-published.md
-      rm -rf "$publish" ;;
+      # The same with the agent exactly as the amd64 package ships it (NativeAOT; memory differs from the SDK build).
+      package=bench-results/.package
+      rm -rf "$package"
+      ./scripts/package.sh --arch amd64 --out "$package" >/dev/null
+      dpkg-deb -x "$package"/edgeagent_*_amd64.deb "$package/root"
+      "$BENCH" telemetry --ops 1000 --agent "$package/root/usr/lib/edgeagent/edgeagent" --out bench-results/telemetry-package.md
+      rm -rf "$package" ;;
     stream) "$BENCH" stream --seconds 60 --out bench-results/stream.md ;;
     fleet) "$BENCH" fleet --rooms 500,2000 --out bench-results/fleet.md ;;
     *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, fleet)" >&2; exit 64 ;;

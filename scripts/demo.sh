@@ -39,7 +39,7 @@ cleanup() {
 trap cleanup INT TERM EXIT
 
 SIM="$ROOT/src/EdgeAgent.Simulators/bin/Debug/net10.0/edgeagent-sim"
-AGENT="$BIN/edgeagent"
+AGENT="${EDGEAGENT_AGENT:-$BIN/edgeagent}"  # EDGEAGENT_AGENT: try another build of the agent, e.g. the package's
 CTL="$ROOT/src/EdgeAgent.Ctl/bin/Debug/net10.0/edgeagent-ctl"
 PJLINK_PASSWORD=demo-pjlink
 

@@ -50,10 +50,10 @@ internal static class BenchProcesses
         throw new TimeoutException($"nothing listens on {port}");
     }
 
-    /// <summary>Resident set size of a process in bytes (<c>/proc/PID/status</c> VmRSS).</summary>
-    public static long Rss(int pid)
+    /// <summary>Resident set size of a process in bytes (<c>/proc/PID/status</c> VmRSS, or VmHWM for the peak).</summary>
+    public static long Rss(int pid, string field = "VmRSS:")
     {
-        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
     }
 }

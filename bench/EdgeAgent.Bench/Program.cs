@@ -15,11 +15,12 @@ for (var i = 1; i < args.Length; i++)
     else if (args[i] == "--out") output = args[++i];
     else if (args[i] == "--seconds") i++;
     else if (args[i] == "--agent") i++;
+    else if (args[i] == "--idle-seconds") i++;
     else if (args[i] == "--rooms") i++;
 }
 if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "fleet"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|fleet [--ops N] [--seconds N] [--agent PATH] [--rooms N,N] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|fleet [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--out FILE]");
     return 64;
 }
 if (args[0] == "fleet")
@@ -58,11 +59,16 @@ if (args[0] == "stream")
 if (args[0] == "telemetry")
 {
     var here = AppContext.BaseDirectory;
-    var idle = 30;
-    // --agent: measure another build of the agent, e.g. the package's self-contained one (/usr/lib/edgeagent/edgeagent).
+    // The idle window runs polls and heartbeats every second: 360 s is an hour of default polls (every 10 s) and
+    // 30 hours of default heartbeats (every 300 s).
+    var idle = 360;
+    // --agent: measure another build of the agent, e.g. the package's (/usr/lib/edgeagent/edgeagent, compiled ahead of time).
     var agentExe = Path.Combine(here, "edgeagent");
     for (var i = 1; i < args.Length; i++)
+    {
         if (args[i] == "--agent") agentExe = Path.GetFullPath(args[++i]);
+        else if (args[i] == "--idle-seconds") idle = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    }
     var telemetryRows = await EdgeAgent.Bench.TelemetryBench.RunAsync(agentExe, Path.Combine(here, "edgeagent-sim"), ops, idle);
     var telemetryText = string.Join('\n', new[]
     {

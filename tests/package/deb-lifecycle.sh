@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # The Debian package's life on a classroom box, tested for real:
 #   - builds both packages (scripts/package.sh) and lintian finds no errors in either;
-#   - the arm64 package holds aarch64 binaries;
+#   - the agent is one native executable (NativeAOT); the arm64 package holds aarch64 binaries, and its agent runs
+#     (under qemu-aarch64): it validates the sample config and reads iCalendar bookings (Ical.Net by reflection);
 #   - in a clean Debian 12 root made with debootstrap (no systemd running, as in any chroot):
 #     apt installs the amd64 package with its dependencies; the user, groups, directories and unit
-#     enablement are there; `edgeagent validate` and `edgeagent check --json` run against the sample config;
+#     enablement are there; `edgeagent validate` and `edgeagent check --json` run against the sample config, and
+#     `edgeagent lessons` reads iCalendar bookings;
 #   - the config is edited and the agent, run with no broker, queues events in its outbox;
 #   - a newer build installs over it: the edit and the queued messages survive, and once a broker is
 #     there the queued messages arrive;
@@ -59,6 +61,40 @@ for deb in "$old_deb" "$arm_deb"; do
   check "lintian: no errors in $(basename "$deb")" bash -c "! grep -q '^E: ' '$work/lintian.txt'"
 done
 
+# A weekly lesson from an iCalendar file (3 Mondays from 2022-11-14, period 1), and the sample config reading it
+# with its state kept under STATE: ical_config SAMPLE ICS STATE.
+write_ics() {
+  cat >"$1" <<'ICS'
+BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//school//timetable//ZH
+BEGIN:VEVENT
+UID:maths-4-1
+DTSTAMP:20221101T000000Z
+DTSTART;TZID=Asia/Shanghai:20221114T083000
+DTEND;TZID=Asia/Shanghai:20221114T091000
+RRULE:FREQ=WEEKLY;COUNT=3
+SUMMARY:maths
+CATEGORIES:SyncClassroom
+X-EDGEAGENT-PARTNER-SCHOOL:lanxi-houren-ps
+X-EDGEAGENT-TEACHER:王老师
+X-EDGEAGENT-STUDENTS:28
+END:VEVENT
+END:VCALENDAR
+ICS
+}
+ical_config() {
+  sed -e "s#\"bookingsSource\": \"mqtt\",#\"bookingsSource\": \"ical\", \"ical\": \"$2\",#" \
+    -e "s#\"/var/lib/edgeagent#\"$3#" -e "s#\"/var/log/edgeagent\"#\"$3/logs\"#" "$1"
+}
+the_ical_lesson='.upcoming | length == 1 and .[0].booking == "maths-4-1-20221114" and .[0].period == "1" and .[0].teacher == "王老师" and .[0].overlapMinutes == 35'
+
+echo "the agent is compiled ahead of time"
+dpkg-deb -x "$old_deb" "$work/amd64"
+check "no managed edgeagent program beside the native one (no runtimeconfig)" test ! -e "$work/amd64/usr/lib/edgeagent/edgeagent.runtimeconfig.json"
+check "the agent's machine code is in the executable (NativeAOT's __managedcode section)" bash -c \
+  "readelf -SW '$work/amd64/usr/lib/edgeagent/edgeagent' | grep -q ' __managedcode '"
+
 echo "arm64 contents"
 dpkg-deb --contents "$arm_deb" >"$work/arm64-contents.txt"
 check "dpkg-deb --contents lists the agent" grep -q ' ./usr/lib/edgeagent/edgeagent$' "$work/arm64-contents.txt"
@@ -67,6 +103,14 @@ for f in edgeagent edgeagent-ctl edgeagent-sim libcoreclr.so libe_sqlite3.so; do
   check "file says aarch64: $f" bash -c "file -L '$work/arm64/usr/lib/edgeagent/$f' | grep -q 'ARM aarch64'"
 done
 check "control says arm64" bash -c "[ \"\$(dpkg-deb -f '$arm_deb' Architecture)\" = arm64 ]"
+arm_agent="qemu-aarch64 -L /usr/aarch64-linux-gnu $work/arm64/usr/lib/edgeagent/edgeagent"
+mkdir -p "$work/arm64-state"
+ical_config "$work/arm64/etc/edgeagent/edgeagent.json" "$work/arm64-lessons.ics" "$work/arm64-state" >"$work/arm64-ical.json"
+write_ics "$work/arm64-lessons.ics"
+check "the arm64 agent runs (qemu-aarch64): --version is $version" bash -c "$arm_agent --version | grep -q '^$version'"
+check "the arm64 agent validates the sample config" bash -c "$arm_agent validate --config '$work/arm64-ical.json' >/dev/null"
+check "the arm64 agent reads iCalendar bookings" bash -c \
+  "$arm_agent lessons --config '$work/arm64-ical.json' --from 2022-11-14 --json | jq -e '$the_ical_lesson' >/dev/null"
 
 echo "a clean Debian 12 root"
 cache=${EDGEAGENT_DEBOOTSTRAP_CACHE:-/var/cache/edgeagent-tests/bookworm-minbase.tar}
@@ -112,6 +156,11 @@ code=$?
 check "edgeagent check --json judges the room (exit $code: 0 pass, 1 warn, 2 fail)" test "$code" -le 2
 check "the report is a compliance report with every rule judged or unknown" bash -c \
   "jq -e '.schema == \"edgeagent.compliance/1\" and (.rules | length) > 0 and all(.rules[]; .verdict | IN(\"pass\",\"warn\",\"fail\",\"unknown\"))' '$work/check.json' >/dev/null"
+write_ics "$root/tmp/lessons.ics"
+ical_config "$root/etc/edgeagent/edgeagent.json" /tmp/lessons.ics /tmp/ical-state >"$root/tmp/ical.json"
+chmod 0644 "$root/tmp/ical.json" "$root/tmp/lessons.ics"
+check "edgeagent lessons reads iCalendar bookings" bash -c \
+  "chroot --userspec=edgeagent:edgeagent '$root' edgeagent lessons --config /tmp/ical.json --from 2022-11-14 --json | jq -e '$the_ical_lesson' >/dev/null"
 
 echo "config edit and a queued message"
 while :; do port=$((20000 + RANDOM % 10000)); ss -Htan "sport = :$port" | grep -q . || break; done

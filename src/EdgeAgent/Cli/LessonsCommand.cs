@@ -44,7 +44,7 @@ public static class LessonsCommand
         if (json)
         {
             var list = new JsonArray();
-            foreach (var p in upcoming) list.Add(Diagnostics.LessonsCommand.Planned(p));
+            foreach (var p in upcoming) list.Add((JsonNode)Diagnostics.LessonsCommand.Planned(p));
             output.WriteLine(new JsonObject { ["source"] = book.Source, ["from"] = start, ["days"] = days, ["upcoming"] = list }.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
         }
         else

@@ -1,6 +1,7 @@
-using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 
 namespace EdgeAgent.Configuration;
 
@@ -19,15 +20,6 @@ public sealed record ConfigLoadResult(AgentOptions? Options, IReadOnlyList<Confi
 public static class ConfigLoader
 {
     public const string DefaultPath = "/etc/edgeagent/edgeagent.json";
-
-    internal static readonly JsonSerializerOptions Json = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-        ReadCommentHandling = JsonCommentHandling.Skip,
-        AllowTrailingCommas = true,
-        // Case differences are unknown keys, so binding is case-sensitive too.
-        PropertyNameCaseInsensitive = false,
-    };
 
     public static ConfigLoadResult Load(string path)
     {
@@ -73,7 +65,7 @@ public static class ConfigLoader
         AgentOptions? options;
         try
         {
-            options = root.Deserialize<AgentOptions>(Json);
+            options = root.Deserialize(ConfigJson.Default.AgentOptions);
         }
         catch (JsonException e)
         {
@@ -102,8 +94,9 @@ public static class ConfigLoader
     }
 
     /// <summary>
-    /// Walks the document against the options types; reports and removes keys no property binds to and values
-    /// whose JSON kind cannot bind to the property's type. Returns false when the node itself must go.
+    /// Walks the document against the options types, as the serializer's own (source-generated) contract sees
+    /// them; reports and removes keys no property binds to and values whose JSON kind cannot bind to the
+    /// property's type. Returns false when the node itself must go.
     /// </summary>
     private static bool Prune(JsonNode? node, Type type, string path, List<ConfigError> errors)
     {
@@ -145,7 +138,7 @@ public static class ConfigLoader
                     errors.Add(new ConfigError(memberPath, NearMiss(name, properties.Keys)));
                     obj.Remove(name);
                 }
-                else if (!Prune(value, property.PropertyType, memberPath, errors))
+                else if (!Prune(value, property, memberPath, errors))
                 {
                     obj.Remove(name);
                 }
@@ -172,19 +165,19 @@ public static class ConfigLoader
         : ListItemType(type) is not null ? "a list"
         : "an object";
 
-    private static bool IsOptionsClass(Type type) =>
-        type.IsClass && type != typeof(string) && type.Namespace == typeof(AgentOptions).Namespace;
+    private static JsonTypeInfo? Contract(Type type) => ConfigJson.Default.GetTypeInfo(type);
 
-    private static Dictionary<string, PropertyInfo> BindableProperties(Type type) =>
-        type.GetProperties(BindingFlags.Public | BindingFlags.Instance)
-            .Where(p => p.CanWrite)
-            .ToDictionary(p => Json.PropertyNamingPolicy!.ConvertName(p.Name));
+    private static bool IsOptionsClass(Type type) => Contract(type)?.Kind == JsonTypeInfoKind.Object;
+
+    /// <summary>The JSON names the deserializer binds (read-only properties such as RoomRole are not keys).</summary>
+    private static Dictionary<string, Type> BindableProperties(Type type) =>
+        Contract(type)!.Properties.Where(p => p.Set is not null).ToDictionary(p => p.Name, p => p.PropertyType);
 
     private static Type? ListItemType(Type type) =>
-        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) ? type.GetGenericArguments()[0] : null;
+        Contract(type) is { Kind: JsonTypeInfoKind.Enumerable } list ? list.ElementType : null;
 
     private static Type? DictionaryValueType(Type type) =>
-        type.IsGenericType && type.GetGenericTypeDefinition() == typeof(Dictionary<,>) ? type.GetGenericArguments()[1] : null;
+        Contract(type) is { Kind: JsonTypeInfoKind.Dictionary } map ? map.ElementType : null;
 
     private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
 
@@ -215,3 +208,13 @@ public static class ConfigLoader
         return cut > 0 ? message[..cut] : message.TrimEnd('.');
     }
 }
+
+/// <summary>
+/// The configuration's JSON contract, generated at build time (no reflection: the package ships the agent
+/// compiled ahead of time). camelCase keys, comments and trailing commas allowed; case differences are unknown
+/// keys, so binding is case-sensitive.
+/// </summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase,
+    ReadCommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true)]
+[JsonSerializable(typeof(AgentOptions))]
+internal sealed partial class ConfigJson : JsonSerializerContext;

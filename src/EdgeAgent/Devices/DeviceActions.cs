@@ -142,7 +142,7 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
                 var lamps = new JsonArray();
                 try
                 {
-                    foreach (var l in await display.GetLampsAsync(ct).ConfigureAwait(false)) lamps.Add(new JsonObject { ["hours"] = l.Hours, ["on"] = l.On });
+                    foreach (var l in await display.GetLampsAsync(ct).ConfigureAwait(false)) lamps.Add((JsonNode)new JsonObject { ["hours"] = l.Hours, ["on"] = l.On });
                 }
                 catch (PjLinkException e) when (e.Error == PjLinkError.UndefinedCommand)
                 {

@@ -15,7 +15,7 @@ public sealed class HealthCommand(DeviceHealthPoller poller) : IDiagnosticComman
         var devices = new JsonArray();
         foreach (var h in await poller.PollAllNowAsync(ct).ConfigureAwait(false))
         {
-            devices.Add(new JsonObject
+            devices.Add((JsonNode)new JsonObject
             {
                 ["id"] = h.DeviceId, ["kind"] = h.Kind, ["state"] = h.State.ToString().ToLowerInvariant(), ["detail"] = h.Detail,
                 ["lastSeen"] = h.LastSeen?.ToString("O"), ["errors"] = h.Errors, ["timeouts"] = h.Timeouts,

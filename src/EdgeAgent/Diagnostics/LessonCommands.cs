@@ -51,7 +51,7 @@ public sealed class LessonsCommand(LessonRunner runner) : IDiagnosticCommand
         CommandArgs.AllowOnly(args, "days");
         var days = CommandArgs.Int(args, "days", 1, 31) ?? 7;
         var upcoming = new JsonArray();
-        foreach (var p in runner.Upcoming(days)) upcoming.Add(Planned(p));
+        foreach (var p in runner.Upcoming(days)) upcoming.Add((JsonNode)Planned(p));
         return Task.FromResult<JsonNode>(new JsonObject
         {
             ["source"] = runner.Book.Source,
