@@ -82,10 +82,15 @@ public static class TelemetryBench
         // 1. ping round trips, and the same client against a plain shell echo in the same run.
         var client = new MqttClientFactory().CreateMqttClient();
         var waiting = new System.Collections.Concurrent.ConcurrentDictionary<string, TaskCompletionSource>();
+        string? memoryKey = null, lastMemory = null; // the latest memory sample's ping, and its reply
         client.ApplicationMessageReceivedAsync += e =>
         {
             var key = e.ApplicationMessage.CorrelationData is { } c ? Convert.ToHexString(c) : Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray()).Trim();
-            if (waiting.TryRemove(key, out var t)) t.TrySetResult();
+            if (waiting.TryRemove(key, out var t))
+            {
+                if (key == memoryKey) lastMemory = Encoding.UTF8.GetString(e.ApplicationMessage.Payload.ToArray());
+                t.TrySetResult();
+            }
             return Task.CompletedTask;
         };
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", brokerPort).WithClientId("bench").Build());
@@ -135,7 +140,24 @@ public static class TelemetryBench
         await Task.Delay(3000);
         var (bytes0, clock) = (Interlocked.Read(ref brokerBytesReceived), Stopwatch.StartNew());
         var rss0 = BenchProcesses.Rss(agent.Id);
-        await Task.Delay(TimeSpan.FromSeconds(idleSeconds));
+        // RSS sampled through the window (every tenth of it), to tell a plateau from a leak.
+        // The agent's own figures (ping's memory) beside it: the managed heap after the last collection.
+        var samples = new List<long>();
+        var heaps = new List<string>();
+        for (var i = 1; i <= 10; i++)
+        {
+            await Task.Delay(TimeSpan.FromSeconds(idleSeconds / 10.0));
+            samples.Add(BenchProcesses.Rss(agent.Id));
+            var correlation = BitConverter.GetBytes(-65536 - i);
+            memoryKey = Convert.ToHexString(correlation);
+            var done = waiting[memoryKey] = new TaskCompletionSource();
+            await client.PublishAsync(new MqttApplicationMessageBuilder().WithTopic($"{root}/cmd/ping").WithPayload("{}")
+                .WithResponseTopic($"{root}/reply/bench").WithCorrelationData(correlation).Build());
+            await done.Task.WaitAsync(TimeSpan.FromSeconds(10));
+            var memory = System.Text.Json.Nodes.JsonNode.Parse(lastMemory!)!["result"]!["memory"];
+            heaps.Add(memory is null ? "-" : string.Create(CultureInfo.InvariantCulture,
+                $"{(long)memory["gcHeapBytes"]! / 1048576.0:F1}/{(long)memory["gcCommittedBytes"]! / 1048576.0:F1} ({memory["gcCollections"]!.AsArray()[2]})"));
+        }
         var perSecond = (Interlocked.Read(ref brokerBytesReceived) - bytes0) / clock.Elapsed.TotalSeconds;
         // Each second of the window holds one heartbeat; keep-alive pings (2 bytes every 30 s) are on top at the default.
         var perHeartbeat = perSecond;
@@ -148,6 +170,9 @@ public static class TelemetryBench
         var peak = BenchProcesses.Rss(agent.Id, "VmHWM:");
         rows.Add(string.Create(CultureInfo.InvariantCulture,
             $"| agent RSS after {idleSeconds + 3} s of 1 s polls and heartbeats ({idleSeconds * 10.0 / 3600:F1} h of default polls, {idleSeconds * 300.0 / 3600:F0} h of default heartbeats) | {rss1 / 1048576.0:F1} MB | at the start of the window {rss0 / 1048576.0:F1} MB, peak {peak / 1048576.0:F1} MB | target ≤ 60 MB | |"));
+        rows.Add(string.Create(CultureInfo.InvariantCulture,
+            $"| agent RSS through the window, every {idleSeconds / 10.0:F0} s (MB) | {string.Join(" ", samples.Select(b => (b / 1048576.0).ToString("F1", CultureInfo.InvariantCulture)))} | | | |"));
+        rows.Add($"| managed heap after the last collection / committed, MB (gen 2 collections so far), same times | {string.Join(" · ", heaps)} | | | |");
 
         await client.DisconnectAsync(new MqttClientDisconnectOptions());
         Stop(agent); Stop(sim); Stop(sim2); Stop(broker);

@@ -5,7 +5,10 @@ using EdgeAgent.Telemetry;
 
 namespace EdgeAgent.Diagnostics;
 
-/// <summary><c>ping</c>: the agent answers with its version, uptime and queue figures.</summary>
+/// <summary>
+/// <c>ping</c>: the agent answers with its version, uptime, queue figures and memory (resident set, and the managed
+/// heap after the last collection with the collection counts, to tell a leak from a heap not yet collected).
+/// </summary>
 public sealed class PingCommand(AgentOptions options, Outbox outbox, CommandCounters counters, TimeProvider time) : IDiagnosticCommand
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
@@ -17,6 +20,7 @@ public sealed class PingCommand(AgentOptions options, Outbox outbox, CommandCoun
     public Task<JsonNode> RunAsync(JsonObject args, CancellationToken ct)
     {
         CommandArgs.AllowOnly(args);
+        var gc = GC.GetGCMemoryInfo();
         JsonNode result = new JsonObject
         {
             ["version"] = AgentVersion.Current,
@@ -28,6 +32,13 @@ public sealed class PingCommand(AgentOptions options, Outbox outbox, CommandCoun
             {
                 ["received"] = counters.Received, ["replied"] = counters.Replied,
                 ["busy"] = counters.Busy, ["dropped"] = counters.Dropped,
+            },
+            ["memory"] = new JsonObject
+            {
+                ["rssBytes"] = Environment.WorkingSet,
+                ["gcHeapBytes"] = gc.HeapSizeBytes,
+                ["gcCommittedBytes"] = gc.TotalCommittedBytes,
+                ["gcCollections"] = new JsonArray(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)),
             },
         };
         return Task.FromResult(result);

@@ -188,11 +188,16 @@ public sealed partial class MqttLink : BackgroundService
                 }
                 var until = nextHeartbeat - _time.GetUtcNow();
                 var wait = until < Tick ? (until > TimeSpan.Zero ? until : TimeSpan.Zero) : Tick;
+                // The waits that lose are cancelled: left pending on the connection's token, every pass would leave
+                // a semaphore waiter and a channel reader behind (a leak, and the oldest stale waiter would take the
+                // next wake-up, so a health change waited for the next tick).
+                using var pass = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 await Task.WhenAny(
-                    _outbox.WaitForWorkAsync(ct).AsTask(),
-                    _wake.WaitAsync(ct),
+                    _outbox.WaitForWorkAsync(pass.Token).AsTask(),
+                    _wake.WaitAsync(pass.Token),
                     _disconnected.Task,
-                    Task.Delay(wait, _time, ct)).ConfigureAwait(false);
+                    Task.Delay(wait, _time, pass.Token)).ConfigureAwait(false);
+                await pass.CancelAsync().ConfigureAwait(false);
             }
         }
         finally

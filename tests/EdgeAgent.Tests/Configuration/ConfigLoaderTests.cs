@@ -101,6 +101,26 @@ public class ConfigLoaderTests
     }
 
     [Fact]
+    public void Derived_properties_case_variants_and_wrong_kinds_inside_lists_and_maps_are_named()
+    {
+        // The loader walks the serializer's own (source-generated) contract: RoomRole is computed from role, so it
+        // is no key; a key differing only in case is unknown; list items and map values are checked by their type.
+        var config = Valid();
+        config["roomRole"] = "main";
+        config["Room"] = "x";
+        config["devices"] = new JsonArray(new JsonObject
+        {
+            ["id"] = "cam1", ["kind"] = "camera", ["protocol"] = "visca-ip", ["host"] = "h", ["port"] = 1,
+            ["presets"] = new JsonObject { ["teacher"] = 1, ["board"] = "two" },
+        }, "not a device");
+        var errors = Parse(config).Errors;
+        Assert.Contains(errors, e => e.Path == "roomRole" && e.Reason.StartsWith("unknown key", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "Room" && e.Reason.Contains("'room'"));
+        Assert.Contains(errors, e => e.Path == "devices[0].presets.board" && e.Reason.Contains("whole number"));
+        Assert.Contains(errors, e => e.Path == "devices[1]" && e.Reason.Contains("an object"));
+    }
+
+    [Fact]
     public void Every_bad_field_is_reported_in_one_pass()
     {
         var config = Valid();
