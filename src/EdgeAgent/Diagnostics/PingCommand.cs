@@ -6,8 +6,9 @@ using EdgeAgent.Telemetry;
 namespace EdgeAgent.Diagnostics;
 
 /// <summary>
-/// <c>ping</c>: the agent answers with its version, uptime, queue figures and memory (resident set, and the managed
-/// heap after the last collection with the collection counts, to tell a leak from a heap not yet collected).
+/// <c>ping</c>: the agent answers with its version, uptime, queue figures and managed memory (the heap after the last
+/// collection and the collection counts, to tell a leak from a heap not yet collected; the process's resident set is
+/// on <c>health</c>). Nothing here reads a file: ping is the round trip the fleet measures.
 /// </summary>
 public sealed class PingCommand(AgentOptions options, Outbox outbox, CommandCounters counters, TimeProvider time) : IDiagnosticCommand
 {
@@ -35,7 +36,6 @@ public sealed class PingCommand(AgentOptions options, Outbox outbox, CommandCoun
             },
             ["memory"] = new JsonObject
             {
-                ["rssBytes"] = Environment.WorkingSet,
                 ["gcHeapBytes"] = gc.HeapSizeBytes,
                 ["gcCommittedBytes"] = gc.TotalCommittedBytes,
                 ["gcCollections"] = new JsonArray(GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2)),
