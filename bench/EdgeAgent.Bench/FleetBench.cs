@@ -4,10 +4,14 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeAgent.Client.Broker;
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Devices;
 using EdgeAgent.Diagnostics;
-using EdgeAgent.Service;
+using EdgeAgent.Contract.Commands;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Kernel;
 using EdgeAgent.State;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -26,7 +30,7 @@ namespace EdgeAgent.Bench;
 /// </summary>
 public static class FleetBench
 {
-    private sealed record Room(ServiceProvider Services, MqttLink Link, Outbox Outbox, Topics Topics);
+    private sealed record Room(ServiceProvider Services, MqttLink Link, Outbox Outbox, RoomTopics Topics);
 
     public static async Task<IReadOnlyList<string>> RunAsync(int rooms, int recordsPerRoom)
     {
@@ -148,7 +152,7 @@ public static class FleetBench
         Directory.CreateDirectory(dir);
         var options = new AgentOptions
         {
-            Region = "bench", School = $"school-{i / 10:D4}", Room = $"room-{i:D5}", Role = i % 2 == 0 ? "main" : "receiving",
+            Region = "bench", School = $"school-{i / 10:D4}", Room = $"room-{i:D5}", Role = i % 2 == 0 ? RoomRole.Main : RoomRole.Receiving,
             StateDirectory = dir, LogsDirectory = dir,
             Broker = new BrokerOptions { Host = "127.0.0.1", Port = port, ReconnectMaxSeconds = 30 },
         };
@@ -167,16 +171,18 @@ public static class FleetBench
         services.AddSingleton<MainLoops>();
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceHealthPoller>();
-        services.AddSingleton<Topics>();
+        services.AddSingleton(new RoomTopics(options.Address));
+        services.AddSingleton<Degradation>();
+        services.AddSingleton<LiveBoard>();
         services.AddSingleton(sp => new Outbox(sp.GetRequiredService<StateDatabase>(), options.Broker.OutboxMaxEvents, TimeProvider.System, NullLogger<Outbox>.Instance));
         services.AddSingleton<EventSink>();
         services.AddSingleton<HealthReporter>();
         services.AddSingleton<CommandCounters>();
-        services.AddSingleton<IDiagnosticCommand, PingCommand>();
+        services.AddSingleton<ICommandHandler, PingHandler>();
         services.AddSingleton<CommandRouter>();
         services.AddSingleton<MqttLink>();
         var provider = services.BuildServiceProvider();
-        return new Room(provider, provider.GetRequiredService<MqttLink>(), provider.GetRequiredService<Outbox>(), provider.GetRequiredService<Topics>());
+        return new Room(provider, provider.GetRequiredService<MqttLink>(), provider.GetRequiredService<Outbox>(), provider.GetRequiredService<RoomTopics>());
     }
 
     private static async Task Until(Func<bool> condition, TimeSpan limit)

@@ -3,7 +3,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using EdgeAgent.Configuration;
-using EdgeAgent.Streaming;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
+using EdgeAgent.Media.Send;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Bench;
@@ -26,7 +28,7 @@ public static class StreamBench
         {
             var options = new StreamOptions
             {
-                VideoSource = "test", AudioSource = "test", Width = 1280, Height = 720, Fps = 30, VideoBitrateKbps = 2500, AudioBitrateKbps = 128,
+                VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 1280, Height = 720, Fps = 30, VideoBitrateKbps = 2500, AudioBitrateKbps = 128,
                 GopSeconds = 1, StallSeconds = 10, StopTimeoutSeconds = 10,
             };
 
@@ -82,7 +84,7 @@ public static class StreamBench
         var srt = FreeUdpPort();
         using var receiver = Receiver(srt);
         options.UplinkUrl = $"srt://127.0.0.1:{srt}?latency=120000";
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), "libx264");
+        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
         using var uplink = Start(plan.UplinkArgs!);
@@ -109,7 +111,7 @@ public static class StreamBench
         var srt = FreeUdpPort();
         using var receiver = Receiver(srt);
         options.UplinkUrl = $"srt://127.0.0.1:{srt}?latency=120000";
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), "libx264");
+        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
         await using var stream = new StreamSupervisor("bench", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
@@ -132,7 +134,7 @@ public static class StreamBench
         var first = new TaskCompletionSource<DateTimeOffset>();
         _ = Drain(receiver, first);
         options.UplinkUrl = $"srt://127.0.0.1:{srt}?latency=120000";
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), "libx264");
+        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
         var lost = new TaskCompletionSource();
         var started = DateTimeOffset.UtcNow;
         await using var stream = new StreamSupervisor("bench", plan, options, TimeProvider.System, NullLogger.Instance,

@@ -1,6 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using EdgeAgent.Configuration;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Contract.Commands;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Topics;
 using EdgeAgent.Ctl.Broker;
 using EdgeAgent.Ctl.Diag;
 using EdgeAgent.Ctl.Fleet;
@@ -43,21 +46,26 @@ public static class CtlCli
         {
             statusRoom, statusDb, statusEvents, statusJson,
         };
-        status.SetAction((r, ct) => Guard(error, () => StatusCommand.RunAsync(Broker(r), RoomAddress.Parse(r.GetValue(statusRoom)!), r.GetValue(statusDb),
+        status.SetAction((r, ct) => Guard(error, () => StatusCommand.RunAsync(Broker(r), Room(r.GetValue(statusRoom)!), r.GetValue(statusDb),
             r.GetValue(statusEvents), r.GetValue(statusJson), output, ct)));
         root.Subcommands.Add(status);
 
         var diagRoom = new Argument<string>("room") { Description = "region/school/room." };
-        var diagCommand = new Argument<string>("command") { Description = string.Join(", ", DiagCommand.Commands) + "." };
+        var diagCommand = new Argument<string>("command") { Description = string.Join(", ", AgentCommands.All.Select(c => c.Name)) + "." };
         var diagArgs = new Option<string[]>("--arg", "-a") { Description = "An argument of the command as key=value (repeatable); JSON values (numbers, true, [..]) are taken as such.", AllowMultipleArgumentsPerToken = false };
-        var diagTimeout = new Option<double?>("--timeout") { Description = "Seconds to wait for the reply (default 15; snapshot and net-test 60; compliance-check 180)." };
+        var diagTimeout = new Option<double?>("--timeout")
+        {
+            Description = "Seconds to wait for the reply (default: the command's own time limit and 10 s, at least 15 s).",
+            CustomParser = r => double.TryParse(r.Tokens.Single().Value, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && s is > 0 and <= 3600
+                ? s : Fail<double?>(r, $"--timeout: '{r.Tokens.Single().Value}' is not a number of seconds (0-3600)"),
+        };
         var diagOut = new Option<string?>("--out", "-o") { Description = "snapshot: where to write the JPEG (default snapshot-ROOM-CAMERA-TIME.jpg)." };
         var diagJson = new Option<bool>("--json") { Description = "Print the reply as JSON." };
         var diag = new Command("diag", "Send one command to a room's agent and print its reply (exit 0 ok, 1 error reply, 2 no reply, 3 broker unreachable).")
         {
             diagRoom, diagCommand, diagArgs, diagTimeout, diagOut, diagJson,
         };
-        diag.SetAction((r, ct) => Guard(error, () => DiagCommand.RunAsync(Broker(r), RoomAddress.Parse(r.GetValue(diagRoom)!), r.GetValue(diagCommand)!,
+        diag.SetAction((r, ct) => Guard(error, () => DiagCommand.RunAsync(Broker(r), Room(r.GetValue(diagRoom)!), r.GetValue(diagCommand)!,
             r.GetValue(diagArgs) ?? [], r.GetValue(diagTimeout) is { } s ? TimeSpan.FromSeconds(s) : null, r.GetValue(diagOut), r.GetValue(diagJson),
             output, error, !Console.IsErrorRedirected, ct)));
         root.Subcommands.Add(diag);
@@ -92,7 +100,7 @@ public static class CtlCli
         report.SetAction((r, ct) => Guard(error, async () =>
         {
             var (year, month) = ParseMonth(r.GetValue(reportMonth));
-            await using var store = await OfficeStore.OpenAsync(r.GetValue(reportDb)!, ct).ConfigureAwait(false);
+            await using var store = await OfficeStore.OpenAsync(r.GetValue(reportDb)!, ct, create: false).ConfigureAwait(false);
             var pairs = await MonthlyReport.BuildAsync(store, year, month, new ProgrammeTargets(), ct).ConfigureAwait(false);
             var text = r.GetValue(reportFormat) == "html" ? ReportWriter.Html(pairs, $"{year:0000}-{month:00}") : ReportWriter.Csv(pairs);
             if (r.GetValue(reportOut) is { } file) await File.WriteAllTextAsync(file, text, ct).ConfigureAwait(false);
@@ -107,11 +115,14 @@ public static class CtlCli
     {
         if (text is null)
         {
-            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, EdgeAgent.Lessons.SchoolTimetable.ChinaStandardTime).DateTime);
+            var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(DateTimeOffset.UtcNow, EdgeAgent.Contract.Time.SchoolTime.ChinaStandardTime).DateTime);
             return MonthlyReport.DefaultMonth(today);
         }
         if (DateOnly.TryParseExact(text + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)) return (d.Year, d.Month);
-        throw new CtlException($"edgeagent-ctl: --month {text}: write YYYY-MM, e.g. 2022-10", CtlExit.Usage);
+        var month = text.Split('-') is [var y, var m] && y.Length == 4 && int.TryParse(m, out var n) ? n : (int?)null;
+        throw new CtlException(month is { } bad
+            ? $"edgeagent-ctl: --month {text}: there is no month {bad}; write YYYY-MM with MM from 01 to 12, e.g. 2022-10"
+            : $"edgeagent-ctl: --month {text}: write YYYY-MM, e.g. 2022-10", CtlExit.Usage);
     }
 
     private static async Task<int> Guard(TextWriter error, Func<Task<int>> action)
@@ -131,6 +142,27 @@ public static class CtlCli
         }
     }
 
-    public static Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error) =>
-        Build(output, error).Parse(args).InvokeAsync(new InvocationConfiguration { Output = output, Error = error });
+    private static RoomAddress Room(string text) =>
+        RoomAddress.TryParse(text, out var problem) ?? throw new CtlException($"edgeagent-ctl: {problem} (as `edgeagent-ctl rooms` lists them)", CtlExit.Usage);
+
+    private static T Fail<T>(System.CommandLine.Parsing.ArgumentResult r, string message)
+    {
+        r.AddError(message);
+        return default!;
+    }
+
+    /// <summary>
+    /// Every usage error (unknown option, missing argument, a value that does not parse, no command) exits 64 with one
+    /// line saying what is wrong; results keep their own codes (README, "edgeagent-ctl").
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
+    {
+        var parsed = Build(output, error).Parse(args);
+        if (parsed.Errors.Count > 0)
+        {
+            error.WriteLine($"edgeagent-ctl: {parsed.Errors[0].Message.TrimEnd('.')} (see edgeagent-ctl --help)");
+            return CtlExit.Usage;
+        }
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).ConfigureAwait(false);
+    }
 }

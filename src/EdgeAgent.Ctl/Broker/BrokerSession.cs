@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
-using EdgeAgent.Configuration;
-using EdgeAgent.Telemetry;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Contract.Topics;
 using MQTTnet;
 using MQTTnet.Exceptions;
 

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EdgeAgent.Configuration;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Contract.Vocabulary;
 
 namespace EdgeAgent.Ctl.Broker;
 
@@ -52,8 +53,8 @@ public sealed class CtlSettings
         }
         if (flags.Protocol is { } p)
         {
-            if (p is not ("5.0" or "3.1.1")) throw new CtlException($"edgeagent-ctl: --protocol must be 5.0 or 3.1.1, not {p}", CtlExit.Usage);
-            b.Protocol = p;
+            if (!Words.TryParse<BrokerProtocol>(p, out var protocol)) throw new CtlException($"edgeagent-ctl: --protocol must be 5.0 or 3.1.1, not {p}", CtlExit.Usage);
+            b.Protocol = protocol;
         }
         if (flags.CaFile is not null) { b.Tls.Enabled = true; b.Tls.CaFile = flags.CaFile; }
         if (flags.CertFile is not null) b.Tls.CertFile = flags.CertFile;

@@ -2,19 +2,21 @@ using System.Buffers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeAgent.Configuration;
+using EdgeAgent.Client.Broker;
 using EdgeAgent.Ctl.Broker;
-using EdgeAgent.Ctl.Fleet;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Topics;
 using MQTTnet;
 using MQTTnet.Protocol;
 
 namespace EdgeAgent.Ctl.Diag;
 
 /// <summary>What came back for a command: the reply, or nothing within the timeout.</summary>
-public sealed record CommandOutcome(JsonObject? Reply, TimeSpan Elapsed)
+public sealed record CommandOutcome(ReplyPayload? Reply, TimeSpan Elapsed)
 {
     public bool Answered => Reply is not null;
-    public bool Ok => Reply?["ok"]?.GetValue<bool>() == true;
+    public bool Ok => Reply?.Ok == true;
 }
 
 /// <summary>
@@ -29,7 +31,7 @@ public static class CommandRequester
         Action<TimeSpan>? progress, CancellationToken ct)
     {
         using var client = await BrokerSession.ConnectAsync(broker, BrokerSession.ClientId("diag"), ct).ConfigureAwait(false);
-        var outcome = await SendAsync(client, broker.Protocol == "5.0", room, command, args, timeout, progress, ct).ConfigureAwait(false);
+        var outcome = await SendAsync(client, broker.IsV5, room, command, args, timeout, progress, ct).ConfigureAwait(false);
         await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
         return outcome;
     }
@@ -38,20 +40,20 @@ public static class CommandRequester
         Action<TimeSpan>? progress, CancellationToken ct)
     {
         var id = Guid.NewGuid().ToString("N");
-        var replyTopic = $"{room.Root}/reply/ctl-{id}";
-        var answer = new TaskCompletionSource<JsonObject>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var replyTopic = room.Topic(Suffix.Reply($"ctl-{id}"));
+        var answer = new TaskCompletionSource<ReplyPayload>(TaskCreationOptions.RunContinuationsAsynchronously);
         Task OnMessage(MqttApplicationMessageReceivedEventArgs e)
         {
             if (e.ApplicationMessage.Topic != replyTopic) return Task.CompletedTask;
             try
             {
-                if (JsonNode.Parse(e.ApplicationMessage.Payload.ToArray()) is JsonObject reply
-                    && (v5 ? Encoding.UTF8.GetString(e.ApplicationMessage.CorrelationData ?? []) == id || reply["id"]?.GetValue<string>() == id : reply["id"]?.GetValue<string>() == id))
+                if (JsonSerializer.Deserialize(e.ApplicationMessage.Payload.ToArray(), ContractJson.Wire.ReplyPayload) is { } reply
+                    && (v5 && Encoding.UTF8.GetString(e.ApplicationMessage.CorrelationData ?? []) == id || reply.Id == id))
                     answer.TrySetResult(reply);
             }
             catch (JsonException)
             {
-                answer.TrySetResult(new JsonObject { ["ok"] = false, ["error"] = new JsonObject { ["code"] = "bad_reply", ["message"] = "the reply was not JSON" } });
+                answer.TrySetResult(ReplyPayload.Failure(id, "bad_reply", "the reply could not be read: it is not an edgeagent.reply/1 document"));
             }
             return Task.CompletedTask;
         }
@@ -62,7 +64,7 @@ public static class CommandRequester
                 .ConfigureAwait(false);
             var request = (JsonObject)args.DeepClone();
             var message = new MqttApplicationMessageBuilder()
-                .WithTopic($"{room.Root}/cmd/{command}")
+                .WithTopic(room.Topic(Suffix.Command(command)))
                 .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
             // Both reply paths: an agent connected with 3.1.1 never sees MQTT 5 properties (the broker drops them), so
             // id and reply_to ride in the JSON too; an MQTT 5 agent prefers the Response Topic.
@@ -100,20 +102,4 @@ public static class CommandRequester
             client.ApplicationMessageReceivedAsync -= OnMessage;
         }
     }
-
-    /// <summary>The agent's error codes (README) in words for a technician.</summary>
-    public static string Explain(string? code) => code switch
-    {
-        "bad_json" => "the request was not a JSON object",
-        "too_large" => "the request was larger than the agent accepts (64 KiB)",
-        "unknown_command" => "the agent has no such command (see `edgeagent-ctl diag --help` for the list)",
-        "bad_args" => "an argument is missing or wrong",
-        "unknown_device" => "the room has no device with that id",
-        "device_error" => "the device answered with an error or not as its protocol says",
-        "timeout" => "the agent gave up waiting for the device or the measurement",
-        "busy" => "the agent is busy with other commands: try again in a few seconds",
-        "internal" => "the agent hit an internal error: see `diag ROOM logs`",
-        "bad_reply" => "the reply could not be read",
-        _ => "unexpected error",
-    };
 }

@@ -1,36 +1,33 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Text.Json;
-using System.Text.Json.Nodes;
-using EdgeAgent.Configuration;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Topics;
 using EdgeAgent.Ctl.Broker;
 using MQTTnet;
 
 namespace EdgeAgent.Ctl.Fleet;
 
-/// <summary>What the broker keeps of one room: its retained <c>state</c>, <c>health</c>, <c>compliance</c>, <c>tallies</c>.</summary>
+/// <summary>What the broker keeps of one room: its retained <c>state</c>, <c>health</c>, <c>compliance</c>, <c>tallies</c>, read as the contract's documents.</summary>
 public sealed class RoomView(RoomAddress room)
 {
     public RoomAddress Room { get; } = room;
-    public JsonObject? State { get; set; }
-    public JsonObject? Health { get; set; }
-    public JsonObject? Compliance { get; set; }
-    public JsonObject? Tallies { get; set; }
+    public StatePayload? State { get; set; }
+    public HealthPayload? Health { get; set; }
+    public ComplianceReport? Compliance { get; set; }
+    public Tallies? Tallies { get; set; }
+    /// <summary>Retained documents that were not the contract's (a newer agent, or someone else's message), by suffix.</summary>
+    public List<string> Unreadable { get; } = [];
 
-    public bool? Online => State?["online"]?.GetValue<bool>();
-    public DateTimeOffset? HealthAt => Time(Health?["at"]);
-    public DateTimeOffset? StartedAt => Time(State?["startedAt"]);
+    public bool? Online => State?.Online;
+    public DateTimeOffset? HealthAt => Health?.At;
+    public DateTimeOffset? StartedAt => State?.StartedAt;
 
     /// <summary>Devices not <c>online</c>, with their state.</summary>
     public IReadOnlyList<string> DeviceProblems =>
-        Health?["devices"] is JsonArray devices
-            ? devices.OfType<JsonObject>().Where(d => d["state"]?.GetValue<string>() != "online")
-                .Select(d => $"{d["id"]?.GetValue<string>()}:{d["state"]?.GetValue<string>()}").ToList()
-            : [];
-
-    internal static DateTimeOffset? Time(JsonNode? node) =>
-        node?.GetValueKind() == JsonValueKind.String && DateTimeOffset.TryParse(node.GetValue<string>(), System.Globalization.CultureInfo.InvariantCulture,
-            System.Globalization.DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+        Health?.Devices.Where(d => d.State != "online").Select(d => $"{d.Id}:{d.State}").ToList() ?? [];
 }
 
 /// <summary>
@@ -40,8 +37,6 @@ public sealed class RoomView(RoomAddress room)
 /// </summary>
 public static class RetainedView
 {
-    public static readonly string[] Suffixes = ["state", "health", "compliance", "tallies"];
-
     public static async Task<IReadOnlyList<RoomView>> ReadAsync(BrokerOptions broker, string region, string school, string room, CancellationToken ct,
         TimeSpan? quiet = null, TimeSpan? limit = null)
     {
@@ -51,32 +46,31 @@ public static class RetainedView
         client.ApplicationMessageReceivedAsync += e =>
         {
             last.Restart();
-            if (RoomAddress.FromTopic(e.ApplicationMessage.Topic) is not { } at || e.ApplicationMessage.Payload.Length == 0) return Task.CompletedTask;
-            JsonObject? doc;
-            try
-            {
-                doc = JsonNode.Parse(e.ApplicationMessage.Payload.ToArray()) as JsonObject;
-            }
-            catch (JsonException)
-            {
-                return Task.CompletedTask; // not ours to judge here; `status` shows what it can
-            }
+            if (TopicTree.Parse(e.ApplicationMessage.Topic) is not { } at || e.ApplicationMessage.Payload.Length == 0) return Task.CompletedTask;
             var view = rooms.GetOrAdd(at.Room.ToString(), _ => new RoomView(at.Room));
+            var bytes = e.ApplicationMessage.Payload.ToArray();
             lock (view)
             {
-                switch (at.Suffix)
+                try
                 {
-                    case "state": view.State = doc; break;
-                    case "health": view.Health = doc; break;
-                    case "compliance": view.Compliance = doc; break;
-                    case "tallies": view.Tallies = doc; break;
+                    switch (at.Suffix)
+                    {
+                        case Suffix.State: view.State = JsonSerializer.Deserialize(bytes, ContractJson.Wire.StatePayload); break;
+                        case Suffix.Health: view.Health = JsonSerializer.Deserialize(bytes, ContractJson.Wire.HealthPayload); break;
+                        case Suffix.Compliance: view.Compliance = JsonSerializer.Deserialize(bytes, ContractJson.Wire.ComplianceReport); break;
+                        case Suffix.Tallies: view.Tallies = JsonSerializer.Deserialize(bytes, ContractJson.Wire.Tallies); break;
+                    }
+                }
+                catch (JsonException)
+                {
+                    view.Unreadable.Add(at.Suffix); // not ours to judge here; `status` says so
                 }
             }
             return Task.CompletedTask;
         };
         var subscribe = new MqttClientSubscribeOptionsBuilder();
-        foreach (var suffix in Suffixes)
-            subscribe.WithTopicFilter(f => f.WithTopic($"edu/{region}/{school}/{room}/edgeagent/{suffix}").WithAtLeastOnceQoS());
+        foreach (var suffix in Suffix.Retained)
+            subscribe.WithTopicFilter(f => f.WithTopic(TopicTree.Filter(suffix, region, school, room)).WithAtLeastOnceQoS());
         await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
         last.Restart();
         var q = quiet ?? TimeSpan.FromMilliseconds(500);

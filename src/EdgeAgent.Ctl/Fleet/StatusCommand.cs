@@ -1,6 +1,14 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeAgent.Configuration;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Client.Terminal;
+using EdgeAgent.Contract.Commands;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Ctl.Broker;
 using EdgeAgent.Ctl.Diag;
 using EdgeAgent.Ctl.Office;
@@ -8,9 +16,10 @@ using EdgeAgent.Ctl.Office;
 namespace EdgeAgent.Ctl.Fleet;
 
 /// <summary>
-/// <c>edgeagent-ctl status ROOM</c>: one room in detail — state, host vitals, devices, the compliance report rule by
-/// rule (all retained), upcoming lessons and clashes (the <c>lessons</c> command, when the room is online) and recent
-/// events (from the office collector's database: events are not retained).
+/// <c>edgeagent-ctl status ROOM</c>: one room in detail — state, host vitals, the lesson running now with its stream,
+/// devices, the compliance report rule by rule (all retained), upcoming lessons and clashes (the <c>lessons</c> command,
+/// when the room is online) and recent events (from the office collector's database: events are not retained).
+/// Every time in school time.
 /// </summary>
 public static class StatusCommand
 {
@@ -23,72 +32,87 @@ public static class StatusCommand
         string? lessonsNote = null;
         if (view.Online == true)
         {
-            var outcome = await CommandRequester.SendAsync(broker, room, "lessons", new JsonObject { ["days"] = 7 }, TimeSpan.FromSeconds(10), null, ct).ConfigureAwait(false);
-            if (outcome.Ok) lessons = outcome.Reply!["result"] as JsonObject;
-            else lessonsNote = outcome.Answered ? $"the room answered: {outcome.Reply!["error"]?["message"]}" : "no answer to `lessons` within 10 s";
+            var outcome = await CommandRequester.SendAsync(broker, room, AgentCommands.Lessons.Name, new JsonObject { ["days"] = 7 }, TimeSpan.FromSeconds(10), null, ct).ConfigureAwait(false);
+            if (outcome.Ok) lessons = outcome.Reply!.Result as JsonObject;
+            else lessonsNote = outcome.Answered ? $"the room answered: {outcome.Reply!.Error?.Message}" : "no answer to `lessons` within 10 s";
         }
         else lessonsNote = "the room is offline";
         IReadOnlyList<JsonObject> recent = [];
         if (db is not null)
         {
-            await using var store = await OfficeStore.OpenAsync(db, ct).ConfigureAwait(false);
+            await using var store = await OfficeStore.OpenAsync(db, ct, create: false).ConfigureAwait(false);
             recent = await store.RecentEventsAsync(room, events, ct).ConfigureAwait(false);
         }
         if (json)
         {
             var doc = new JsonObject
             {
-                ["room"] = room.ToString(), ["state"] = view.State?.DeepClone(), ["health"] = view.Health?.DeepClone(), ["compliance"] = view.Compliance?.DeepClone(),
-                ["tallies"] = view.Tallies?.DeepClone(), ["lessons"] = lessons?.DeepClone(), ["lessonsNote"] = lessonsNote,
+                ["room"] = room.ToString(),
+                ["state"] = view.State is null ? null : JsonSerializer.SerializeToNode(view.State, ContractJson.Wire.StatePayload),
+                ["health"] = view.Health is null ? null : JsonSerializer.SerializeToNode(view.Health, ContractJson.Wire.HealthPayload),
+                ["compliance"] = view.Compliance is null ? null : JsonSerializer.SerializeToNode(view.Compliance, ContractJson.Wire.ComplianceReport),
+                ["tallies"] = view.Tallies is null ? null : JsonSerializer.SerializeToNode(view.Tallies, ContractJson.Wire.Tallies),
+                ["lessons"] = lessons?.DeepClone(), ["lessonsNote"] = lessonsNote,
                 ["events"] = db is null ? null : new JsonArray(recent.Select(e => (JsonNode?)e.DeepClone()).ToArray()),
             };
-            output.WriteLine(doc.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));
+            output.WriteLine(doc.ToJsonString(ContractJson.Pretty.Options));
             return Verdict(view);
         }
 
-        output.WriteLine($"Room {room}  role {view.State?["role"]?.GetValue<string>() ?? "?"}  agent {view.State?["version"]?.GetValue<string>() ?? "?"}");
+        output.WriteLine($"Room {room}  role {(view.State?.Role is { } role ? Words.Of(role) : "?")}  agent {view.State?.Version ?? "?"}  (times in school time)");
         output.WriteLine(view.Online == true
-            ? $"State: online since {TextTable.When(view.StartedAt)}"
-            : $"State: OFFLINE (last heartbeat {TextTable.When(view.HealthAt)})");
-        if (view.Health?["host"] is JsonObject host)
+            ? $"State: online since {SchoolTime.Minutes(view.StartedAt)}"
+            : $"State: OFFLINE (last heartbeat {SchoolTime.Minutes(view.HealthAt)})");
+        if (view.Health?.Degraded is { Count: > 0 } degraded) output.WriteLine($"DEGRADED: {string.Join("; ", degraded)}");
+        if (view.Unreadable.Count > 0) output.WriteLine($"Not readable as this tool's contract: {string.Join(", ", view.Unreadable)} (a newer agent?)");
+        if (view.Health?.Host is { } host)
         {
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"Host at {TextTable.When(view.HealthAt)}: CPU {Num(host["cpuPercent"])} %, memory {Num(host["memoryPercent"])} %, agent {Num(host["agentRssMb"])} MB, recording space {Bytes(host["recordingFreeBytes"])}, temperature {(host["temperatureC"] is null ? "-" : Num(host["temperatureC"]) + " °C")}, uptime {Uptime(host["uptimeSeconds"])}"));
+                $"Host at {SchoolTime.Minutes(view.HealthAt)}: CPU {host.CpuPercent:0.#} %, memory {host.MemoryPercent:0.#} %, agent {host.AgentRssMb:0.#} MB, recording space {host.RecordingFreeBytes / 1e9:0.0} GB, temperature {(host.TemperatureC is { } t ? $"{t:0.#} °C" : "-")}, uptime {Uptime(host.UptimeSeconds)}"));
         }
         output.WriteLine();
-        output.WriteLine("Devices:");
-        if (view.Health?["devices"] is JsonArray devices && devices.Count > 0)
+        if (view.Health?.Lesson is { } lesson)
         {
-            var table = new TextTable("  ID", "KIND", "STATE", "LAST SEEN", "DETAIL");
-            foreach (var d in devices.OfType<JsonObject>())
-                table.Add("  " + Str(d["id"]), Str(d["kind"]), Str(d["state"]), TextTable.When(RoomView.Time(d["lastSeen"])), Str(d["detail"]));
-            table.Write(output);
+            output.WriteLine($"Lesson now: {lesson.Booking ?? lesson.Id} since {SchoolTime.Minutes(lesson.Start)}, until {SchoolTime.Minutes(lesson.PlannedEnd)} (started by {lesson.StartedBy})");
+            if (lesson.Stream is { } s)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  stream {s.State}: {s.Fps:0.#} fps, {s.BitrateKbps:0} kbit/s, uplink {(s.UplinkUp ? "up" : "DOWN")}, {s.SecondsStreamed:0} s streamed, {s.Restarts} restart(s), {s.Stalls} stall(s), {s.UplinkLosses} uplink loss(es), {s.DroppedFrames} dropped frame(s)"));
+        }
+        else output.WriteLine("Lesson now: none");
+        output.WriteLine();
+        output.WriteLine("Devices:");
+        if (view.Health?.Devices is { Count: > 0 } devices)
+        {
+            var table = Tables.Plain("ID", "KIND", "STATE", "LAST SEEN", "ERRORS", "TIMEOUTS", "DETAIL");
+            foreach (var d in devices)
+                table.AddRow(d.Id, d.Kind, d.State, SchoolTime.Minutes(d.LastSeen), d.Errors.ToString(CultureInfo.InvariantCulture), d.Timeouts.ToString(CultureInfo.InvariantCulture), d.Detail);
+            Tables.Write(output, table);
         }
         else output.WriteLine("  (no health document retained)");
         output.WriteLine();
         if (view.Compliance is { } c)
         {
-            output.WriteLine($"Compliance: {Str(c["verdict"]).ToUpperInvariant()} at {TextTable.When(RoomView.Time(c["at"]))} (policy {Str(c["policyId"])} {Str(c["policyVersion"])}, {Str(c["unknown"])} unknown)");
-            var table = new TextTable("  RULE", "VERDICT", "MEASURED", "THRESHOLD", "TITLE");
-            foreach (var r in (c["rules"] as JsonArray ?? []).OfType<JsonObject>())
-                table.Add("  " + Str(r["id"]), Str(r["verdict"]), $"{Str(r["measured"])} {Str(r["unit"])}".Trim(), Str(r["threshold"]), $"{Str(r["titleZh"])} {Str(r["titleEn"])}");
-            table.Write(output);
+            output.WriteLine($"Compliance: {c.Verdict.ToUpperInvariant()} ({Verdicts.Chinese(c.Verdict)}) at {SchoolTime.Minutes(c.At)} (policy {c.PolicyId} {c.PolicyVersion}, {c.Unknown} unknown)");
+            var table = Tables.Plain("RULE", "VERDICT", "MEASURED", "THRESHOLD", "TITLE");
+            foreach (var r in c.Rules)
+                table.AddRow(r.Id, r.Verdict, $"{r.Measured} {r.Unit}".Trim(), r.Threshold ?? "", $"{r.TitleZh} {r.TitleEn}");
+            Tables.Write(output, table);
         }
         else output.WriteLine("Compliance: no report retained yet");
         output.WriteLine();
         output.WriteLine("Upcoming lessons:");
         if (lessons?["upcoming"] is JsonArray upcoming && upcoming.Count > 0)
         {
-            var table = new TextTable("  DATE", "PERIOD", "FORM", "SUBJECT", "PARTNER", "WINDOW", "CLASH");
+            var table = Tables.Plain("DATE", "PERIOD", "FORM", "SUBJECT", "PARTNER", "WINDOW", "CLASH");
             foreach (var l in upcoming.OfType<JsonObject>())
             {
-                var start = RoomView.Time(l["start"]);
-                var end = RoomView.Time(l["end"]);
-                table.Add("  " + Str(l["date"]), Str(l["period"]), Str(l["form"]), Str(l["subject"]), Str(l["partnerSchool"]),
-                    start is null ? "-" : $"{TextTable.When(start)}–{end?.ToUniversalTime().ToString("HH:mm'Z'", CultureInfo.InvariantCulture)}",
+                var start = Time(l["start"]);
+                var end = Time(l["end"]);
+                table.AddRow(Str(l["date"]), Str(l["period"]), Str(l["form"]), Str(l["subject"]), Str(l["partnerSchool"]),
+                    start is null ? "-" : $"{SchoolTime.Minutes(start)}–{(end is { } e ? SchoolTime.Of(e).ToString("HH:mm", CultureInfo.InvariantCulture) : "?")}",
                     l["clash"]?.GetValue<bool>() == true ? $"CLASH ({Str(l["note"])})" : "");
             }
-            table.Write(output);
+            Tables.Write(output, table);
         }
         else output.WriteLine(lessonsNote is null ? "  none in the next 7 days" : $"  unknown: {lessonsNote}");
         output.WriteLine();
@@ -97,33 +121,31 @@ public static class StatusCommand
         else if (recent.Count == 0) output.WriteLine("  none collected");
         else
         {
-            var table = new TextTable("  AT", "SEVERITY", "TYPE", "DEVICE", "DETAIL");
+            var table = Tables.Plain("AT", "SEVERITY", "TYPE", "DEVICE", "DETAIL");
             foreach (var e in recent)
-                table.Add("  " + TextTable.When(RoomView.Time(e["at"])), Str(e["severity"]), Str(e["type"]), Str(e["device"]), Str(e["detail"]));
-            table.Write(output);
+                table.AddRow(SchoolTime.Minutes(Time(e["at"])), Str(e["severity"]), Str(e["type"]), Str(e["device"]), Str(e["detail"]));
+            Tables.Write(output, table);
         }
         return Verdict(view);
     }
 
     /// <summary>1 when the room is offline, a device is not online or compliance failed: a script can act on it.</summary>
     private static int Verdict(RoomView view) =>
-        view.Online != true || view.DeviceProblems.Count > 0 || view.Compliance?["verdict"]?.GetValue<string>() == "fail" ? CtlExit.Failed : CtlExit.Ok;
+        view.Online != true || view.DeviceProblems.Count > 0 || view.Compliance?.Verdict == "fail" ? CtlExit.Failed : CtlExit.Ok;
 
     private static string Str(JsonNode? n) => n switch
     {
         null => "",
-        JsonValue v when v.GetValueKind() == System.Text.Json.JsonValueKind.String => v.GetValue<string>(),
+        JsonValue v when v.GetValueKind() == JsonValueKind.String => v.GetValue<string>(),
         _ => n.ToJsonString(),
     };
 
-    private static string Num(JsonNode? n) => n is null ? "-" : n.GetValue<double>().ToString("0.#", CultureInfo.InvariantCulture);
+    private static DateTimeOffset? Time(JsonNode? node) =>
+        node?.GetValueKind() == JsonValueKind.String && DateTimeOffset.TryParse(node.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
 
-    private static string Bytes(JsonNode? n) => n is null ? "-" : (n.GetValue<double>() / 1e9).ToString("0.0", CultureInfo.InvariantCulture) + " GB";
-
-    private static string Uptime(JsonNode? n)
+    private static string Uptime(long seconds)
     {
-        if (n is null) return "-";
-        var t = TimeSpan.FromSeconds(n.GetValue<double>());
+        var t = TimeSpan.FromSeconds(seconds);
         return t.TotalDays >= 1 ? $"{(int)t.TotalDays} d {t.Hours} h" : $"{t.Hours} h {t.Minutes} min";
     }
 }

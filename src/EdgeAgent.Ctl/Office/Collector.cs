@@ -1,7 +1,7 @@
 using System.Buffers;
-using EdgeAgent.Configuration;
+using EdgeAgent.Client.Broker;
 using EdgeAgent.Ctl.Broker;
-using EdgeAgent.Ctl.Fleet;
+using EdgeAgent.Contract.Topics;
 using MQTTnet;
 
 namespace EdgeAgent.Ctl.Office;
@@ -32,8 +32,8 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
     public string ClientId => $"edgeagent-collector-{name}";
 
     public static IEnumerable<(string Filter, OfficeKind Kind)> Filters(string? share) =>
-        new[] { ("lessons", OfficeKind.Lesson), ("events", OfficeKind.Event), ("compliance", OfficeKind.Compliance) }
-            .Select(x => ((share is null ? "" : $"$share/{share}/") + $"edu/+/+/+/edgeagent/{x.Item1}", x.Item2));
+        new[] { (Suffix.Lessons, OfficeKind.Lesson), (Suffix.Events, OfficeKind.Event), (Suffix.Compliance, OfficeKind.Compliance) }
+            .Select(x => ((share is null ? "" : $"$share/{share}/") + TopicTree.Filter(x.Item1), x.Item2));
 
     public async Task RunAsync(CancellationToken ct)
     {
@@ -77,7 +77,7 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
             }
             try
             {
-                await Task.Delay(EdgeAgent.Service.Backoff.Delay(attempt++, 1, 30), time, ct).ConfigureAwait(false);
+                await Task.Delay(Backoff.Delay(attempt++, 1, 30), time, ct).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -90,8 +90,8 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
     {
         e.AutoAcknowledge = false;
         var topic = e.ApplicationMessage.Topic;
-        var at = RoomAddress.FromTopic(topic);
-        OfficeKind? kind = at?.Suffix switch { "lessons" => OfficeKind.Lesson, "events" => OfficeKind.Event, "compliance" => OfficeKind.Compliance, _ => null };
+        var at = TopicTree.Parse(topic);
+        OfficeKind? kind = at?.Suffix switch { Suffix.Lessons => OfficeKind.Lesson, Suffix.Events => OfficeKind.Event, Suffix.Compliance => OfficeKind.Compliance, _ => null };
         if (at is null || kind is null || e.ApplicationMessage.Payload.Length == 0)
         {
             // Not ours (or a retained message being cleared): nothing to keep.
@@ -118,7 +118,7 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
             {
                 // The database is away: hold the acknowledgement (the broker keeps the message) and try again.
                 log.WriteLine($"collector {name}: cannot store yet ({x.GetType().Name}: {x.Message}); retrying");
-                await Task.Delay(EdgeAgent.Service.Backoff.Delay(attempt++, 0.5, 10), time, ct).ConfigureAwait(false);
+                await Task.Delay(Backoff.Delay(attempt++, 0.5, 10), time, ct).ConfigureAwait(false);
             }
         }
         await e.AcknowledgeAsync(ct).ConfigureAwait(false);

@@ -1,8 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeAgent.Configuration;
-using EdgeAgent.Lessons;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
 
 namespace EdgeAgent.Ctl.Office;
 
@@ -31,13 +35,7 @@ public sealed record PairReport(string Month, string UrbanSchool, string RuralSc
 /// </summary>
 public static class MonthlyReport
 {
-    public static readonly IReadOnlyDictionary<string, string> FormNames = new Dictionary<string, string>
-    {
-        [LessonForms.SyncClassroom] = "城乡同步课堂",
-        [LessonForms.RemoteDelivery] = "远程专递课堂",
-        [LessonForms.FamousTeacher] = "名师网络课堂",
-        [LessonForms.TeacherResearch] = "教师网络研修",
-    };
+    public static IReadOnlyDictionary<string, string> FormNames => LessonForms.Chinese;
 
     /// <summary>The order of the seed's form.</summary>
     public static readonly string[] FormOrder = [LessonForms.SyncClassroom, LessonForms.RemoteDelivery, LessonForms.FamousTeacher, LessonForms.TeacherResearch];
@@ -48,17 +46,15 @@ public static class MonthlyReport
         ["pe"] = "体育", ["art"] = "美术", ["labour-it"] = "劳技信息技术", ["extension"] = "拓展课程", ["other"] = "其他",
     };
 
-    private static readonly JsonSerializerOptions Json = new() { PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
-
     public static async Task<IReadOnlyList<PairReport>> BuildAsync(OfficeStore store, int year, int month, ProgrammeTargets targets, CancellationToken ct)
     {
         var first = new DateOnly(year, month, 1);
         var next = first.AddMonths(1);
         var (yearStart, _, _) = TallyCalculator.SchoolYearOf(first);
         var records = (await store.LessonsAsync(yearStart, next, ct).ConfigureAwait(false))
-            .Select(r => r.Deserialize<LessonRecord>(Json)!)
+            .Select(r => r.Deserialize(ContractJson.Wire.LessonRecord)!)
             .ToList();
-        var zone = SchoolTimetable.ChinaStandardTime;
+        var zone = SchoolTime.ChinaStandardTime;
         var monthStart = new DateTimeOffset(first.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(first.ToDateTime(TimeOnly.MinValue)));
         var monthEnd = new DateTimeOffset(next.ToDateTime(TimeOnly.MinValue), zone.GetUtcOffset(next.ToDateTime(TimeOnly.MinValue)));
         var reports = await store.ComplianceAsync(monthStart, monthEnd, ct).ConfigureAwait(false);
@@ -89,14 +85,14 @@ public static class MonthlyReport
 
     private static List<Activity> Activities(List<LessonRecord> records)
     {
-        var zone = SchoolTimetable.ChinaStandardTime;
-        var counting = records.Where(r => r.Status is LessonStatus.Completed or LessonStatus.Partial).ToList();
+        var zone = SchoolTime.ChinaStandardTime;
+        var counting = records.Where(r => LessonStatus.Counts(r.Status)).ToList();
         static (string Urban, string Rural) Pair(LessonRecord r) =>
-            r.Role == "receiving" ? (r.PartnerSchool ?? "-", r.School) : (r.School, r.PartnerSchool ?? "-");
+            r.Role == RoomRole.Receiving ? (r.PartnerSchool ?? "-", r.School) : (r.School, r.PartnerSchool ?? "-");
         static string Key(LessonRecord r) => $"{r.Form}|{r.PlannedStart?.UtcDateTime:O}";
         static int People(LessonRecord r) => r.Students + (string.IsNullOrWhiteSpace(r.Teacher) ? 0 : 1);
-        var mains = counting.Where(r => r.Role != "receiving").ToList();
-        var receiving = counting.Where(r => r.Role == "receiving").ToList();
+        var mains = counting.Where(r => r.Role != RoomRole.Receiving).ToList();
+        var receiving = counting.Where(r => r.Role == RoomRole.Receiving).ToList();
         var list = new List<Activity>();
         var matched = new HashSet<LessonRecord>();
         foreach (var m in mains)

@@ -4,7 +4,11 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAgent.Ctl.Broker;
 using EdgeAgent.Ctl.Fleet;
-using EdgeAgent.Lessons;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -38,9 +42,12 @@ public sealed class OfficeStore : IAsyncDisposable
         db.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || db.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
         || db.Contains("Host=", StringComparison.OrdinalIgnoreCase);
 
-    public static async Task<OfficeStore> OpenAsync(string db, CancellationToken ct)
+    /// <param name="create">False for the commands that only read (report, status): a SQLite file that is not there is a typo, not a new office.</param>
+    public static async Task<OfficeStore> OpenAsync(string db, CancellationToken ct, bool create = true)
     {
         var postgres = LooksLikePostgres(db);
+        if (!postgres && !create && !File.Exists(db))
+            throw new CtlException($"edgeagent-ctl: no office database at {db} (is the path right? `collect --db {db}` creates one)", CtlExit.Unreachable);
         DbConnection connection = postgres ? new NpgsqlConnection(PostgresConnectionString(db)) : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db }.ToString());
         try
         {
@@ -135,7 +142,7 @@ public sealed class OfficeStore : IAsyncDisposable
                     Add(command, "teacher", Text(doc, "teacher"));
                     Add(command, "students", doc["students"]?.GetValue<int>() ?? 0);
                     Add(command, "planned", Time(doc, "plannedStart") is { } p ? Utc(p) : null);
-                    Add(command, "date", start is { } s ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(s, SchoolTimetable.ChinaStandardTime).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null);
+                    Add(command, "date", start is { } s ? DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(s, SchoolTime.ChinaStandardTime).DateTime).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) : null);
                     break;
                 case OfficeKind.Event:
                     Expect(doc, "edgeagent.event/1");

@@ -22,7 +22,8 @@ public sealed record DeviceHealth(
     DateTimeOffset? LastSeen,
     DateTimeOffset CheckedAt,
     long Errors,
-    long Timeouts)
+    long Timeouts,
+    long LateReplies = 0)
 {
     /// <summary>True when the parts that matter to a reader changed (not the timestamps or counters).</summary>
     public bool DiffersFrom(DeviceHealth? other) => other is null || other.State != State || other.Detail != Detail;

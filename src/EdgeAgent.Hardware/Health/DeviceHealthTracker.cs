@@ -54,7 +54,7 @@ public sealed class DeviceHealthTracker(IDevice device, TimeProvider time)
         {
             if (state is DeviceState.Online or DeviceState.Degraded) _lastSeen = now;
             HasPolled = true;
-            _current = new DeviceHealth(device.Id, device.Kind, state, detail, _lastSeen, now, Interlocked.Read(ref _errors), Interlocked.Read(ref _timeouts));
+            _current = new DeviceHealth(device.Id, device.Kind, state, detail, _lastSeen, now, Interlocked.Read(ref _errors), Interlocked.Read(ref _timeouts), device.LateReplies);
             return _current;
         }
     }

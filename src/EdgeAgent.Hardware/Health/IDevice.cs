@@ -8,4 +8,6 @@ public interface IDevice : IAsyncDisposable
     string Kind { get; }
     /// <summary>One health poll (power inquiry, ERST, GET ALL...). Throws <see cref="DeviceException"/> when it cannot.</summary>
     Task<DevicePollResult> PollAsync(CancellationToken cancellationToken);
+    /// <summary>Replies that came after their request had timed out, matched by what the protocol echoes and discarded.</summary>
+    long LateReplies => 0;
 }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using EdgeAgent.Configuration;
 using EdgeAgent.Service;
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Cli;
 
@@ -26,7 +25,7 @@ public static class AgentCli
         var checkConfig = ConfigOption();
         var json = new Option<bool>("--json") { Description = "Print the compliance report as JSON." };
         var check = new Command("check", "Run the compliance check once and print the report (0 pass, 1 warn, 2 fail, 3 could not run).") { checkConfig, json };
-        check.SetAction((result, ct) => CheckCommand.RunAsync(result.GetValue(checkConfig)!, result.GetValue(json), Console.Out, Console.Error, ct));
+        check.SetAction((result, ct) => CheckVerb.RunAsync(result.GetValue(checkConfig)!, result.GetValue(json), Console.Out, Console.Error, ct));
         root.Subcommands.Add(check);
 
         var deviceConfig = ConfigOption();
@@ -37,7 +36,7 @@ public static class AgentCli
         {
             deviceConfig, deviceId, action, actionArgs,
         };
-        device.SetAction((result, ct) => DeviceCommand.RunAsync(result.GetValue(deviceConfig)!, result.GetValue(deviceId)!,
+        device.SetAction((result, ct) => DeviceVerb.RunAsync(result.GetValue(deviceConfig)!, result.GetValue(deviceId)!,
             result.GetValue(action)!, result.GetValue(actionArgs) ?? [], ct));
         root.Subcommands.Add(device);
 
@@ -50,7 +49,7 @@ public static class AgentCli
         {
             lessonsConfig, days, from, tallies, lessonsJson,
         };
-        lessons.SetAction((result, ct) => LessonsCommand.RunAsync(result.GetValue(lessonsConfig)!, result.GetValue(days), result.GetValue(from),
+        lessons.SetAction((result, ct) => LessonsVerb.RunAsync(result.GetValue(lessonsConfig)!, result.GetValue(days), result.GetValue(from),
             result.GetValue(tallies), result.GetValue(lessonsJson), Console.Out, Console.Error, ct));
         root.Subcommands.Add(lessons);
 
@@ -73,7 +72,7 @@ public static class AgentCli
     /// <summary>Loads the file, or prints every problem naming its field and returns null.</summary>
     internal static AgentOptions? LoadOrReport(string path, TextWriter error)
     {
-        var loaded = ConfigLoader.Load(path);
+        var loaded = ConfigLoader.Load(path, AgentServices.ConfigRules);
         if (loaded.Ok) return loaded.Options;
         error.WriteLine($"edgeagent: invalid configuration {path}:");
         foreach (var e in loaded.Errors) error.WriteLine($"  - {e}");
@@ -84,7 +83,7 @@ public static class AgentCli
     {
         var options = LoadOrReport(path, Console.Error);
         if (options is null) return ExitCodes.Config;
-        Console.Out.WriteLine($"ok: {path} is valid (room {options.Region}/{options.School}/{options.Room}, role {options.Role}, {options.Devices.Count} devices)");
+        Console.Out.WriteLine($"ok: {path} is valid (room {options.Address}, role {Contract.Vocabulary.Words.Of(options.Role)}, {options.Devices.Count} devices)");
         return ExitCodes.Ok;
     }
 
@@ -106,12 +105,6 @@ public static class AgentCli
             using var host = AgentHost.Build(options, logger, services => AgentServices.Add(services, options));
             await host.RunAsync(ct);
             return ExitCodes.Ok;
-        }
-        catch (OptionsValidationException e)
-        {
-            Console.Error.WriteLine($"edgeagent: invalid configuration {path}:");
-            foreach (var failure in e.Failures) Console.Error.WriteLine($"  - {failure}");
-            return ExitCodes.Config;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

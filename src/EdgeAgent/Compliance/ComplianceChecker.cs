@@ -1,5 +1,8 @@
 using EdgeAgent.Compliance.Probes;
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Vocabulary;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Compliance;
@@ -18,10 +21,10 @@ public sealed class ComplianceChecker(AgentOptions options, IEnumerable<IComplia
         var timeout = TimeSpan.FromSeconds(options.Compliance.ProbeTimeoutSeconds);
         var measured = await Task.WhenAll(_probes.Select(p => Measure(p, timeout, ct))).ConfigureAwait(false);
         var byMetric = measured.SelectMany(m => m).GroupBy(m => m.Metric).ToDictionary(g => g.Key, g => g.First());
-        var role = options.Role;
+        var role = Words.Of(options.Role);
         var results = policy.Rules.Where(r => r.AppliesTo(role)).Select(r => RuleEvaluator.Evaluate(r, role, byMetric.GetValueOrDefault(r.Metric))).ToList();
-        var report = new ComplianceReport(ComplianceReport.SchemaId, Telemetry.Outbox.NewId(), options.Region, options.School, options.Room, role,
-            policy.Id, policy.Version, time.GetUtcNow(), RuleEvaluator.Overall(results), results.Count(r => r.Verdict == "unknown"), results, trigger);
+        var report = new ComplianceReport(ComplianceReport.SchemaId, State.Outbox.NewId(), options.Region, options.School, options.Room, options.Role,
+            policy.Id, policy.Version, SchoolTime.Of(time.GetUtcNow()), RuleEvaluator.Overall(results), results.Count(r => r.Verdict == "unknown"), results, trigger);
         log.LogInformation("Compliance check ({Trigger}): {Verdict} by policy {Policy} {Version} ({Unknown} unknown)", trigger, report.Verdict, policy.Id, policy.Version, report.Unknown);
         return report;
     }

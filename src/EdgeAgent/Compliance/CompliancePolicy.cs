@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Vocabulary;
 
 namespace EdgeAgent.Compliance;
 
@@ -30,9 +32,9 @@ public sealed record PolicyRule(
 /// </summary>
 public sealed class CompliancePolicy
 {
-    public const string SchemaId = "edgeagent.policy/1";
-    public static readonly string[] Roles = ["main", "receiving"];
-    public static readonly string[] Verdicts = ["pass", "warn", "fail", "unknown"];
+    public const string SchemaId = PolicyDocument.SchemaId;
+    /// <summary>The room roles as a policy names them (its thresholds are keyed by these words).</summary>
+    public static readonly IReadOnlyList<string> Roles = Words.All<RoomRole>();
 
     /// <summary>The metrics the probes measure, and whether each is a number or a word.</summary>
     public static readonly IReadOnlyDictionary<string, bool> Metrics = new Dictionary<string, bool>
@@ -181,7 +183,7 @@ public sealed class CompliancePolicy
         {
             foreach (var role in Roles) byRole[role] = t;
         }
-        return byRole.Count == Roles.Length || !required && byRole.Count > 0 ? byRole : null;
+        return byRole.Count == Roles.Count || !required && byRole.Count > 0 ? byRole : null;
     }
 
     private static Threshold? One(JsonNode? node, string comparison, string path, Action<string, string> fail)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text.Json.Serialization;
 
 namespace EdgeAgent.Compliance;
 
@@ -14,23 +13,3 @@ public sealed record Measurement(string Metric, double? Number, string? Word, st
 
     public string Display => Number is { } n ? Math.Round(n, 2).ToString(CultureInfo.InvariantCulture) : Word ?? "";
 }
-
-/// <summary>One rule's outcome in a report.</summary>
-public sealed record RuleResult(
-    string Id, string TitleZh, string TitleEn, string Metric, string? Measured, string Unit, string? Threshold, string Verdict, string Evidence, string Source);
-
-/// <summary>
-/// The room against the policy (<c>edgeagent.compliance/1</c>): every applicable rule with the measured value,
-/// the threshold applied and a verdict; overall fail if any rule fails, else warn if any warns, else pass
-/// (unknown when nothing could be measured); unknowns are counted and shown.
-/// </summary>
-public sealed record ComplianceReport(
-    string Schema, string Id, string Region, string School, string Room, string Role, string PolicyId, string PolicyVersion,
-    DateTimeOffset At, string Verdict, int Unknown, IReadOnlyList<RuleResult> Rules, string Trigger)
-{
-    public const string SchemaId = "edgeagent.compliance/1";
-}
-
-[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
-[JsonSerializable(typeof(ComplianceReport))]
-internal sealed partial class ComplianceJson : JsonSerializerContext;

@@ -3,8 +3,10 @@ using System.Text.Json;
 using EdgeAgent.Devices;
 using EdgeAgent.Hardware.Health;
 using EdgeAgent.State;
-using EdgeAgent.Streaming;
-using EdgeAgent.Telemetry;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Media;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -26,7 +28,7 @@ public sealed class ComplianceService : BackgroundService
     private readonly PolicySource _policies;
     private readonly StateDatabase _database;
     private readonly Outbox _outbox;
-    private readonly Topics _topics;
+    private readonly RoomTopics _topics;
     private readonly TimeProvider _time;
     private readonly StreamService _streams;
     private readonly ILogger<ComplianceService> _log;
@@ -34,7 +36,7 @@ public sealed class ComplianceService : BackgroundService
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private DateTimeOffset _due;
 
-    public ComplianceService(ComplianceChecker checker, PolicySource policies, StateDatabase database, Outbox outbox, Topics topics, TimeProvider time,
+    public ComplianceService(ComplianceChecker checker, PolicySource policies, StateDatabase database, Outbox outbox, RoomTopics topics, TimeProvider time,
         StreamService streams, DeviceHealthPoller poller, ILogger<ComplianceService> log)
     {
         _checker = checker;
@@ -78,7 +80,7 @@ public sealed class ComplianceService : BackgroundService
 
     private void Store(ComplianceReport report)
     {
-        var json = JsonSerializer.SerializeToUtf8Bytes(report, ComplianceJson.Default.ComplianceReport);
+        var json = JsonSerializer.SerializeToUtf8Bytes(report, ContractJson.Wire.ComplianceReport);
         using (var c = _database.Open())
         using (var cmd = c.CreateCommand())
         {

@@ -1,7 +1,8 @@
 using System.Globalization;
 using EdgeAgent.Configuration;
 using EdgeAgent.State;
-using EdgeAgent.Telemetry;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Compliance;
@@ -11,7 +12,7 @@ namespace EdgeAgent.Compliance;
 /// <c>compliance.policyFile</c>, else the built-in default. A document that fails validation raises
 /// <c>policy-rejected</c> naming the problems, and the policy in force stays.
 /// </summary>
-public sealed class PolicySource
+public sealed class PolicySource : IOfficeDocumentReceiver
 {
     private readonly StateDatabase _database;
     private readonly EventSink? _events;
@@ -52,6 +53,11 @@ public sealed class PolicySource
         private set => _current = value;
     }
 
+    public string Suffix => Contract.Topics.Suffix.ConfigPolicy;
+
+    /// <summary>The office's retained <c>config/policy</c> document.</summary>
+    public void Receive(byte[] payload) => Accept(System.Text.Encoding.UTF8.GetString(payload), "config/policy");
+
     /// <summary>Validates and adopts a policy document; false (with an event) if rejected.</summary>
     public bool Accept(string json, string source)
     {
@@ -78,7 +84,7 @@ public sealed class PolicySource
     {
         var detail = $"policy from {source} rejected, {inForce.Id} {inForce.Version} stays in force: {string.Join("; ", errors.Take(10))}";
         _log.LogWarning("{Detail}", detail);
-        _events?.Raise(EventTypes.PolicyRejected, "warning", null, detail);
+        _events?.Raise(EventTypes.PolicyRejected, Severity.Warning, null, detail);
     }
 
     private string? Saved()

@@ -1,3 +1,5 @@
+using EdgeAgent.Contract.Payloads;
+
 namespace EdgeAgent.Compliance;
 
 /// <summary>Turns a measurement into a verdict by the rule's comparison and thresholds for the room's role.</summary>

@@ -1,3 +1,7 @@
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
+
 namespace EdgeAgent.Configuration;
 
 /// <summary>
@@ -12,8 +16,9 @@ public sealed class AgentOptions
     public string School { get; set; } = "";
     /// <summary>Room code within the school, e.g. "room-301".</summary>
     public string Room { get; set; } = "";
-    /// <summary>"main" (主讲教室) or "receiving" (听讲教室).</summary>
-    public string Role { get; set; } = "";
+    /// <summary>main (主讲教室) or receiving (听讲教室).</summary>
+    [System.Text.Json.Serialization.JsonRequired]
+    public RoomRole Role { get; set; }
 
     public BrokerOptions Broker { get; set; } = new();
     public List<DeviceOptions> Devices { get; set; } = [];
@@ -32,48 +37,16 @@ public sealed class AgentOptions
     /// <summary>Seconds between health polls of each device unless the device sets its own.</summary>
     public int DevicePollSeconds { get; set; } = 10;
 
-    public RoomRole RoomRole => Role == "receiving" ? RoomRole.Receiving : RoomRole.Main;
-}
-
-public enum RoomRole { Main, Receiving }
-
-public sealed class BrokerOptions
-{
-    public string Host { get; set; } = "127.0.0.1";
-    public int Port { get; set; } = 1883;
-    /// <summary>Defaults to "edgeagent-{region}-{school}-{room}" (unique in the fleet; two agents with one id would push each other off).</summary>
-    public string? ClientId { get; set; }
-    public string? Username { get; set; }
-    public string? Password { get; set; }
-    public TlsOptions Tls { get; set; } = new();
-    /// <summary>"5.0" (default) or "3.1.1" for brokers that speak only the older protocol.</summary>
-    public string Protocol { get; set; } = "5.0";
-    public int HeartbeatSeconds { get; set; } = 300;
-    /// <summary>How long the broker keeps this agent's session (subscriptions, queued commands) while it is away.</summary>
-    public int SessionExpirySeconds { get; set; } = 3600;
-    /// <summary>Events kept in the outbox while the broker is away; older events are dropped first (counted). Lesson records and compliance reports are never dropped.</summary>
-    public int OutboxMaxEvents { get; set; } = 10_000;
-    public int KeepAliveSeconds { get; set; } = 30;
-    /// <summary>Upper bound of the reconnect backoff.</summary>
-    public int ReconnectMaxSeconds { get; set; } = 120;
-}
-
-public sealed class TlsOptions
-{
-    public bool Enabled { get; set; }
-    public string? CaFile { get; set; }
-    public string? CertFile { get; set; }
-    public string? KeyFile { get; set; }
+    /// <summary>The room's address in the topic tree.</summary>
+    public RoomAddress Address => new(Region, School, Room);
 }
 
 /// <summary>One classroom device. Which fields apply depends on <see cref="Kind"/> and <see cref="Protocol"/>.</summary>
 public sealed class DeviceOptions
 {
     public string Id { get; set; } = "";
-    /// <summary>camera | display | mic-array | audio-capture</summary>
-    public string Kind { get; set; } = "";
-    /// <summary>visca-ip | pjlink | command-string | alsa</summary>
-    public string Protocol { get; set; } = "";
+    public DeviceKind Kind { get; set; }
+    public DeviceProtocol Protocol { get; set; }
     public string? Host { get; set; }
     public int? Port { get; set; }
     /// <summary>PJLink password; null when the display has authentication off.</summary>
@@ -108,12 +81,10 @@ public sealed class GpioPinOptions
 /// <summary>What the lesson stream is made of. Typed values only: nothing here is passed through a shell.</summary>
 public sealed class StreamOptions
 {
-    /// <summary>test | v4l2 | rtsp</summary>
-    public string VideoSource { get; set; } = "test";
+    public VideoSource VideoSource { get; set; } = VideoSource.Test;
     /// <summary>V4L2 device path (/dev/video0) or RTSP URL, depending on <see cref="VideoSource"/>.</summary>
     public string? VideoInput { get; set; }
-    /// <summary>test | alsa | rtsp</summary>
-    public string AudioSource { get; set; } = "test";
+    public AudioSource AudioSource { get; set; } = AudioSource.Test;
     public string? AudioInput { get; set; }
     public int Width { get; set; } = 1280;
     public int Height { get; set; } = 720;
@@ -122,10 +93,11 @@ public sealed class StreamOptions
     public int AudioBitrateKbps { get; set; } = 128;
     /// <summary>Seconds between keyframes: a receiver or a restarted uplink can join at most this late.</summary>
     public int GopSeconds { get; set; } = 1;
-    /// <summary>auto | libx264 | h264_vaapi | h264_qsv | h264_v4l2m2m</summary>
-    public string Encoder { get; set; } = "auto";
+    public EncoderChoice Encoder { get; set; } = EncoderChoice.Auto;
     /// <summary>srt://host:port?streamid=... or rtmp://host/app/key; empty means record only.</summary>
     public string? UplinkUrl { get; set; }
+    /// <summary>The uplink, parsed (null when none is configured or the URL is invalid: validation says which).</summary>
+    public MediaEndpoint? Uplink => string.IsNullOrEmpty(UplinkUrl) ? null : MediaEndpoint.TryParse(UplinkUrl, out _);
     /// <summary>Host measured by the network probes (iperf3 endpoint).</summary>
     public string? IngestHost { get; set; }
     /// <summary>A process whose progress has not moved for this long is killed and restarted.</summary>
@@ -150,10 +122,9 @@ public sealed class RecordingOptions
 
 public sealed class LoggingOptions
 {
-    /// <summary>Verbose | Debug | Information | Warning | Error | Fatal</summary>
-    public string Level { get; set; } = "Information";
+    public LogLevelName Level { get; set; } = LogLevelName.Information;
     /// <summary>Per-source minimum levels, e.g. { "EdgeAgent.Hardware": "Debug" }.</summary>
-    public Dictionary<string, string>? Overrides { get; set; }
+    public Dictionary<string, LogLevelName>? Overrides { get; set; }
     public long FileSizeLimitBytes { get; set; } = 10 * 1024 * 1024;
     public int RetainedFileCount { get; set; } = 10;
     /// <summary>Write console lines; off under a service manager that also reads the files.</summary>

@@ -1,5 +1,8 @@
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
 
 namespace EdgeAgent.Configuration;
 
@@ -11,26 +14,22 @@ public sealed record ConfigError(string Path, string Reason)
 
 /// <summary>
 /// Checks every field of <see cref="AgentOptions"/> and reports all problems at once, each naming its path
-/// (e.g. <c>devices[1].port</c>). Used by the loader and by the host's ValidateOnStart.
+/// (e.g. <c>devices[1].port</c>). Closed vocabularies (role, protocols, sources) are checked by the loader, which
+/// binds them to the contract's enums.
 /// </summary>
-public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOptions>
+public static partial class AgentOptionsValidator
 {
-    public static readonly string[] Roles = ["main", "receiving"];
-    public static readonly string[] LogLevels = ["Verbose", "Debug", "Information", "Warning", "Error", "Fatal"];
-    public static readonly string[] Encoders = ["auto", "libx264", "h264_vaapi", "h264_qsv", "h264_v4l2m2m"];
-
-    /// <summary>Which protocol each device kind speaks, and whether it needs host and port.</summary>
-    public static readonly IReadOnlyDictionary<string, (string Protocol, bool Network)> DeviceKinds =
-        new Dictionary<string, (string, bool)>
+    /// <summary>Which protocols each device kind speaks, and whether it needs host and port.</summary>
+    public static readonly IReadOnlyDictionary<DeviceKind, (DeviceProtocol[] Protocols, bool Network)> DeviceKinds =
+        new Dictionary<DeviceKind, (DeviceProtocol[], bool)>
         {
-            ["camera"] = ("visca-ip", true),
-            ["display"] = ("pjlink", true),
-            ["mic-array"] = ("command-string", true),
-            ["audio-capture"] = ("alsa", false),
+            [DeviceKind.Camera] = ([DeviceProtocol.ViscaIp], true),
+            [DeviceKind.Display] = ([DeviceProtocol.PjLink], true),
+            [DeviceKind.MicArray] = ([DeviceProtocol.CommandString], true),
+            [DeviceKind.AudioCapture] = ([DeviceProtocol.Alsa], false),
         };
 
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
-    internal static partial Regex Identifier();
+    internal static bool Identifier(string? value) => TopicTree.IsCode(value);
 
     [GeneratedRegex("^[1-9][1-9A-Z]$")]
     private static partial Regex PjLinkInput();
@@ -41,14 +40,6 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
     [GeneratedRegex("^(default|(plug)?hw:[0-9]{1,2}(,[0-9]{1,2})?|(plug)?hw:CARD=[A-Za-z0-9_]+(,DEV=[0-9]{1,2})?)$")]
     private static partial Regex AlsaDevice();
 
-    public ValidateOptionsResult Validate(string? name, AgentOptions options)
-    {
-        var errors = Check(options);
-        return errors.Count == 0
-            ? ValidateOptionsResult.Success
-            : ValidateOptionsResult.Fail(errors.Select(e => e.ToString()));
-    }
-
     public static List<ConfigError> Check(AgentOptions o)
     {
         var errors = new List<ConfigError>();
@@ -56,17 +47,12 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         void Identifier(string path, string? value)
         {
             if (string.IsNullOrWhiteSpace(value)) Fail(path, "is required");
-            else if (!AgentOptionsValidator.Identifier().IsMatch(value))
+            else if (!AgentOptionsValidator.Identifier(value))
                 Fail(path, $"'{value}' must be 1-64 characters of A-Z a-z 0-9 _ . - (it becomes an MQTT topic segment)");
         }
         void Range(string path, long value, long min, long max)
         {
             if (value < min || value > max) Fail(path, $"{value} is out of range {min}..{max}");
-        }
-        void OneOf(string path, string? value, string[] allowed)
-        {
-            if (value is null || !allowed.Contains(value))
-                Fail(path, $"'{value}' is not one of {string.Join(", ", allowed)}");
         }
         void NotEmpty(string path, string? value)
         {
@@ -76,7 +62,6 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         Identifier("region", o.Region);
         Identifier("school", o.School);
         Identifier("room", o.Room);
-        OneOf("role", o.Role, Roles);
 
         CheckBroker(o.Broker, Fail, Range, NotEmpty);
 
@@ -88,21 +73,17 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
             if (d is null) { Fail(p, "is null"); continue; }
             Identifier($"{p}.id", d.Id);
             if (!string.IsNullOrEmpty(d.Id) && !ids.Add(d.Id)) Fail($"{p}.id", $"'{d.Id}' is used by another device");
-            if (!DeviceKinds.TryGetValue(d.Kind ?? "", out var kind))
+            var kind = DeviceKinds[d.Kind];
             {
-                Fail($"{p}.kind", $"'{d.Kind}' is not one of {string.Join(", ", DeviceKinds.Keys)}");
-            }
-            else
-            {
-                if (d.Protocol != kind.Protocol)
-                    Fail($"{p}.protocol", $"'{d.Protocol}' is not supported for kind '{d.Kind}' (use '{kind.Protocol}')");
+                if (!kind.Protocols.Contains(d.Protocol))
+                    Fail($"{p}.protocol", $"'{Words.Of(d.Protocol)}' is not supported for kind '{Words.Of(d.Kind)}' (use '{string.Join("' or '", kind.Protocols.Select(Words.Of))}')");
                 if (kind.Network)
                 {
                     NotEmpty($"{p}.host", d.Host);
                     if (d.Port is null) Fail($"{p}.port", "is required");
                     else Range($"{p}.port", d.Port.Value, 1, 65535);
                 }
-                if (d.Kind == "audio-capture")
+                if (d.Kind == DeviceKind.AudioCapture)
                 {
                     if (string.IsNullOrEmpty(d.AlsaDevice)) Fail($"{p}.alsaDevice", "is required");
                     else if (!AlsaDevice().IsMatch(d.AlsaDevice)) Fail($"{p}.alsaDevice", $"'{d.AlsaDevice}' is not an ALSA device name like hw:1,0");
@@ -110,10 +91,10 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
             }
             if (d.Presets is not null)
             {
-                if (d.Kind != "camera") Fail($"{p}.presets", "only cameras have presets");
+                if (d.Kind != DeviceKind.Camera) Fail($"{p}.presets", "only cameras have presets");
                 foreach (var (preset, number) in d.Presets)
                 {
-                    if (!AgentOptionsValidator.Identifier().IsMatch(preset)) Fail($"{p}.presets.{preset}", "is not a valid preset name");
+                    if (!AgentOptionsValidator.Identifier(preset)) Fail($"{p}.presets.{preset}", "is not a valid preset name");
                     Range($"{p}.presets.{preset}", number, 0, 127);
                 }
             }
@@ -137,7 +118,7 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
             }
         }
 
-        CheckStream(o.Stream, Fail, Range, OneOf);
+        CheckStream(o.Stream, Fail, Range);
 
         NotEmpty("recording.directory", o.Recording.Directory);
         Range("recording.segmentSeconds", o.Recording.SegmentSeconds, 2, 600);
@@ -145,11 +126,10 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         Range("recording.minFreeBytes", o.Recording.MinFreeBytes, 0, long.MaxValue);
 
         var l = o.Lessons;
-        OneOf("lessons.bookingsSource", l.BookingsSource, ["config", "mqtt", "ical"]);
-        if (l.BookingsSource == "ical" && string.IsNullOrWhiteSpace(l.Ical))
+        if (l.BookingsSource == BookingsSource.Ical && string.IsNullOrWhiteSpace(l.Ical))
             Fail("lessons.ical", "an iCalendar file path or http(s) URL is required when lessons.bookingsSource is ical");
-        if (l.BookingsSource != "config" && l.Bookings.Count > 0)
-            Fail("lessons.bookings", $"bookings come from {l.BookingsSource}; remove them here or set lessons.bookingsSource to config");
+        if (l.BookingsSource != BookingsSource.Config && l.Bookings.Count > 0)
+            Fail("lessons.bookings", $"bookings come from {Words.Of(l.BookingsSource)}; remove them here or set lessons.bookingsSource to config");
         Range("lessons.icalRefreshMinutes", l.IcalRefreshMinutes, 1, 24 * 60);
         Range("lessons.prepareMinutes", l.PrepareMinutes, 0, 60);
         Range("lessons.displayOffGraceMinutes", l.DisplayOffGraceMinutes, 0, 240);
@@ -158,17 +138,6 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         Range("lessons.partialPercent", l.PartialPercent, 1, l.CompletedPercent);
         Range("lessons.clashLookaheadDays", l.ClashLookaheadDays, 1, 62);
         Range("lessons.adhocMinutes", l.AdhocMinutes, 1, 240);
-        if (o.School.Length > 0)
-        {
-            Lessons.LessonBook.Build(o.School, o.Role is "main" or "receiving" ? o.Role : "main", l.Timetables,
-                l.BookingsSource == "config" ? l.Bookings : [], "config", out var bookErrors);
-            foreach (var e in bookErrors)
-            {
-                var colon = e.IndexOf(": ", StringComparison.Ordinal);
-                Fail(e[..colon], e[(colon + 2)..]);
-            }
-        }
-
         var c = o.Compliance;
         if (c.PolicyFile is not null && !File.Exists(c.PolicyFile)) Fail("compliance.policyFile", $"file '{c.PolicyFile}' does not exist or is not readable");
         if (c.Iperf3Host is not null && Uri.CheckHostName(c.Iperf3Host) == UriHostNameType.Unknown) Fail("compliance.iperf3Host", $"'{c.Iperf3Host}' is not a host name or address");
@@ -181,9 +150,6 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
 
         NotEmpty("stateDirectory", o.StateDirectory);
         NotEmpty("logsDirectory", o.LogsDirectory);
-        OneOf("logging.level", o.Logging.Level, LogLevels);
-        foreach (var (source, level) in o.Logging.Overrides ?? [])
-            OneOf($"logging.overrides.{source}", level, LogLevels);
         Range("logging.fileSizeLimitBytes", o.Logging.FileSizeLimitBytes, 64 * 1024, 1L << 32);
         Range("logging.retainedFileCount", o.Logging.RetainedFileCount, 1, 1000);
         Range("devicePollSeconds", o.DevicePollSeconds, 1, 3600);
@@ -194,8 +160,7 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
     {
         notEmpty("broker.host", b.Host);
         range("broker.port", b.Port, 1, 65535);
-        if (b.ClientId is not null && !Identifier().IsMatch(b.ClientId)) fail("broker.clientId", $"'{b.ClientId}' must be 1-64 characters of A-Z a-z 0-9 _ . -");
-        if (b.Protocol is not ("5.0" or "3.1.1")) fail("broker.protocol", $"'{b.Protocol}' is not one of 5.0, 3.1.1");
+        if (b.ClientId is not null && !Identifier(b.ClientId)) fail("broker.clientId", $"'{b.ClientId}' must be 1-64 characters of A-Z a-z 0-9 _ . -");
         range("broker.heartbeatSeconds", b.HeartbeatSeconds, 1, 86_400);
         range("broker.sessionExpirySeconds", b.SessionExpirySeconds, 0, 7 * 86_400);
         range("broker.outboxMaxEvents", b.OutboxMaxEvents, 10, 10_000_000);
@@ -220,22 +185,20 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         else if (!File.Exists(file)) fail(path, $"file '{file}' does not exist or is not readable");
     }
 
-    private static void CheckStream(StreamOptions s, Action<string, string> fail, Action<string, long, long, long> range, Action<string, string?, string[]> oneOf)
+    private static void CheckStream(StreamOptions s, Action<string, string> fail, Action<string, long, long, long> range)
     {
-        oneOf("stream.videoSource", s.VideoSource, ["test", "v4l2", "rtsp"]);
-        oneOf("stream.audioSource", s.AudioSource, ["test", "alsa", "rtsp"]);
         switch (s.VideoSource)
         {
-            case "v4l2" when s.VideoInput is null || !V4l2Device().IsMatch(s.VideoInput):
+            case VideoSource.V4l2 when s.VideoInput is null || !V4l2Device().IsMatch(s.VideoInput):
                 fail("stream.videoInput", $"'{s.VideoInput}' is not a V4L2 device path like /dev/video0");
                 break;
-            case "rtsp" when !IsUrl(s.VideoInput, "rtsp", "rtsps"):
-                fail("stream.videoInput", $"'{s.VideoInput}' is not an rtsp:// URL");
+            case VideoSource.Rtsp when !IsUrl(s.VideoInput, "rtsp", "rtsps"):
+                fail("stream.videoInput", $"'{Redaction.Url(s.VideoInput ?? "")}' is not an rtsp:// URL");
                 break;
         }
-        if (s.AudioSource == "alsa" && (s.AudioInput is null || !AlsaDevice().IsMatch(s.AudioInput)))
+        if (s.AudioSource == AudioSource.Alsa && (s.AudioInput is null || !AlsaDevice().IsMatch(s.AudioInput)))
             fail("stream.audioInput", $"'{s.AudioInput}' is not an ALSA device name like hw:1,0");
-        if (s.AudioSource == "rtsp" && s.VideoSource != "rtsp")
+        if (s.AudioSource == AudioSource.Rtsp && s.VideoSource != VideoSource.Rtsp)
             fail("stream.audioSource", "rtsp audio comes from the rtsp video source; set stream.videoSource to rtsp");
         range("stream.width", s.Width, 160, 3840);
         range("stream.height", s.Height, 120, 2160);
@@ -244,15 +207,19 @@ public sealed partial class AgentOptionsValidator : IValidateOptions<AgentOption
         range("stream.fps", s.Fps, 1, 60);
         range("stream.videoBitrateKbps", s.VideoBitrateKbps, 100, 50_000);
         range("stream.audioBitrateKbps", s.AudioBitrateKbps, 16, 512);
-        oneOf("stream.encoder", s.Encoder, Encoders);
         range("stream.gopSeconds", s.GopSeconds, 1, 10);
         range("stream.stallSeconds", s.StallSeconds, 3, 300);
         range("stream.maxRestarts", s.MaxRestarts, 0, 100);
         range("stream.restartMaxSeconds", s.RestartMaxSeconds, 1, 600);
         if (s.UplinkRetryMaxSeconds is < 0.1 or > 60) fail("stream.uplinkRetryMaxSeconds", $"must be between 0.1 and 60, not {s.UplinkRetryMaxSeconds}");
         range("stream.stopTimeoutSeconds", s.StopTimeoutSeconds, 1, 60);
-        if (!string.IsNullOrEmpty(s.UplinkUrl) && !IsUrl(s.UplinkUrl, "srt", "rtmp", "rtmps"))
-            fail("stream.uplinkUrl", $"'{s.UplinkUrl}' is not an srt:// or rtmp:// URL");
+        if (!string.IsNullOrEmpty(s.UplinkUrl))
+        {
+            var uplink = MediaEndpoint.TryParse(s.UplinkUrl, out var problem);
+            if (uplink is null) fail("stream.uplinkUrl", problem!);
+            else if (uplink.Transport is not (MediaTransport.Srt or MediaTransport.Rtmp))
+                fail("stream.uplinkUrl", $"'{uplink.Redacted}' is not an srt:// or rtmp:// URL");
+        }
         if (s.IngestHost is not null && Uri.CheckHostName(s.IngestHost) == UriHostNameType.Unknown)
             fail("stream.ingestHost", $"'{s.IngestHost}' is not a host name or address");
     }

@@ -2,8 +2,14 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
 
 namespace EdgeAgent.Configuration;
+
+/// <summary>A check of the whole configuration from a capability above this floor (the lessons' timetables, ...).</summary>
+public delegate IEnumerable<ConfigError> ConfigRule(AgentOptions options);
 
 /// <summary>The outcome of loading a configuration file: the options, or every problem found.</summary>
 public sealed record ConfigLoadResult(AgentOptions? Options, IReadOnlyList<ConfigError> Errors)
@@ -21,24 +27,30 @@ public static class ConfigLoader
 {
     public const string DefaultPath = "/etc/edgeagent/edgeagent.json";
 
-    public static ConfigLoadResult Load(string path)
+    /// <param name="rules">Checks of capabilities above this floor, run after the fields are bound and valid.</param>
+    public static ConfigLoadResult Load(string path, IReadOnlyList<ConfigRule>? rules = null)
     {
         string text;
+        if (Directory.Exists(path)) return Failed("file", $"'{path}' is a directory, not a configuration file");
         try
         {
             text = File.ReadAllText(path);
+        }
+        catch (FileNotFoundException)
+        {
+            return Failed("file", $"cannot read '{path}': there is no such file");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
             return Failed("file", $"cannot read '{path}': {e.Message}");
         }
-        var result = Parse(text);
+        var result = Parse(text, rules);
         if (result.Options is { } options)
             ResolvePaths(options, Path.GetDirectoryName(Path.GetFullPath(path)) ?? "/");
         return result;
     }
 
-    public static ConfigLoadResult Parse(string text)
+    public static ConfigLoadResult Parse(string text, IReadOnlyList<ConfigRule>? rules = null)
     {
         JsonNode? root;
         try
@@ -59,8 +71,7 @@ public static class ConfigLoader
 
         // Unknown keys and values of the wrong type are reported and removed, so that the rest of the file
         // can still be bound and validated: one run names every bad field, not just the first.
-        var errors = new List<ConfigError>();
-        Prune(root, typeof(AgentOptions), "", errors);
+        var errors = new ShapeCheck(ConfigJson.Default.GetTypeInfo).Prune(root, typeof(AgentOptions)).Select(p => new ConfigError(p.Path, p.Reason)).ToList();
 
         AgentOptions? options;
         try
@@ -73,12 +84,24 @@ public static class ConfigLoader
             return new ConfigLoadResult(null, errors);
         }
         if (options is null) return Failed("json", "the configuration is empty");
+        RegisterSecrets(options);
         var reported = errors.Select(e => e.Path).ToHashSet();
         errors.AddRange(AgentOptionsValidator.Check(options).Where(e => !reported.Contains(e.Path)));
+        if (errors.Count == 0)
+            foreach (var rule in rules ?? []) errors.AddRange(rule(options));
         return new ConfigLoadResult(errors.Count == 0 ? options : null, errors);
     }
 
     private static ConfigLoadResult Failed(string path, string reason) => new(null, [new ConfigError(path, reason)]);
+
+    /// <summary>Every secret the configuration holds, for <see cref="Redaction"/>: from here on it is masked wherever it would appear.</summary>
+    private static void RegisterSecrets(AgentOptions o)
+    {
+        Redaction.AddSecret(o.Broker.Password);
+        foreach (var d in o.Devices) Redaction.AddSecret(d?.Password);
+        Redaction.AddSecretsOf(o.Stream.UplinkUrl);
+        Redaction.AddSecretsOf(o.Stream.VideoInput);
+    }
 
     private static void ResolvePaths(AgentOptions o, string baseDirectory)
     {
@@ -91,112 +114,6 @@ public static class ConfigLoader
         if (o.Broker.Tls.KeyFile is { } key) o.Broker.Tls.KeyFile = Resolve(key);
         if (o.Compliance.PolicyFile is { } policy) o.Compliance.PolicyFile = Resolve(policy);
         if (o.Lessons.Ical is { } ical && !ical.Contains("://", StringComparison.Ordinal)) o.Lessons.Ical = Resolve(ical);
-    }
-
-    /// <summary>
-    /// Walks the document against the options types, as the serializer's own (source-generated) contract sees
-    /// them; reports and removes keys no property binds to and values whose JSON kind cannot bind to the
-    /// property's type. Returns false when the node itself must go.
-    /// </summary>
-    private static bool Prune(JsonNode? node, Type type, string path, List<ConfigError> errors)
-    {
-        var underlying = Nullable.GetUnderlyingType(type);
-        if (node is null)
-        {
-            if (underlying is not null || !type.IsValueType) return true;
-            errors.Add(new ConfigError(path, $"must not be null (expected {Describe(type)})"));
-            return false;
-        }
-        type = underlying ?? type;
-        var kind = node.GetValueKind();
-        var ok = kind switch
-        {
-            JsonValueKind.String => type == typeof(string),
-            JsonValueKind.True or JsonValueKind.False => type == typeof(bool),
-            JsonValueKind.Number => type == typeof(int) ? node.AsValue().TryGetValue<int>(out _)
-                : type == typeof(long) ? node.AsValue().TryGetValue<long>(out _)
-                : type == typeof(double),
-            JsonValueKind.Array => ListItemType(type) is not null,
-            JsonValueKind.Object => IsOptionsClass(type) || DictionaryValueType(type) is not null,
-            _ => false,
-        };
-        if (!ok)
-        {
-            var got = kind == JsonValueKind.Number ? $"the number {node.ToJsonString()}" : kind.ToString().ToLowerInvariant();
-            errors.Add(new ConfigError(path, $"expected {Describe(type)}, got {got}"));
-            return false;
-        }
-
-        if (node is JsonObject obj && IsOptionsClass(type))
-        {
-            var properties = BindableProperties(type);
-            foreach (var (name, value) in obj.ToList())
-            {
-                var memberPath = Join(path, name);
-                if (!properties.TryGetValue(name, out var property))
-                {
-                    errors.Add(new ConfigError(memberPath, NearMiss(name, properties.Keys)));
-                    obj.Remove(name);
-                }
-                else if (!Prune(value, property, memberPath, errors))
-                {
-                    obj.Remove(name);
-                }
-            }
-        }
-        else if (node is JsonObject map && DictionaryValueType(type) is { } valueType)
-        {
-            foreach (var (name, value) in map.ToList())
-                if (!Prune(value, valueType, Join(path, name), errors)) map.Remove(name);
-        }
-        else if (node is JsonArray array && ListItemType(type) is { } itemType)
-        {
-            for (var i = 0; i < array.Count; i++)
-                if (!Prune(array[i], itemType, $"{path}[{i}]", errors)) array[i] = null;
-        }
-        return true;
-    }
-
-    private static string Describe(Type type) =>
-        type == typeof(string) ? "a string"
-        : type == typeof(bool) ? "true or false"
-        : type == typeof(int) || type == typeof(long) ? "a whole number"
-        : type == typeof(double) ? "a number"
-        : ListItemType(type) is not null ? "a list"
-        : "an object";
-
-    private static JsonTypeInfo? Contract(Type type) => ConfigJson.Default.GetTypeInfo(type);
-
-    private static bool IsOptionsClass(Type type) => Contract(type)?.Kind == JsonTypeInfoKind.Object;
-
-    /// <summary>The JSON names the deserializer binds (read-only properties such as RoomRole are not keys).</summary>
-    private static Dictionary<string, Type> BindableProperties(Type type) =>
-        Contract(type)!.Properties.Where(p => p.Set is not null).ToDictionary(p => p.Name, p => p.PropertyType);
-
-    private static Type? ListItemType(Type type) =>
-        Contract(type) is { Kind: JsonTypeInfoKind.Enumerable } list ? list.ElementType : null;
-
-    private static Type? DictionaryValueType(Type type) =>
-        Contract(type) is { Kind: JsonTypeInfoKind.Dictionary } map ? map.ElementType : null;
-
-    private static string Join(string path, string name) => path.Length == 0 ? name : $"{path}.{name}";
-
-    private static string NearMiss(string key, IEnumerable<string> known)
-    {
-        var match = known.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase))
-                    ?? known.Where(k => Distance(k, key) <= 2).OrderBy(k => Distance(k, key)).FirstOrDefault();
-        return match is null ? "unknown key" : $"unknown key (did you mean '{match}'?)";
-    }
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (char.ToLowerInvariant(a[i - 1]) == char.ToLowerInvariant(b[j - 1]) ? 0 : 1));
-        return d[a.Length, b.Length];
     }
 
     private static string TrimPath(string? jsonPath) =>

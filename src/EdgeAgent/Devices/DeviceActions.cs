@@ -1,20 +1,13 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using EdgeAgent.Contract.Commands;
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Hardware.Audio;
 using EdgeAgent.Hardware.Cameras;
 using EdgeAgent.Hardware.Displays;
 using EdgeAgent.Hardware.Health;
 
 namespace EdgeAgent.Devices;
-
-/// <summary>Stable error codes of device actions (shared with the MQTT reply contract).</summary>
-public static class DeviceErrorCodes
-{
-    public const string UnknownDevice = "unknown_device";
-    public const string BadArgs = "bad_args";
-    public const string DeviceError = "device_error";
-    public const string Timeout = "timeout";
-}
 
 /// <summary>The outcome of one action: a result object, or an error with a stable code.</summary>
 public sealed record DeviceActionResult(bool Ok, JsonNode? Result, string? ErrorCode, string? Message)
@@ -34,24 +27,24 @@ public sealed record DeviceActionResult(bool Ok, JsonNode? Result, string? Error
 /// </summary>
 public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
 {
-    public static readonly IReadOnlyDictionary<string, string[]> ActionsByKind = new Dictionary<string, string[]>
+    public static readonly IReadOnlyDictionary<DeviceKind, string[]> ActionsByKind = new Dictionary<DeviceKind, string[]>
     {
-        ["camera"] = ["status", "power", "preset-recall", "preset-set", "position", "move", "drive", "stop", "home", "zoom"],
-        ["display"] = ["status", "power", "input", "inputs", "mute", "info"],
-        ["mic-array"] = ["status", "mute", "gain", "levels"],
-        ["audio-capture"] = ["status", "level"],
+        [DeviceKind.Camera] = ["status", "power", "preset-recall", "preset-set", "position", "move", "drive", "stop", "home", "zoom"],
+        [DeviceKind.Display] = ["status", "power", "input", "inputs", "mute", "info"],
+        [DeviceKind.MicArray] = ["status", "mute", "gain", "levels"],
+        [DeviceKind.AudioCapture] = ["status", "level"],
     };
 
     private sealed class BadArgs(string message) : Exception(message);
 
-    public async Task<DeviceActionResult> RunAsync(string deviceId, string action, IReadOnlyList<string> args, CancellationToken ct)
+    public async Task<DeviceActionResult> RunAsync(string deviceId, string action, IReadOnlyList<ActionArgument> args, CancellationToken ct)
     {
         var device = devices.Find(deviceId);
         if (device is null)
-            return DeviceActionResult.Failure(DeviceErrorCodes.UnknownDevice, $"no device '{Printable(deviceId)}' is configured (known: {string.Join(", ", devices.All.Select(d => d.Id))})");
+            return DeviceActionResult.Failure(ReplyCodes.UnknownDevice, $"no device '{Printable(deviceId)}' is configured (known: {string.Join(", ", devices.All.Select(d => d.Id))})");
         var allowed = ActionsByKind[device.Options.Kind];
         if (!allowed.Contains(action))
-            return DeviceActionResult.Failure(DeviceErrorCodes.BadArgs, $"'{Printable(action)}' is not an action of a {device.Options.Kind}; use one of {string.Join(", ", allowed)}");
+            return DeviceActionResult.Failure(ReplyCodes.BadArgs, $"'{Printable(action)}' is not an action of a {Words.Of(device.Options.Kind)}; use one of {string.Join(", ", allowed)}");
         try
         {
             JsonNode result = device.Driver switch
@@ -66,23 +59,23 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
         }
         catch (BadArgs e)
         {
-            return DeviceActionResult.Failure(DeviceErrorCodes.BadArgs, e.Message);
+            return DeviceActionResult.Failure(ReplyCodes.BadArgs, e.Message);
         }
         catch (DeviceException e) when (e.Kind == DeviceErrorKind.BadArgument)
         {
-            return DeviceActionResult.Failure(DeviceErrorCodes.BadArgs, e.Message);
+            return DeviceActionResult.Failure(ReplyCodes.BadArgs, e.Message);
         }
         catch (DeviceException e) when (e.Kind == DeviceErrorKind.Timeout)
         {
-            return DeviceActionResult.Failure(DeviceErrorCodes.Timeout, e.Message);
+            return DeviceActionResult.Failure(ReplyCodes.Timeout, e.Message);
         }
         catch (DeviceException e)
         {
-            return DeviceActionResult.Failure(DeviceErrorCodes.DeviceError, $"{e.Kind.ToString().ToLowerInvariant()}: {e.Message}");
+            return DeviceActionResult.Failure(ReplyCodes.DeviceError, $"{e.Kind.ToString().ToLowerInvariant()}: {e.Message}");
         }
     }
 
-    private static async Task<JsonNode> CameraAsync(ClassroomDevice device, IPtzCamera camera, string action, IReadOnlyList<string> args, CancellationToken ct)
+    private static async Task<JsonNode> CameraAsync(ClassroomDevice device, IPtzCamera camera, string action, IReadOnlyList<ActionArgument> args, CancellationToken ct)
     {
         switch (action, args.Count)
         {
@@ -95,13 +88,13 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
                 return new JsonObject { ["power"] = (await camera.GetPowerAsync(ct).ConfigureAwait(false)) == CameraPower.On ? "on" : "standby" };
             case ("power", 1):
                 await camera.SetPowerAsync(OnOff(args[0]), ct).ConfigureAwait(false);
-                return new JsonObject { ["power"] = args[0] == "on" ? "on" : "standby" };
+                return new JsonObject { ["power"] = args[0].Text == "on" ? "on" : "standby" };
             case ("preset-recall" or "preset-set", 1):
-                var preset = device.ResolvePreset(args[0])
-                             ?? throw new BadArgs($"'{Printable(args[0])}' is neither a configured preset ({string.Join(", ", device.Options.Presets?.Keys.ToArray() ?? [])}) nor a number 0..127");
+                var preset = device.ResolvePreset(args[0].Text)
+                             ?? throw new BadArgs($"'{Printable(args[0].Text)}' is neither a configured preset ({string.Join(", ", device.Options.Presets?.Keys.ToArray() ?? [])}) nor a number 0..127");
                 if (action == "preset-recall") await camera.RecallPresetAsync(preset, ct).ConfigureAwait(false);
                 else await camera.SetPresetAsync(preset, ct).ConfigureAwait(false);
-                return new JsonObject { ["preset"] = preset, ["name"] = args[0] };
+                return new JsonObject { ["preset"] = preset, ["name"] = args[0].Text };
             case ("position", 0):
                 var p = await camera.GetPositionAsync(ct).ConfigureAwait(false);
                 return new JsonObject { ["pan"] = (int)p.Pan, ["tilt"] = (int)p.Tilt };
@@ -110,11 +103,12 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
                 await camera.MoveToAsync(target, 0x10, 0x10, ct).ConfigureAwait(false);
                 return new JsonObject { ["pan"] = (int)target.Pan, ["tilt"] = (int)target.Tilt };
             case ("drive", 1 or 2):
-                if (!Enum.TryParse<PanTiltDirection>(args[0].Replace("-", ""), ignoreCase: true, out var direction) || !Enum.IsDefined(direction) || args[0].Any(char.IsDigit))
-                    throw new BadArgs($"'{Printable(args[0])}' is not a direction (up, down, left, right, up-left, up-right, down-left, down-right)");
+                var directionWord = args[0].Text;
+                if (!Enum.TryParse<PanTiltDirection>(directionWord.Replace("-", ""), ignoreCase: true, out var direction) || !Enum.IsDefined(direction) || directionWord.Any(char.IsDigit))
+                    throw new BadArgs($"'{Printable(directionWord)}' is not a direction (up, down, left, right, up-left, up-right, down-left, down-right)");
                 var speed = args.Count == 2 ? Int(args[1], "speed", 1, 23) : 8;
                 await camera.DriveAsync(direction, speed, speed, ct).ConfigureAwait(false);
-                return new JsonObject { ["driving"] = args[0], ["speed"] = speed };
+                return new JsonObject { ["driving"] = directionWord, ["speed"] = speed };
             case ("stop", 0):
                 await camera.StopAsync(ct).ConfigureAwait(false);
                 return new JsonObject { ["stopped"] = true };
@@ -132,7 +126,7 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
         }
     }
 
-    private static async Task<JsonNode> DisplayAsync(IDisplay display, string action, IReadOnlyList<string> args, CancellationToken ct)
+    private static async Task<JsonNode> DisplayAsync(IDisplay display, string action, IReadOnlyList<ActionArgument> args, CancellationToken ct)
     {
         switch (action, args.Count)
         {
@@ -159,9 +153,10 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
             case ("input", 0):
                 return new JsonObject { ["input"] = await display.GetInputAsync(ct).ConfigureAwait(false) };
             case ("input", 1):
-                if (!PjLinkReply.IsInput(args[0])) throw new BadArgs($"'{Printable(args[0])}' is not a PJLink input such as 31 (HDMI 1)");
-                await display.SetInputAsync(args[0], ct).ConfigureAwait(false);
-                return new JsonObject { ["input"] = args[0] };
+                var input = args[0].Text;
+                if (!PjLinkReply.IsInput(input)) throw new BadArgs($"'{Printable(input)}' is not a PJLink input such as 31 (HDMI 1)");
+                await display.SetInputAsync(input, ct).ConfigureAwait(false);
+                return new JsonObject { ["input"] = input };
             case ("inputs", 0):
                 return new JsonObject { ["inputs"] = new JsonArray((await display.ListInputsAsync(ct).ConfigureAwait(false)).Select(i => (JsonNode)i).ToArray()) };
             case ("mute", 0):
@@ -182,7 +177,7 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
         }
     }
 
-    private async Task<JsonNode> MicAsync(IMicArray mic, string action, IReadOnlyList<string> args, CancellationToken ct)
+    private async Task<JsonNode> MicAsync(IMicArray mic, string action, IReadOnlyList<ActionArgument> args, CancellationToken ct)
     {
         switch (action, args.Count)
         {
@@ -198,8 +193,9 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
                 return new JsonObject { ["channel"] = channel, ["gainDb"] = await mic.GetGainAsync(channel, ct).ConfigureAwait(false) };
             case ("gain", 2):
                 var ch = Int(args[0], "channel", 1, MicArrayMessage.MaxChannel);
-                if (!double.TryParse(args[1], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var db) || db is < -110 or > 30)
-                    throw new BadArgs($"gain '{Printable(args[1])}' is not a number of dB in -110..30");
+                if ((args[1].Number ?? (double.TryParse(args[1].Text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var typed) ? typed : null)) is not { } db
+                    || db is < -110 or > 30 || double.IsNaN(db))
+                    throw new BadArgs($"gain '{Printable(args[1].Text)}' is not a number of dB in -110..30");
                 await mic.SetGainAsync(ch, db, ct).ConfigureAwait(false);
                 return new JsonObject { ["channel"] = ch, ["gainDb"] = await mic.GetGainAsync(ch, ct).ConfigureAwait(false) };
             case ("levels", 0):
@@ -238,24 +234,22 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
 
     private static string Lower<T>(T value) where T : Enum => value.ToString().ToLowerInvariant();
 
-    private static bool OnOff(string value) => value switch
+    private static bool OnOff(ActionArgument value) => value.Text switch
     {
         "on" => true,
         "off" => false,
-        _ => throw new BadArgs($"'{Printable(value)}' is not on or off"),
+        _ => throw new BadArgs($"'{Printable(value.Text)}' is not on or off"),
     };
 
-    private static int Int(string value, string name, int min, int max) =>
-        int.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-            ? n
-            : throw new BadArgs($"{name} '{Printable(value)}' is not a whole number in {min}..{max}");
-
-    private static short Short(string value, string name) => (short)Int(value, name, short.MinValue, short.MaxValue);
-
-    /// <summary>User text echoed in a message: printable ASCII only, bounded.</summary>
-    internal static string Printable(string s)
+    /// <summary>A whole number: as JSON sent it, or as a technician typed it.</summary>
+    private static int Int(ActionArgument value, string name, int min, int max)
     {
-        var clean = new string(s.Take(40).Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
-        return s.Length > 40 ? clean + "…" : clean;
+        int? n = value.Number is { } d ? (d == Math.Floor(d) && d >= int.MinValue && d <= int.MaxValue ? (int)d : null)
+            : int.TryParse(value.Text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var parsed) ? parsed : null;
+        return n is { } k && k >= min && k <= max ? k : throw new BadArgs($"{name} '{Printable(value.Text)}' is not a whole number in {min}..{max}");
     }
+
+    private static short Short(ActionArgument value, string name) => (short)Int(value, name, short.MinValue, short.MaxValue);
+
+    private static string Printable(string s) => Contract.Commands.Printable.Of(s);
 }

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using EdgeAgent.Hardware.Health;
-using EdgeAgent.Service;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Kernel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -44,6 +45,10 @@ public sealed partial class DeviceHealthPoller : IHostedService, IDisposable
     public int Passes => Volatile.Read(ref _passes);
 
     public IReadOnlyList<DeviceHealth> Snapshot => _trackers.Select(t => t.Tracker.Current).ToList();
+
+    /// <summary>A device's health as the contract carries it (the <c>health</c> document and the <c>health</c> command).</summary>
+    public static DeviceHealthEntry Entry(DeviceHealth h) =>
+        new(h.DeviceId, h.Kind, h.State.ToString().ToLowerInvariant(), h.Detail, h.LastSeen, h.Errors, h.Timeouts, h.LateReplies);
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -92,7 +97,9 @@ public sealed partial class DeviceHealthPoller : IHostedService, IDisposable
         var after = await tracker.PollAsync(deadline, ct).ConfigureAwait(false);
         if (first || after.DiffersFrom(before))
         {
-            LogChanged(after.DeviceId, after.State.ToString().ToLowerInvariant(), after.Detail);
+            // A device that stops answering is a technician's business: a warning, not information.
+            if (after.State is DeviceState.Offline or DeviceState.Faulty) LogTrouble(after.DeviceId, after.State.ToString().ToLowerInvariant(), after.Detail);
+            else LogChanged(after.DeviceId, after.State.ToString().ToLowerInvariant(), after.Detail);
             try
             {
                 HealthChanged?.Invoke(first ? null : before, after);
@@ -120,6 +127,9 @@ public sealed partial class DeviceHealthPoller : IHostedService, IDisposable
 
     [LoggerMessage(EventId = 3101, Level = LogLevel.Information, Message = "Device {Device}: {State} ({Detail})")]
     private partial void LogChanged(string device, string state, string detail);
+
+    [LoggerMessage(EventId = 3103, Level = LogLevel.Warning, Message = "Device {Device}: {State} ({Detail})")]
+    private partial void LogTrouble(string device, string state, string detail);
 
     [LoggerMessage(EventId = 3102, Level = LogLevel.Error, Message = "A health listener failed for device {Device}")]
     private partial void LogListenerFailed(Exception e, string device);

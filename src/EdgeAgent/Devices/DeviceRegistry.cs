@@ -1,5 +1,6 @@
 using System.Device.Gpio;
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Hardware.Audio;
 using EdgeAgent.Hardware.Cameras;
 using EdgeAgent.Hardware.Displays;
@@ -42,13 +43,13 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
             var timeout = TimeSpan.FromMilliseconds(d.TimeoutMs);
             IDevice driver = d.Kind switch
             {
-                "camera" => new ViscaIpCamera(d.Id, new UdpDatagramTransport(d.Host!, d.Port!.Value),
+                DeviceKind.Camera => new ViscaIpCamera(d.Id, new UdpDatagramTransport(d.Host!, d.Port!.Value),
                     new ViscaIpCameraSettings { ReplyTimeout = timeout }, time, loggers.CreateLogger<ViscaIpCamera>()),
-                "display" => new PjLinkDisplay(d.Id, new TcpStreamConnector(d.Host!, d.Port!.Value, timeout), d.Password,
+                DeviceKind.Display => new PjLinkDisplay(d.Id, new TcpStreamConnector(d.Host!, d.Port!.Value, timeout), d.Password,
                     new PjLinkDisplaySettings { ReplyTimeout = timeout * 2 }, time, loggers.CreateLogger<PjLinkDisplay>()),
-                "mic-array" => new CommandStringMicArray(d.Id, new TcpStreamConnector(d.Host!, d.Port!.Value, timeout),
+                DeviceKind.MicArray => new CommandStringMicArray(d.Id, new TcpStreamConnector(d.Host!, d.Port!.Value, timeout),
                     new MicArraySettings { ReplyTimeout = timeout * 2 }, time, loggers.CreateLogger<CommandStringMicArray>()),
-                "audio-capture" => new AudioCaptureDevice(d.Id, d.AlsaDevice!, new AlsaCaptureProbe()),
+                DeviceKind.AudioCapture => new AudioCaptureDevice(d.Id, d.AlsaDevice!, new AlsaCaptureProbe()),
                 _ => throw new InvalidOperationException($"device kind '{d.Kind}' passed validation but has no driver"),
             };
             _devices[d.Id] = new ClassroomDevice(d, driver) { PollInterval = TimeSpan.FromSeconds(d.PollSeconds ?? options.DevicePollSeconds) };

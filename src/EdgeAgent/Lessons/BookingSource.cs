@@ -1,5 +1,7 @@
 using EdgeAgent.Configuration;
-using EdgeAgent.Telemetry;
+using EdgeAgent.Kernel;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.State;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Lessons;
@@ -10,7 +12,7 @@ namespace EdgeAgent.Lessons;
 /// without the broker still knows the lessons); or an iCalendar feed. A document that fails validation is rejected
 /// with a <c>timetable-rejected</c> event naming the problems, and the previous book stays.
 /// </summary>
-public sealed class BookingSource
+public sealed class BookingSource : IOfficeDocumentReceiver
 {
     private readonly AgentOptions _options;
     private readonly LessonStore _store;
@@ -38,7 +40,7 @@ public sealed class BookingSource
             {
                 var lessons = _options.Lessons;
                 var current = FromConfig(_options) ?? LessonBook.Empty(_options.School);
-                if (lessons.BookingsSource == "mqtt" && _store.LoadBookingsDocument() is { } saved
+                if (lessons.BookingsSource == BookingsSource.Mqtt && _store.LoadBookingsDocument() is { } saved
                     && LessonBook.FromJson(_options.School, _options.Role, saved.Json, lessons.Timetables, out _) is { } book)
                     current = book;
                 _current = current;
@@ -52,7 +54,7 @@ public sealed class BookingSource
     public static LessonBook? FromConfig(AgentOptions options)
     {
         var l = options.Lessons;
-        var bookings = l.BookingsSource == "config" ? l.Bookings : [];
+        var bookings = l.BookingsSource == BookingsSource.Config ? l.Bookings : [];
         return LessonBook.Build(options.School, options.Role, l.Timetables, bookings, "config", out _);
     }
 
@@ -64,12 +66,20 @@ public sealed class BookingSource
         {
             var detail = $"timetable document from {source} rejected, previous bookings kept: {string.Join("; ", errors.Take(10))}";
             _log.LogWarning("{Detail}", detail);
-            _events.Raise(EventTypes.TimetableRejected, "warning", null, detail);
+            _events.Raise(EventTypes.TimetableRejected, Severity.Warning, null, detail);
             return false;
         }
         _store.SaveBookingsDocument(source, json);
         Replace(book);
         return true;
+    }
+
+    public string Suffix => EdgeAgent.Contract.Topics.Suffix.ConfigTimetable;
+
+    /// <summary>The office's retained timetable document: taken when the bookings come from MQTT, ignored otherwise.</summary>
+    public void Receive(byte[] payload)
+    {
+        if (_options.Lessons.BookingsSource == BookingsSource.Mqtt) Accept(payload, "mqtt");
     }
 
     /// <summary>Bookings from another source (iCalendar) on the current timetables.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
-using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Vocabulary;
 using Ical.Net;
 using Ical.Net.CalendarComponents;
 using Ical.Net.DataTypes;
@@ -19,7 +20,7 @@ public static class ICalendarBookings
     public const int HorizonDays = 62;
 
     /// <summary>The book of <paramref name="timetables"/> with the feed's bookings, or null with every problem listed.</summary>
-    public static LessonBook? Parse(string text, string school, string defaultRole, IReadOnlyList<TimetableOptions> timetables, DateTimeOffset now, out List<string> errors)
+    public static LessonBook? Parse(string text, string school, RoomRole defaultRole, IReadOnlyList<TimetableSpec> timetables, DateTimeOffset now, out List<string> errors)
     {
         errors = [];
         Ical.Net.Calendar? calendar;
@@ -44,7 +45,7 @@ public static class ICalendarBookings
             errors.Add($"no timetable for this room's school '{school}'");
             return null;
         }
-        var options = new List<BookingOptions>();
+        var options = new List<BookingSpec>();
         var from = new CalDateTime(now.UtcDateTime.AddDays(-1), "UTC");
         foreach (var e in calendar.Events)
         {
@@ -63,12 +64,18 @@ public static class ICalendarBookings
                     errors.Add($"event {e.Uid} at {local:yyyy-MM-dd HH:mm}: no period of {book.School} starts or runs then");
                     continue;
                 }
-                options.Add(new BookingOptions
+                RoomRole? role = null;
+                if (X(e, "ROLE") is { } roleWord)
+                {
+                    if (Words.TryParse<RoomRole>(roleWord, out var r)) role = r;
+                    else errors.Add($"event {e.Uid}: X-EDGEAGENT-ROLE {Words.NotOneOf<RoomRole>(roleWord)}");
+                }
+                options.Add(new BookingSpec
                 {
                     Id = Sanitize(id), Date = date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), Period = period.Name,
                     Form = e.Categories.FirstOrDefault() ?? LessonForms.SyncClassroom,
                     Subject = (e.Summary ?? "other").Trim().ToLowerInvariant(),
-                    Role = X(e, "ROLE"), PartnerSchool = X(e, "PARTNER-SCHOOL"), PartnerRoom = X(e, "PARTNER-ROOM"),
+                    Role = role, PartnerSchool = X(e, "PARTNER-SCHOOL"), PartnerRoom = X(e, "PARTNER-ROOM"),
                     Teacher = X(e, "TEACHER"), Class = X(e, "CLASS"),
                     Students = int.TryParse(X(e, "STUDENTS"), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : 0,
                 });

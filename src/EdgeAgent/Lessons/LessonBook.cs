@@ -1,7 +1,11 @@
 using System.Globalization;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Vocabulary;
 
 namespace EdgeAgent.Lessons;
 
@@ -13,8 +17,6 @@ namespace EdgeAgent.Lessons;
 /// </summary>
 public sealed partial class LessonBook
 {
-    public const string SchemaId = "edgeagent.timetable/1";
-
     private LessonBook(string school, IReadOnlyDictionary<string, SchoolTimetable> timetables, IReadOnlyList<Booking> bookings, string source)
     {
         School = school;
@@ -37,7 +39,7 @@ public sealed partial class LessonBook
     private static partial Regex Id();
 
     /// <summary>Validates and builds; <paramref name="errors"/> lists every problem as "path: message".</summary>
-    public static LessonBook? Build(string school, string defaultRole, IReadOnlyList<TimetableOptions> timetables, IReadOnlyList<BookingOptions> bookings,
+    public static LessonBook? Build(string school, RoomRole defaultRole, IReadOnlyList<TimetableSpec> timetables, IReadOnlyList<BookingSpec> bookings,
         string source, out List<string> errors, string prefix = "lessons")
     {
         var problems = new List<string>();
@@ -51,7 +53,7 @@ public sealed partial class LessonBook
             if (string.IsNullOrWhiteSpace(tt.School)) Fail($"{path}.school", "is required");
             else if (built.ContainsKey(tt.School)) Fail($"{path}.school", $"'{tt.School}' has two timetables");
             TimeZoneInfo? zone = null;
-            if (tt.TimeZone == "Asia/Shanghai") zone = SchoolTimetable.ChinaStandardTime;
+            if (tt.TimeZone == "Asia/Shanghai") zone = SchoolTime.ChinaStandardTime;
             else
             {
                 try
@@ -106,7 +108,6 @@ public sealed partial class LessonBook
             if (!LessonForms.All.Contains(bo.Form)) Fail($"{path}.form", $"'{bo.Form}' is not one of {string.Join(", ", LessonForms.All)}");
             if (!Subjects.All.Contains(bo.Subject)) Fail($"{path}.subject", $"'{bo.Subject}' is not one of {string.Join(", ", Subjects.All)}");
             var role = bo.Role ?? defaultRole;
-            if (role is not ("main" or "receiving")) Fail($"{path}.role", $"'{role}' is not main or receiving");
             if (bo.Students is < 0 or > 500) Fail($"{path}.students", $"{bo.Students} is not between 0 and 500");
             if (built.TryGetValue(school, out var own) && date != default && own.Window(date, bo.Period) is null)
                 Fail($"{path}.period", $"'{bo.Period}' is not a period of {school} on {bo.Date}");
@@ -127,21 +128,33 @@ public sealed partial class LessonBook
     /// A <c>config/timetable</c> document: <c>{"schema":"edgeagent.timetable/1","timetables":[...],"bookings":[...]}</c>;
     /// without <c>timetables</c> it books on <paramref name="configTimetables"/>.
     /// </summary>
-    public static LessonBook? FromJson(string school, string defaultRole, ReadOnlySpan<byte> json, IReadOnlyList<TimetableOptions> configTimetables, out List<string> errors)
+    public static LessonBook? FromJson(string school, RoomRole defaultRole, ReadOnlySpan<byte> json, IReadOnlyList<TimetableSpec> configTimetables, out List<string> errors)
     {
         TimetableDocument? doc;
         try
         {
-            doc = JsonSerializer.Deserialize(json, LessonJson.Default.TimetableDocument);
+            if (JsonNode.Parse(json) is not JsonObject root)
+            {
+                errors = ["not a timetable document: a JSON object is expected"];
+                return null;
+            }
+            // Every unknown key, wrong kind and bad word named with its path, like the config file's.
+            var shape = new ShapeCheck(ContractJson.Default.GetTypeInfo).Prune(root, typeof(TimetableDocument));
+            if (shape.Count > 0)
+            {
+                errors = shape.Select(p => $"document.{p.Path}: {p.Reason}").ToList();
+                return null;
+            }
+            doc = root.Deserialize(ContractJson.Default.TimetableDocument);
         }
         catch (JsonException e)
         {
             errors = [$"not a timetable document: {e.Message}"];
             return null;
         }
-        if (doc is null || doc.Schema != SchemaId)
+        if (doc is null || doc.Schema != TimetableDocument.SchemaId)
         {
-            errors = [$"schema: must be \"{SchemaId}\""];
+            errors = [$"schema: must be \"{TimetableDocument.SchemaId}\""];
             return null;
         }
         var timetables = doc.Timetables is { Count: > 0 } own ? own : configTimetables;
@@ -150,12 +163,4 @@ public sealed partial class LessonBook
 
     internal static bool TryTime(string? text, out TimeOnly time) =>
         TimeOnly.TryParseExact(text, ["HH:mm", "H:mm"], CultureInfo.InvariantCulture, DateTimeStyles.None, out time);
-}
-
-/// <summary>The JSON document on <c>config/timetable</c> (schemas/edgeagent.timetable.v1.json).</summary>
-public sealed class TimetableDocument
-{
-    public string? Schema { get; set; }
-    public List<TimetableOptions>? Timetables { get; set; }
-    public List<BookingOptions>? Bookings { get; set; }
 }

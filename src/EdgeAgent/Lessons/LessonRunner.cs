@@ -2,9 +2,15 @@ using System.Text.Json;
 using System.Threading.Channels;
 using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
-using EdgeAgent.Service;
-using EdgeAgent.Streaming;
-using EdgeAgent.Telemetry;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
+using EdgeAgent.Media;
+using EdgeAgent.Media.Send;
+using EdgeAgent.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -32,7 +38,7 @@ public sealed partial class LessonRunner : BackgroundService
     private readonly LessonStore _store;
     private readonly EventSink _events;
     private readonly Outbox _outbox;
-    private readonly Topics _topics;
+    private readonly RoomTopics _topics;
     private readonly DeviceRegistry _devices;
     private readonly Channel<Func<Task>> _requests = Channel.CreateUnbounded<Func<Task>>();
     private readonly Dictionary<string, IReadOnlyList<DeviceProblem>> _prepared = new(StringComparer.Ordinal);
@@ -44,7 +50,7 @@ public sealed partial class LessonRunner : BackgroundService
     private DateTimeOffset? _displayOffAt;
 
     public LessonRunner(AgentOptions options, TimeProvider time, ILogger<LessonRunner> log, RoomControl room, StreamService streams, LessonStore store,
-        EventSink events, Outbox outbox, Topics topics, DeviceRegistry devices, BookingSource bookings, MainLoops? loops = null)
+        EventSink events, Outbox outbox, RoomTopics topics, DeviceRegistry devices, BookingSource bookings, MainLoops? loops = null)
     {
         _options = options;
         _lessons = options.Lessons;
@@ -71,7 +77,6 @@ public sealed partial class LessonRunner : BackgroundService
 
     /// <summary>The lesson running now, if any.</summary>
     public LiveLesson? Current => _live?.Saved;
-    public StreamSupervisor? CurrentStream => _live?.Stream;
     private long _waitingUntilTicks;
     private long _passes;
 
@@ -337,7 +342,7 @@ public sealed partial class LessonRunner : BackgroundService
         _log.LogInformation("Lesson {Lesson} ended ({Reason}): {Status}, {Seconds} s streamed ({Uptime} %), {Restarts} restart(s)",
             record.Id, reason ?? "the stream never started", record.Status, health.SecondsStreamed, health.UptimePercent, health.Restarts);
         if (record.Status == LessonStatus.Failed)
-            _events.Raise(EventTypes.LessonFailed, "error", null, $"lesson {record.BookingId ?? record.Id}: {record.Reason}");
+            _events.Raise(EventTypes.LessonFailed, Severity.Error, null, $"lesson {record.BookingId ?? record.Id}: {record.Reason}");
         PublishTallies();
         Recorded?.Invoke(record);
 
@@ -435,7 +440,7 @@ public sealed partial class LessonRunner : BackgroundService
     private void RaiseDeviceProblems(string? booking, IReadOnlyList<DeviceProblem> problems)
     {
         foreach (var p in problems)
-            _events.Raise(EventTypes.LessonDeviceFailed, "warning", p.Device, $"lesson {booking ?? "(ad hoc)"}: {p.Problem}; the lesson goes ahead without it");
+            _events.Raise(EventTypes.LessonDeviceFailed, Severity.Warning, p.Device, $"lesson {booking ?? "(ad hoc)"}: {p.Problem}; the lesson goes ahead without it");
     }
 
     /// <summary>timetable-clash events for the days ahead: once per booking per day, and again whenever the bookings change.</summary>
@@ -447,18 +452,18 @@ public sealed partial class LessonRunner : BackgroundService
         {
             var key = $"{p.Booking.Id}@{now:yyyy-MM-dd}";
             if (!_clashesRaised.Add(key)) continue;
-            _events.Raise(EventTypes.TimetableClash, "warning", null,
+            _events.Raise(EventTypes.TimetableClash, Severity.Warning, null,
                 $"booking {p.Booking.Id} on {p.Booking.Date:yyyy-MM-dd} period {p.Booking.Period} with {p.Booking.PartnerSchool}: {p.Shared!.Reason}");
         }
     }
 
     private void PublishTallies()
     {
-        var zone = _book.Own?.Zone ?? SchoolTimetable.ChinaStandardTime;
+        var zone = _book.Own?.Zone ?? SchoolTime.ChinaStandardTime;
         var now = _time.GetUtcNow();
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(now, zone).DateTime);
         var tallies = TallyCalculator.Compute(_store.Records(), today, _lessons.Targets, zone, now);
-        _outbox.Enqueue(OutboxKind.Tallies, _topics.Tallies, Outbox.NewId(), JsonSerializer.SerializeToUtf8Bytes(tallies, LessonJson.Default.Tallies), retain: true);
+        _outbox.Enqueue(OutboxKind.Tallies, _topics.Tallies, Outbox.NewId(), JsonSerializer.SerializeToUtf8Bytes(tallies, ContractJson.Wire.Tallies), retain: true);
     }
 
     /// <summary>The record id of a booking's lesson: stable across restarts, unique in the fleet.</summary>
@@ -467,7 +472,7 @@ public sealed partial class LessonRunner : BackgroundService
     /// <summary>Recording files are named by the booking id (characters a file name may not carry become '_').</summary>
     private static string StreamName(Booking b) => new(b.Id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
 
-    private static readonly LessonStreamHealth Empty = new(0, 0, 0, 0, 0, 0, 0, 0);
+    private static readonly LessonStreamHealth Empty = LessonStreamHealth.None;
 
     private sealed class Live(LiveLesson saved, string streamName)
     {

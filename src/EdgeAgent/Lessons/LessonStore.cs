@@ -1,7 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Topics;
 using EdgeAgent.State;
-using EdgeAgent.Telemetry;
 
 namespace EdgeAgent.Lessons;
 
@@ -14,11 +16,11 @@ public sealed record LiveLesson(
 /// Lesson history in the state database: finished records (stored first, then queued on <c>lessons</c> through the
 /// outbox; a record stored but not yet queued when the agent died is queued at the next start) and the one live lesson.
 /// </summary>
-public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbox? outbox = null, Topics? topics = null)
+public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbox? outbox = null, RoomTopics? topics = null)
 {
     public void Save(LessonRecord record)
     {
-        var json = JsonSerializer.Serialize(record, LessonJson.Default.LessonRecord);
+        var json = JsonSerializer.Serialize(record, ContractJson.Wire.LessonRecord);
         using (var c = database.Open())
         using (var cmd = c.CreateCommand())
         {
@@ -72,7 +74,7 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
         cmd.Parameters.AddWithValue("$to", (object?)Stamp(to) ?? DBNull.Value);
         using var r = cmd.ExecuteReader();
         var list = new List<LessonRecord>();
-        while (r.Read()) list.Add(JsonSerializer.Deserialize(r.GetString(0), LessonJson.Default.LessonRecord)!);
+        while (r.Read()) list.Add(JsonSerializer.Deserialize(r.GetString(0), ContractJson.Wire.LessonRecord)!);
         return list;
     }
 

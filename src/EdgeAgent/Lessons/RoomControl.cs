@@ -1,3 +1,4 @@
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Devices;
 using EdgeAgent.Hardware.Audio;
 using EdgeAgent.Hardware.Cameras;
@@ -25,10 +26,10 @@ public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log
     public TimeSpan StepLimit { get; init; } = TimeSpan.FromSeconds(40);
 
     /// <summary>The camera preset for the room's role: the teacher in the main room, the students in the receiving room.</summary>
-    public static string PresetFor(string role) => role == "main" ? "teacher" : "students";
+    public static string PresetFor(RoomRole role) => role == RoomRole.Main ? "teacher" : "students";
 
     /// <summary>Display on with the lesson input, cameras to the role's preset, microphones unmuted, on-air light blinking.</summary>
-    public async Task<IReadOnlyList<DeviceProblem>> PrepareAsync(string role, CancellationToken ct)
+    public async Task<IReadOnlyList<DeviceProblem>> PrepareAsync(RoomRole role, CancellationToken ct)
     {
         devices.DisplayRelay?.Set(true);
         var steps = new List<Task<DeviceProblem?>>();

@@ -1,3 +1,5 @@
+using EdgeAgent.Contract.Time;
+
 namespace EdgeAgent.Lessons;
 
 /// <summary>One period of a school day, e.g. 第一节 08:30–09:10.</summary>
@@ -22,27 +24,12 @@ public sealed class SchoolTimetable
     {
         School = school;
         Schedules = schedules.OrderBy(s => s.EffectiveFrom).ToList();
-        Zone = zone ?? ChinaStandardTime;
+        Zone = zone ?? SchoolTime.ChinaStandardTime;
     }
 
     public string School { get; }
     public IReadOnlyList<BellSchedule> Schedules { get; }
     public TimeZoneInfo Zone { get; }
-
-    /// <summary>Asia/Shanghai from the system's tzdata, or UTC+8 (no daylight saving) where tzdata is missing.</summary>
-    public static TimeZoneInfo ChinaStandardTime { get; } = LoadChina();
-
-    private static TimeZoneInfo LoadChina()
-    {
-        try
-        {
-            return TimeZoneInfo.FindSystemTimeZoneById("Asia/Shanghai");
-        }
-        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException)
-        {
-            return TimeZoneInfo.CreateCustomTimeZone("Asia/Shanghai", TimeSpan.FromHours(8), "China Standard Time", "CST");
-        }
-    }
 
     /// <summary>The schedule in force on <paramref name="date"/>: the latest one effective on or before it.</summary>
     public BellSchedule? ScheduleOn(DateOnly date) => Schedules.LastOrDefault(s => s.EffectiveFrom <= date);

@@ -1,11 +1,11 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Kernel;
 using EdgeAgent.State;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Serilog;
 
 namespace EdgeAgent.Service;
@@ -44,10 +44,6 @@ public static class AgentHost
         });
         services.AddLogging(l => l.ClearProviders().AddSerilog(logger, dispose: false));
 
-        services.AddSingleton<IValidateOptions<AgentOptions>, AgentOptionsValidator>();
-        services.AddOptions<AgentOptions>()
-            .Configure(o => Copy(options, o))
-            .ValidateOnStart();
         services.AddSingleton(options);
 
         services.TryAddSingleton(TimeProvider.System);
@@ -62,11 +58,5 @@ public static class AgentHost
         services.AddSingleton<Watchdog>();
         services.AddHostedService(sp => sp.GetRequiredService<Watchdog>());
         return builder.Build();
-    }
-
-    private static void Copy(AgentOptions from, AgentOptions to)
-    {
-        foreach (var property in typeof(AgentOptions).GetProperties().Where(p => p.CanWrite))
-            property.SetValue(to, property.GetValue(from));
     }
 }

@@ -1,10 +1,13 @@
 using EdgeAgent.Compliance;
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Commands;
+using EdgeAgent.Contract.Topics;
 using EdgeAgent.Devices;
-using EdgeAgent.Lessons;
 using EdgeAgent.Diagnostics;
+using EdgeAgent.Kernel;
+using EdgeAgent.Lessons;
+using EdgeAgent.Media;
 using EdgeAgent.State;
-using EdgeAgent.Streaming;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -12,56 +15,73 @@ using Microsoft.Extensions.Logging;
 namespace EdgeAgent.Service;
 
 /// <summary>
-/// The capabilities the running agent is made of, registered in data-flow order:
-/// drivers, lessons, stream, compliance, telemetry. Each capability folder adds its own services here.
+/// The capabilities the running agent is made of, registered floor by floor in data-flow order (README, "Layout"):
+/// kernel, state, devices, media, lessons, compliance, the command handlers, telemetry.
 /// </summary>
 public static class AgentServices
 {
     public static void Add(IServiceCollection services, AgentOptions options)
     {
+        // Kernel: what every floor may share.
+        services.AddSingleton(new RoomTopics(options.Address));
+        services.AddSingleton<CommandCounters>();
+        services.AddSingleton<Degradation>();
+        services.AddSingleton<LiveBoard>();
+
+        // State: the outbox and the events that go through it.
+        services.AddSingleton(sp => new Outbox(sp.GetRequiredService<StateDatabase>(), options.Broker.OutboxMaxEvents,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Outbox>>()));
+        services.AddSingleton<EventSink>();
+
         // Devices
         services.AddSingleton<DeviceRegistry>();
         services.AddSingleton<DeviceActions>();
         services.AddSingleton<DeviceHealthPoller>();
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHealthPoller>());
 
-        // Telemetry and the technician's commands (the allow-list is exactly the commands registered here)
-        services.AddSingleton<Topics>();
-        services.AddSingleton(sp => new Outbox(sp.GetRequiredService<StateDatabase>(), options.Broker.OutboxMaxEvents,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Outbox>>()));
-        services.AddSingleton<EventSink>();
-        services.AddSingleton<HealthReporter>();
+        // Media
         services.AddSingleton<StreamService>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamService>());
+
+        // Lessons
         services.AddSingleton<LessonStore>();
         services.AddSingleton<BookingSource>();
+        services.AddSingleton<IOfficeDocumentReceiver>(sp => sp.GetRequiredService<BookingSource>());
+        services.AddHostedService<ICalendarFeed>();
         services.AddSingleton<RoomControl>();
         services.AddSingleton<LessonRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<LessonRunner>());
+
+        // Compliance
         services.AddSingleton<PolicySource>();
+        services.AddSingleton<IOfficeDocumentReceiver>(sp => sp.GetRequiredService<PolicySource>());
         services.AddSingleton(sp => new ComplianceChecker(options,
             ComplianceProbes.For(options, sp.GetRequiredService<DeviceRegistry>(), () => sp.GetRequiredService<BookingSource>().Current,
-                sp.GetRequiredService<TimeProvider>(), () => null),
+                sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ComplianceChecker>>()));
         services.AddSingleton<ComplianceService>();
         services.AddHostedService(sp => sp.GetRequiredService<ComplianceService>());
-        services.AddSingleton<CommandCounters>();
-        services.AddSingleton<IDiagnosticCommand, PingCommand>();
-        services.AddSingleton<IDiagnosticCommand, HealthCommand>();
-        services.AddSingleton<IDiagnosticCommand, DeviceCommand>();
-        services.AddSingleton<IDiagnosticCommand, SnapshotCommand>();
-        services.AddSingleton<IDiagnosticCommand, LogsCommand>();
-        services.AddSingleton<IDiagnosticCommand, NetTestCommand>();
-        services.AddSingleton<IDiagnosticCommand, ComplianceCheckCommand>();
-        services.AddSingleton<IDiagnosticCommand, StreamRestartCommand>();
-        services.AddSingleton<IDiagnosticCommand, LessonStartCommand>();
-        services.AddSingleton<IDiagnosticCommand, LessonStopCommand>();
-        services.AddSingleton<IDiagnosticCommand, LessonsCommand>();
+
+        // The technician's commands: one handler for each command of the contract's allow-list (the router checks).
+        services.AddSingleton<ICommandHandler, PingHandler>();
+        services.AddSingleton<ICommandHandler, HealthHandler>();
+        services.AddSingleton<ICommandHandler, DeviceHandler>();
+        services.AddSingleton<ICommandHandler, SnapshotHandler>();
+        services.AddSingleton<ICommandHandler, LogsHandler>();
+        services.AddSingleton<ICommandHandler, NetTestHandler>();
+        services.AddSingleton<ICommandHandler, ComplianceCheckHandler>();
+        services.AddSingleton<ICommandHandler, StreamRestartHandler>();
+        services.AddSingleton<ICommandHandler, LessonStartHandler>();
+        services.AddSingleton<ICommandHandler, LessonStopHandler>();
+        services.AddSingleton<ICommandHandler, LessonsHandler>();
+
+        // Telemetry: downstream of everything, knows handlers and office-document receivers by interface only.
+        services.AddSingleton<HealthReporter>();
         services.AddSingleton<CommandRouter>();
         services.AddSingleton<MqttLink>();
-        // The feeds subscribe to config/+ before the link connects, so that no retained document is missed.
-        services.AddHostedService<TimetableFeed>();
-        services.AddHostedService<PolicyFeed>();
         services.AddHostedService(sp => sp.GetRequiredService<MqttLink>());
     }
+
+    /// <summary>The configuration checks of the floors above Configuration, run by every loader of the agent's file.</summary>
+    public static readonly IReadOnlyList<ConfigRule> ConfigRules = [LessonConfig.Check];
 }

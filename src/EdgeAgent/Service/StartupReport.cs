@@ -1,4 +1,5 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Kernel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,7 @@ public sealed partial class StartupReport(AgentOptions options, IHostApplication
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        LogStarting(AgentVersion.Current, $"edu/{options.Region}/{options.School}/{options.Room}", options.Role, options.Devices.Count);
+        LogStarting(AgentVersion.Current, options.Address.Root, Contract.Vocabulary.Words.Of(options.Role), options.Devices.Count);
         lifetime.ApplicationStarted.Register(() => LogReady());
         lifetime.ApplicationStopping.Register(() => LogStopping());
         return Task.CompletedTask;

@@ -1,3 +1,4 @@
+using EdgeAgent.Kernel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;

@@ -1,4 +1,4 @@
-using EdgeAgent.Service;
+using EdgeAgent.Kernel;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 

@@ -3,7 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Threading.Channels;
-using EdgeAgent.Diagnostics;
+using System.Threading.RateLimiting;
+using EdgeAgent.Contract.Commands;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Telemetry;
@@ -11,59 +17,47 @@ namespace EdgeAgent.Telemetry;
 /// <summary>A reply waiting to be published: topic, payload, and MQTT 5 correlation data when the request had it.</summary>
 public sealed record OutgoingReply(string Topic, byte[] Payload, byte[]? CorrelationData);
 
-/// <summary>Figures about commands, shown by <c>ping</c>.</summary>
-public sealed class CommandCounters
-{
-    private long _received, _replied, _busy, _dropped;
-    public long Received => Interlocked.Read(ref _received);
-    public long Replied => Interlocked.Read(ref _replied);
-    public long Busy => Interlocked.Read(ref _busy);
-    /// <summary>Requests that could not be answered (no usable reply topic) or whose reply did not fit the reply queue.</summary>
-    public long Dropped => Interlocked.Read(ref _dropped);
-    internal void CountReceived() => Interlocked.Increment(ref _received);
-    internal void CountReplied() => Interlocked.Increment(ref _replied);
-    internal void CountBusy() => Interlocked.Increment(ref _busy);
-    internal void CountDropped() => Interlocked.Increment(ref _dropped);
-}
-
 /// <summary>
-/// Takes commands from <c>cmd/{name}</c> and answers every one it can. On the MQTT receive path it only checks
-/// (size, JSON, allow-list, reply target) and hands off: commands run on their own tasks, each with a timeout,
-/// at most <see cref="MaxConcurrent"/> at once and at most a token bucket's worth per second; the rest are
-/// answered <c>busy</c> at once, so a flood never builds a backlog. Replies go through a bounded queue to
-/// the publisher; a reply that does not fit is dropped and counted.
+/// Takes commands from <c>cmd/{name}</c> and answers every one it can. It knows the commands by the contract only:
+/// the allow-list (<see cref="AgentCommands"/>) and one <see cref="ICommandHandler"/> per command. On the MQTT receive
+/// path it only checks (size, JSON, allow-list, arguments, reply target) and hands off: commands run on their own
+/// tasks, each with its time limit, at most <see cref="MaxConcurrent"/> at once and at most a token bucket's worth per
+/// second; the rest are answered <c>busy</c> at once, so a flood never builds a backlog. Replies go through a bounded
+/// queue to the publisher; a reply that does not fit is dropped and counted.
 /// Reply target: the MQTT 5 Response Topic (with its Correlation Data), else <c>reply_to</c> from the JSON (3.1.1);
 /// either must lie under <c>{root}/reply/</c>.
 /// </summary>
 public sealed partial class CommandRouter
 {
-    public const int MaxPayloadBytes = 64 * 1024;
     public const int MaxConcurrent = 4;
-    private const double BucketCapacity = 20;
-    private const double RefillPerSecond = 10;
+    private const int BucketCapacity = 20;
+    private static readonly TimeSpan RefillPeriod = TimeSpan.FromMilliseconds(100); // 10 commands a second
 
-    private readonly Dictionary<string, IDiagnosticCommand> _commands;
-    private readonly Topics _topics;
+    private readonly Dictionary<string, ICommandHandler> _handlers;
+    private readonly RoomTopics _topics;
     private readonly TimeProvider _time;
     private readonly ILogger<CommandRouter> _log;
     private readonly Channel<OutgoingReply> _replies = Channel.CreateBounded<OutgoingReply>(new BoundedChannelOptions(1024) { FullMode = BoundedChannelFullMode.Wait });
     private readonly SemaphoreSlim _slots = new(MaxConcurrent, MaxConcurrent);
-    private readonly Lock _bucketGate = new();
-    private double _tokens = BucketCapacity;
-    private DateTimeOffset _lastRefill;
-
-    public CommandRouter(IEnumerable<IDiagnosticCommand> commands, Topics topics, CommandCounters counters, TimeProvider time, ILogger<CommandRouter> log)
+    // System.Threading.RateLimiting's bucket runs on the real clock (it takes no TimeProvider): a command's time limit
+    // follows the router's clock, the rate limit real time.
+    private readonly TokenBucketRateLimiter _bucket = new(new TokenBucketRateLimiterOptions
     {
-        _commands = commands.ToDictionary(c => c.Name, StringComparer.Ordinal);
+        TokenLimit = BucketCapacity, TokensPerPeriod = 1, ReplenishmentPeriod = RefillPeriod, AutoReplenishment = true, QueueLimit = 0,
+    });
+
+    public CommandRouter(IEnumerable<ICommandHandler> handlers, RoomTopics topics, CommandCounters counters, TimeProvider time, ILogger<CommandRouter> log)
+    {
+        _handlers = handlers.ToDictionary(c => c.Command.Name, StringComparer.Ordinal);
+        var unknown = _handlers.Keys.Where(n => AgentCommands.Find(n) is null).ToList();
+        if (unknown.Count > 0) throw new InvalidOperationException($"handlers for commands not in the contract's allow-list: {string.Join(", ", unknown)}");
         _topics = topics;
         Counters = counters;
         _time = time;
         _log = log;
-        _lastRefill = time.GetUtcNow();
     }
 
     public CommandCounters Counters { get; }
-    public IReadOnlyCollection<string> Names => _commands.Keys;
     public ChannelReader<OutgoingReply> Replies => _replies.Reader;
 
     /// <summary>Handles one incoming message. Returns quickly; the command runs in the background. Never throws.</summary>
@@ -88,9 +82,9 @@ public sealed partial class CommandRouter
     {
         var name = topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal) ? topic[_topics.CommandPrefix.Length..] : "";
 
-        if (payload.Length > MaxPayloadBytes)
+        if (payload.Length > AgentCommands.MaxPayloadBytes)
         {
-            Reply(target, correlation, ReplyPayload.Failure(null, ReplyCodes.TooLarge, $"command of {payload.Length} bytes exceeds {MaxPayloadBytes} bytes"));
+            Reply(target, correlation, ReplyPayload.Failure(null, ReplyCodes.TooLarge, $"command of {payload.Length} bytes exceeds {AgentCommands.MaxPayloadBytes} bytes"));
             return;
         }
         JsonObject request;
@@ -121,18 +115,28 @@ public sealed partial class CommandRouter
         if (target is null)
         {
             Counters.CountDropped();
-            LogUnanswerable(Printable(name));
+            LogUnanswerable(Printable.Of(name));
             return;
         }
-        if (!_commands.TryGetValue(name, out var command))
+        if (!_handlers.TryGetValue(name, out var handler))
         {
-            Reply(target, correlation, ReplyPayload.Failure(id, ReplyCodes.UnknownCommand, $"'{Printable(name)}' is not a command; known: {string.Join(", ", _commands.Keys.Order())}"));
+            Reply(target, correlation, ReplyPayload.Failure(id, ReplyCodes.UnknownCommand, $"'{Printable.Of(name)}' is not a command; known: {string.Join(", ", _handlers.Keys.Order())}"));
             return;
         }
-        if (!command.RateLimited)
+        CommandArguments args;
+        try
+        {
+            args = handler.Command.Check(request);
+        }
+        catch (CommandException e)
+        {
+            Reply(target, correlation, ReplyPayload.Failure(id, e.Code, e.Message));
+            return;
+        }
+        if (!handler.Command.RateLimited)
         {
             // Cheap by contract (ping): run on the receive path, which saves a thread-pool hop on the answer.
-            _ = RunAsync(command, request, id, target, correlation, holdsSlot: false);
+            _ = RunAsync(handler, args, id, target, correlation, holdsSlot: false);
             return;
         }
         if (!TakeToken() || !_slots.Wait(0))
@@ -141,30 +145,31 @@ public sealed partial class CommandRouter
             Reply(target, correlation, ReplyPayload.Failure(id, ReplyCodes.Busy, "too many commands at once; try again shortly"));
             return;
         }
-        _ = Task.Run(() => RunAsync(command, request, id, target, correlation, holdsSlot: true));
+        _ = Task.Run(() => RunAsync(handler, args, id, target, correlation, holdsSlot: true));
     }
 
-    private async Task RunAsync(IDiagnosticCommand command, JsonObject args, string? id, string target, byte[]? correlation, bool holdsSlot)
+    private async Task RunAsync(ICommandHandler handler, CommandArguments args, string? id, string target, byte[]? correlation, bool holdsSlot)
     {
         ReplyPayload reply;
-        using var deadline = new CancellationTokenSource(command.Timeout, _time);
+        var spec = handler.Command;
+        using var deadline = new CancellationTokenSource(spec.Timeout, _time);
         try
         {
-            var result = await command.RunAsync(args, deadline.Token).WaitAsync(command.Timeout, _time, deadline.Token).ConfigureAwait(false);
+            var result = await handler.RunAsync(args, deadline.Token).WaitAsync(spec.Timeout, _time, deadline.Token).ConfigureAwait(false);
             reply = ReplyPayload.Success(id, result);
         }
         catch (CommandException e)
         {
-            reply = ReplyPayload.Failure(id, e.Code, e.Message);
+            reply = ReplyPayload.Failure(id, e.Code, Redaction.Text(e.Message));
         }
         catch (Exception e) when (e is TimeoutException || (e is OperationCanceledException && deadline.IsCancellationRequested))
         {
-            reply = ReplyPayload.Failure(id, ReplyCodes.Timeout, $"{command.Name} did not finish within {command.Timeout.TotalSeconds:F0} s");
+            reply = ReplyPayload.Failure(id, ReplyCodes.Timeout, $"{spec.Name} did not finish within {spec.Timeout.TotalSeconds:F0} s");
         }
         catch (Exception e)
         {
-            LogFailed(e, command.Name);
-            reply = ReplyPayload.Failure(id, ReplyCodes.Internal, $"{command.Name} failed: {e.GetType().Name}");
+            LogFailed(e, spec.Name);
+            reply = ReplyPayload.Failure(id, ReplyCodes.Internal, $"{spec.Name} failed: {e.GetType().Name}");
         }
         finally
         {
@@ -180,27 +185,18 @@ public sealed partial class CommandRouter
             Counters.CountDropped();
             return;
         }
-        var bytes = JsonSerializer.SerializeToUtf8Bytes(reply, TelemetryJson.Default.ReplyPayload);
+        var bytes = JsonSerializer.SerializeToUtf8Bytes(reply, ContractJson.Wire.ReplyPayload);
         if (_replies.Writer.TryWrite(new OutgoingReply(target, bytes, correlation))) Counters.CountReplied();
         else Counters.CountDropped();
     }
 
     private bool TakeToken()
     {
-        lock (_bucketGate)
-        {
-            var now = _time.GetUtcNow();
-            _tokens = Math.Min(BucketCapacity, _tokens + (now - _lastRefill).TotalSeconds * RefillPerSecond);
-            _lastRefill = now;
-            if (_tokens < 1) return false;
-            _tokens -= 1;
-            return true;
-        }
+        using var lease = _bucket.AttemptAcquire();
+        return lease.IsAcquired;
     }
 
     private static string First(string message) => message.Split('\n')[0].Split(". ")[0];
-
-    private static string Printable(string s) => Devices.DeviceActions.Printable(s);
 
     [LoggerMessage(EventId = 4201, Level = LogLevel.Debug, Message = "Command {Name} dropped: no usable response topic or reply_to")]
     private partial void LogUnanswerable(string name);

@@ -1,7 +1,13 @@
 using System.Text.Json;
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Devices;
 using EdgeAgent.Hardware.Health;
+using EdgeAgent.Kernel;
+using EdgeAgent.State;
 
 namespace EdgeAgent.Telemetry;
 
@@ -18,13 +24,26 @@ public sealed class HealthReporter : IDisposable
     private readonly HostVitalsReader _vitals;
     private int _dirty = 1;
 
-    public HealthReporter(DeviceHealthPoller poller, EventSink events, AgentOptions options, TimeProvider time)
+    private readonly Degradation _degradation;
+    private readonly LiveBoard _board;
+
+    public HealthReporter(DeviceHealthPoller poller, EventSink events, AgentOptions options, Degradation degradation, LiveBoard board, TimeProvider time)
     {
         _poller = poller;
         _events = events;
         _time = time;
+        _degradation = degradation;
+        _board = board;
         _vitals = new HostVitalsReader(options.Recording.Directory);
         poller.HealthChanged += OnChanged;
+        degradation.Changed += MarkChanged;
+        board.Changed += MarkChanged;
+    }
+
+    private void MarkChanged()
+    {
+        Interlocked.Exchange(ref _dirty, 1);
+        Changed?.Invoke();
     }
 
     /// <summary>Raised when the health document should be published now.</summary>
@@ -38,7 +57,7 @@ public sealed class HealthReporter : IDisposable
         var type = EventFor(old?.State, now.State);
         if (type is not null)
         {
-            _events.Raise(type, type == EventTypes.DeviceOnline ? "info" : "warning", now.DeviceId, now.Detail);
+            _events.Raise(type, type == EventTypes.DeviceOnline ? Severity.Info : Severity.Warning, now.DeviceId, now.Detail);
         }
         Changed?.Invoke();
     }
@@ -58,12 +77,17 @@ public sealed class HealthReporter : IDisposable
     public byte[] Build()
     {
         Interlocked.Exchange(ref _dirty, 0);
-        var devices = _poller.Snapshot
-            .Select(h => new DeviceHealthEntry(h.DeviceId, h.Kind, h.State.ToString().ToLowerInvariant(), h.Detail, h.LastSeen, h.Errors, h.Timeouts))
-            .ToList();
-        var payload = new HealthPayload(HealthPayload.SchemaId, _time.GetUtcNow(), devices, _vitals.Read());
-        return JsonSerializer.SerializeToUtf8Bytes(payload, TelemetryJson.Default.HealthPayload);
+        var devices = _poller.Snapshot.Select(DeviceHealthPoller.Entry).ToList();
+        var degraded = _degradation.Reasons;
+        var payload = new HealthPayload(HealthPayload.SchemaId, SchoolTime.Of(_time.GetUtcNow()), devices, _vitals.Read(), _board.Lesson,
+            degraded.Count == 0 ? null : degraded);
+        return JsonSerializer.SerializeToUtf8Bytes(payload, ContractJson.Wire.HealthPayload);
     }
 
-    public void Dispose() => _poller.HealthChanged -= OnChanged;
+    public void Dispose()
+    {
+        _poller.HealthChanged -= OnChanged;
+        _degradation.Changed -= MarkChanged;
+        _board.Changed -= MarkChanged;
+    }
 }

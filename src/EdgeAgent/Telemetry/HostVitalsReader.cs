@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EdgeAgent.Contract.Payloads;
 
 namespace EdgeAgent.Telemetry;
 

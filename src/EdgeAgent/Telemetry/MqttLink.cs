@@ -1,7 +1,14 @@
 using System.Text.Json;
+using EdgeAgent.Client.Broker;
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Json;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Topics;
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Devices;
-using EdgeAgent.Service;
+using EdgeAgent.Kernel;
+using EdgeAgent.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -14,7 +21,9 @@ namespace EdgeAgent.Telemetry;
 /// <summary>
 /// The agent's one MQTT connection (MQTTnet 5 has no managed client: reconnect and the outbox are ours).
 /// Connects with the Last Will (<c>state</c> = offline, retained), a persistent session, optional TLS with a
-/// client certificate; after every (re)connect it subscribes to <c>cmd/+</c> and <c>config/+</c>, publishes the
+/// client certificate; after every (re)connect it subscribes to <c>cmd/+</c> (MQTT 5: Retain As Published, so a
+/// command delivered because it was retained is seen as such and never executed) and <c>config/+</c> (office
+/// documents, handed to the <see cref="IOfficeDocumentReceiver"/> that takes their suffix), publishes the
 /// birth message and the health document (both retained), then drains the outbox in order, deleting each
 /// message only after its PUBACK, and publishes health on change and as the heartbeat. Lost connections are
 /// retried with exponential backoff and jitter up to <c>broker.reconnectMaxSeconds</c>. A main loop: it beats
@@ -24,11 +33,14 @@ public sealed partial class MqttLink : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private readonly AgentOptions _options;
-    private readonly Topics _topics;
+    private readonly RoomTopics _topics;
     private readonly Outbox _outbox;
     private readonly HealthReporter _health;
     private readonly CommandRouter _commands;
     private readonly DeviceRegistry _devices;
+    private readonly IReadOnlyDictionary<string, IOfficeDocumentReceiver> _documents;
+    private readonly EventSink _events;
+    private readonly HashSet<string> _retainedSeen = new(StringComparer.Ordinal);
     private readonly MainLoops _loops;
     private readonly TimeProvider _time;
     private readonly ILogger<MqttLink> _log;
@@ -40,9 +52,11 @@ public sealed partial class MqttLink : BackgroundService
     private int _attempts;
     private string? _lastFailure;
 
-    public MqttLink(AgentOptions options, Topics topics, Outbox outbox, HealthReporter health, CommandRouter commands,
-        DeviceRegistry devices, MainLoops loops, TimeProvider time, ILogger<MqttLink> log)
+    public MqttLink(AgentOptions options, RoomTopics topics, Outbox outbox, HealthReporter health, CommandRouter commands,
+        DeviceRegistry devices, IEnumerable<IOfficeDocumentReceiver> documents, EventSink events, MainLoops loops, TimeProvider time, ILogger<MqttLink> log)
     {
+        _documents = documents.ToDictionary(d => topics.Room.Topic(d.Suffix), StringComparer.Ordinal);
+        _events = events;
         _options = options;
         _topics = topics;
         _outbox = outbox;
@@ -74,9 +88,6 @@ public sealed partial class MqttLink : BackgroundService
     /// <summary>Connection attempts so far, successful or not.</summary>
     public int Attempts => Volatile.Read(ref _attempts);
     public string? LastFailure => _lastFailure;
-
-    /// <summary>Retained messages on <c>config/+</c> (policy, timetable) for the capabilities that own them.</summary>
-    public event Action<string, byte[]>? ConfigReceived;
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
 
@@ -114,7 +125,7 @@ public sealed partial class MqttLink : BackgroundService
     }
 
     /// <summary>Exponential backoff, 1 s doubling to the cap, with jitter over the upper half so that a fleet spreads out.</summary>
-    internal TimeSpan Backoff(int attempt) => Service.Backoff.Delay(attempt, 1, _options.Broker.ReconnectMaxSeconds);
+    internal TimeSpan Backoff(int attempt) => Client.Broker.Backoff.Delay(attempt, 1, _options.Broker.ReconnectMaxSeconds);
 
     private async Task WaitBeatingAsync(TimeSpan delay, LoopBeat beat, CancellationToken ct)
     {
@@ -145,7 +156,7 @@ public sealed partial class MqttLink : BackgroundService
             throw new InvalidOperationException($"broker refused the connection: {result.ResultCode} {result.ReasonString}");
         Interlocked.Increment(ref _connects);
         _lastFailure = null;
-        LogConnected(_options.Broker.Host, _options.Broker.Port, _options.Broker.Protocol, result.IsSessionPresent);
+        LogConnected(_options.Broker.Host, _options.Broker.Port, Words.Of(_options.Broker.Protocol), result.IsSessionPresent);
     }
 
     internal MqttClientOptions BuildOptions()
@@ -161,8 +172,11 @@ public sealed partial class MqttLink : BackgroundService
 
     private async Task RunConnectedAsync(LoopBeat beat, CancellationToken ct)
     {
+        lock (_retainedSeen) _retainedSeen.Clear();
         await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-            .WithTopicFilter(f => f.WithTopic(_topics.CommandFilter).WithAtLeastOnceQoS())
+            // Retain As Published (MQTT 5): a command someone published retained keeps its flag on delivery too, so it
+            // is recognised and dropped whether it arrives at subscribe time or later. 3.1.1 flags only the former.
+            .WithTopicFilter(f => f.WithTopic(_topics.CommandFilter).WithAtLeastOnceQoS().WithRetainAsPublished(_options.Broker.IsV5))
             .WithTopicFilter(f => f.WithTopic(_topics.ConfigFilter).WithAtLeastOnceQoS())
             .Build(), ct).ConfigureAwait(false);
         await PublishAsync(_topics.State, Birth(), retain: true, ct).ConfigureAwait(false);
@@ -236,7 +250,7 @@ public sealed partial class MqttLink : BackgroundService
                         .WithPayload(reply.Payload)
                         .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
                     // MQTT 5 properties only on an MQTT 5 connection: MQTTnet refuses them on 3.1.1 (the reply would never leave).
-                    if (_options.Broker.Protocol == "5.0")
+                    if (_options.Broker.IsV5)
                     {
                         message.WithContentType("application/json");
                         if (reply.CorrelationData is { } correlation) message.WithCorrelationData(correlation);
@@ -283,9 +297,12 @@ public sealed partial class MqttLink : BackgroundService
         try
         {
             if (m.Topic.StartsWith(_topics.CommandPrefix, StringComparison.Ordinal))
-                _commands.Handle(m.Topic, m.Payload, m.ResponseTopic, m.CorrelationData);
-            else if (m.Topic == _topics.ConfigPolicy || m.Topic == _topics.ConfigTimetable)
-                ConfigReceived?.Invoke(m.Topic, BuffersExtensions.ToArray(m.Payload));
+            {
+                if (m.Retain) DropRetainedCommand(m.Topic);
+                else _commands.Handle(m.Topic, m.Payload, m.ResponseTopic, m.CorrelationData);
+            }
+            else if (_documents.TryGetValue(m.Topic, out var receiver) && m.Payload.Length > 0)
+                receiver.Receive(BuffersExtensions.ToArray(m.Payload));
         }
         catch (Exception ex)
         {
@@ -294,11 +311,26 @@ public sealed partial class MqttLink : BackgroundService
         return Task.CompletedTask;
     }
 
-    private byte[] Birth() => JsonSerializer.SerializeToUtf8Bytes(
-        new StatePayload(StatePayload.SchemaId, true, AgentVersion.Current, _options.Role, _startedAt, _devices.All.Select(d => d.Id).ToList()),
-        TelemetryJson.Default.StatePayload);
+    /// <summary>
+    /// A command delivered because it was retained is never run: it would run again at every reconnect. Counted each
+    /// time; raised as <c>commands-dropped</c> once per topic and connection, so a retained flood cannot flood events.
+    /// </summary>
+    private void DropRetainedCommand(string topic)
+    {
+        _commands.Counters.CountRetained();
+        bool first;
+        lock (_retainedSeen) first = _retainedSeen.Add(topic);
+        LogRetainedDropped(topic);
+        if (first)
+            _events.Raise(EventTypes.CommandsDropped, Severity.Warning, null,
+                $"a retained command on {topic} was not executed (commands must not be published retained; clear it with an empty retained message)");
+    }
 
-    internal static byte[] Offline() => JsonSerializer.SerializeToUtf8Bytes(new StatePayload(StatePayload.SchemaId, false), TelemetryJson.Default.StatePayload);
+    private byte[] Birth() => JsonSerializer.SerializeToUtf8Bytes(
+        new StatePayload(StatePayload.SchemaId, true, AgentVersion.Current, _options.Role, SchoolTime.Of(_startedAt), _devices.All.Select(d => d.Id).ToList()),
+        ContractJson.Wire.StatePayload);
+
+    internal static byte[] Offline() => JsonSerializer.SerializeToUtf8Bytes(StatePayload.Offline(), ContractJson.Wire.StatePayload);
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -350,4 +382,7 @@ public sealed partial class MqttLink : BackgroundService
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Warning, Message = "Could not say goodbye to the broker: {Reason}")]
     private partial void LogStopFailed(string reason);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "A retained command on {Topic} was dropped, not executed")]
+    private partial void LogRetainedDropped(string topic);
 }

@@ -69,7 +69,7 @@ public sealed class CheckCommandTests : IDisposable
     {
         var path = Config("main", Policy("NET-RTT", "NET-UP"), c => c["compliance"]!["iperf3Host"] = "127.0.0.1");
         var json = JsonNode.Parse(File.ReadAllText(path))!;
-        json["compliance"]!["iperf3Port"] = Media.FreeTcpPort();
+        json["compliance"]!["iperf3Port"] = Machine.FreeTcpPort();
         File.WriteAllText(path, json.ToJsonString());
         var (code, stdout, _) = await AgentProcess.RunAsync("check", "--config", path);
         Assert.Equal(3, code);

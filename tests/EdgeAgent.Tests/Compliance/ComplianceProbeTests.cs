@@ -76,8 +76,8 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
     [InlineData(1920, 1080, "main", "pass")]
     public async Task Ffprobe_reads_the_test_source_resolution_and_rate(int width, int height, string role, string verdict)
     {
-        var stream = new StreamOptions { VideoSource = "test", Width = width, Height = height, Fps = 25, Encoder = "libx264" };
-        var found = await new VideoSourceProbe(stream, () => null).MeasureAsync(CancellationToken.None);
+        var stream = new StreamOptions { VideoSource = VideoSource.Test, Width = width, Height = height, Fps = 25, Encoder = EncoderChoice.Libx264 };
+        var found = await new VideoSourceProbe(stream).MeasureAsync(CancellationToken.None);
         Assert.Equal(height, Of(found, "video.height").Number);
         Assert.Equal(25, Of(found, "video.fps").Number);
         Assert.Contains($"{width}x{height}", Of(found, "video.height").Evidence);
@@ -89,8 +89,8 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
     [Fact]
     public async Task An_unreachable_camera_stream_is_unknown_with_the_reason()
     {
-        var stream = new StreamOptions { VideoSource = "rtsp", VideoInput = $"rtsp://127.0.0.1:{Media.FreeTcpPort()}/cam", AudioSource = "rtsp", Encoder = "libx264" };
-        var found = await new VideoSourceProbe(stream, () => null).MeasureAsync(CancellationToken.None);
+        var stream = new StreamOptions { VideoSource = VideoSource.Rtsp, VideoInput = $"rtsp://127.0.0.1:{Machine.FreeTcpPort()}/cam", AudioSource = AudioSource.Rtsp, Encoder = EncoderChoice.Libx264 };
+        var found = await new VideoSourceProbe(stream).MeasureAsync(CancellationToken.None);
         Assert.False(Of(found, "video.height").IsKnown);
         Assert.Contains("ffprobe could not open", Of(found, "video.height").UnknownReason);
         Assert.Equal("unknown", Verdict("CAM-RES", "main", Of(found, "video.height")));
@@ -113,11 +113,11 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
     [Fact]
     public async Task A_real_iperf3_server_on_loopback_measures_bandwidth_loss_and_round_trip()
     {
-        var port = Media.FreeTcpPort();
+        var port = Machine.FreeTcpPort();
         using var server = StartIperf3(port);
         try
         {
-            await Eventually.True(() => Media.CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
+            await Eventually.True(() => Machine.CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
             var options = Options(c => c["compliance"] = new JsonObject { ["iperf3Host"] = "127.0.0.1", ["iperf3Port"] = port, ["iperf3Seconds"] = 1 });
             var found = await new NetworkProbe(options).MeasureAsync(CancellationToken.None);
             foreach (var metric in new[] { "net.up", "net.down", "net.rtt", "net.delay", "net.jitter", "net.loss" })
@@ -140,11 +140,11 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
     [InlineData(false)]
     public async Task A_bad_network_changes_the_verdicts(bool impaired)
     {
-        var port = Media.FreeTcpPort();
+        var port = Machine.FreeTcpPort();
         using var server = StartIperf3(port);
         try
         {
-            await Eventually.True(() => Media.CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
+            await Eventually.True(() => Machine.CanConnect(port), TimeSpan.FromSeconds(10), "the iperf3 server");
             // 300 ms added each way (plus up to 10 ms jitter, order kept), 3 % of the client's datagrams lost, uploads
             // limited to 3 Mbit/s; or the same path clean.
             await using var relay = impaired

@@ -21,7 +21,7 @@ public sealed class PolicySourceTests : IDisposable
         _options = ConfigLoader.Parse(TestConfig.Minimal(_dir.Path).ToJsonString()).Options!;
         _db = new StateDatabase(_options.StateDirectory, NullLogger<StateDatabase>.Instance);
         _db.Migrate();
-        _events = new EventSink(new Outbox(_db, 100, TimeProvider.System, NullLogger<Outbox>.Instance), new Topics(_options), TimeProvider.System);
+        _events = new EventSink(new Outbox(_db, 100, TimeProvider.System, NullLogger<Outbox>.Instance), new RoomTopics(_options.Address), TimeProvider.System);
         _events.Raised += _raised.Add;
     }
 

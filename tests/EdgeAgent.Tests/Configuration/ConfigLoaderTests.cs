@@ -15,7 +15,7 @@ public class ConfigLoaderTests
     {
         var result = ConfigLoader.Load(Path.Combine(TestConfig.RepoRoot, "deploy/systemd/edgeagent.json"));
         Assert.True(result.Ok, string.Join("\n", result.Errors));
-        Assert.Equal("main", result.Options!.Role);
+        Assert.Equal(RoomRole.Main, result.Options!.Role);
         Assert.Equal(4, result.Options.Devices.Count);
         Assert.Equal(1, result.Options.Devices[0].Presets!["teacher"]);
     }
@@ -26,8 +26,8 @@ public class ConfigLoaderTests
         var result = Parse(Valid());
         Assert.True(result.Ok, string.Join("\n", result.Errors));
         Assert.Equal("room-1", result.Options!.Room);
-        Assert.Equal(RoomRole.Main, result.Options.RoomRole);
-        Assert.Equal("Debug", result.Options.Logging.Level);
+        Assert.Equal(RoomRole.Main, result.Options.Role);
+        Assert.Equal(LogLevelName.Debug, result.Options.Logging.Level);
     }
 
     [Fact]

@@ -35,7 +35,7 @@ public sealed class CollectorTests : IAsyncLifetime
     }
 
     /// <summary>A lesson record as the agent makes it, through the agent's own outbox onto <c>lessons</c>.</summary>
-    internal static LessonRecord Record(string room, int n, string role = "main", string status = LessonStatus.Completed, string form = LessonForms.SyncClassroom,
+    internal static LessonRecord Record(string room, int n, RoomRole role = RoomRole.Main, string status = LessonStatus.Completed, string form = LessonForms.SyncClassroom,
         string subject = "maths", string? partner = "partner-ps", string? teacher = "Teacher A", int students = 40, DateTimeOffset? start = null)
     {
         var s = start ?? new DateTimeOffset(2022, 10, 10, 8, 30, 0, TimeSpan.FromHours(8)).AddDays(n);
@@ -51,7 +51,7 @@ public sealed class CollectorTests : IAsyncLifetime
             foreach (var agent in agents)
             {
                 var record = Record(agent.Get<EdgeAgent.Configuration.AgentOptions>().Room, n);
-                agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, agent.Get<Topics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, LessonJson.Default.LessonRecord));
+                agent.Get<Outbox>().Enqueue(OutboxKind.Lesson, agent.Get<RoomTopics>().Lessons, record.Id, JsonSerializer.SerializeToUtf8Bytes(record, EdgeAgent.Contract.Json.ContractJson.Wire.LessonRecord));
             }
     }
 
@@ -73,7 +73,7 @@ public sealed class CollectorTests : IAsyncLifetime
 
     private async Task<Run> StartCollector(OfficeStore store)
     {
-        var collector = new Collector(new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port }, store, "office1", null,
+        var collector = new Collector(new EdgeAgent.Client.Broker.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port }, store, "office1", null,
             TextWriter.Null, TimeProvider.System);
         var stop = new CancellationTokenSource();
         var task = Task.Run(() => collector.RunAsync(stop.Token));
@@ -156,7 +156,7 @@ public sealed class SharedCollectorTests : IAsyncLifetime
     [Fact]
     public async Task Each_record_is_stored_once_in_total_and_the_load_is_shared()
     {
-        var broker = new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port };
+        var broker = new EdgeAgent.Client.Broker.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port };
         await using var storeA = await OfficeStore.OpenAsync(_postgres.ConnectionString(), CancellationToken.None);
         await using var storeB = await OfficeStore.OpenAsync(_postgres.ConnectionString(), CancellationToken.None);
         Assert.True(storeA.IsPostgres);
@@ -178,7 +178,7 @@ public sealed class SharedCollectorTests : IAsyncLifetime
     [Fact]
     public async Task A_database_restart_loses_nothing()
     {
-        var broker = new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port };
+        var broker = new EdgeAgent.Client.Broker.BrokerOptions { Host = "127.0.0.1", Port = _broker.Port };
         await using var store = await OfficeStore.OpenAsync(_postgres.ConnectionString(), CancellationToken.None);
         var collector = new Collector(broker, store, "office-db-restart", null, TextWriter.Null, TimeProvider.System);
         using var stop = new CancellationTokenSource();

@@ -135,7 +135,7 @@ public sealed class CtlAgainstAgentTests : IAsyncLifetime
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var code = await CtlCli.InvokeAsync(["rooms", "--broker", $"127.0.0.1:{Media.FreeTcpPort()}"], output, error);
+        var code = await CtlCli.InvokeAsync(["rooms", "--broker", $"127.0.0.1:{Machine.FreeTcpPort()}"], output, error);
         Assert.Equal(CtlExit.Unreachable, code);
         Assert.Contains("cannot reach the broker", error.ToString());
         Assert.Contains("connection refused", error.ToString());

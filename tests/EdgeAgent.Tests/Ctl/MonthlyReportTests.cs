@@ -18,10 +18,10 @@ public sealed class MonthlyReportTests : IDisposable
     private static DateTimeOffset At(int month, int day) => new(2022, month, day, 8, 30, 0, TimeSpan.FromHours(8));
 
     private static LessonRecord MainRoom(string id, string status, string form, string subject, string? teacher, int students, DateTimeOffset start) =>
-        CollectorTests.Record("room-1", 0, "main", status, form, subject, "village-ps", teacher, students, start) with { Id = id, School = "city-ps" };
+        CollectorTests.Record("room-1", 0, RoomRole.Main, status, form, subject, "village-ps", teacher, students, start) with { Id = id, School = "city-ps" };
 
     private static LessonRecord Receiving(string id, string form, string subject, string? teacher, int students, DateTimeOffset start) =>
-        CollectorTests.Record("room-2", 0, "receiving", LessonStatus.Completed, form, subject, "city-ps", teacher, students, start) with { Id = id, School = "village-ps" };
+        CollectorTests.Record("room-2", 0, RoomRole.Receiving, LessonStatus.Completed, form, subject, "city-ps", teacher, students, start) with { Id = id, School = "village-ps" };
 
     private async Task<string> MakeMonth()
     {
@@ -43,11 +43,11 @@ public sealed class MonthlyReportTests : IDisposable
         foreach (var l in lessons)
         {
             var room = new RoomAddress(l.Region, l.School, l.Room);
-            Assert.True(await store.StoreAsync(OfficeKind.Lesson, room, JsonSerializer.SerializeToUtf8Bytes(l, LessonJson.Default.LessonRecord), DateTimeOffset.UtcNow, default));
+            Assert.True(await store.StoreAsync(OfficeKind.Lesson, room, JsonSerializer.SerializeToUtf8Bytes(l, EdgeAgent.Contract.Json.ContractJson.Wire.LessonRecord), DateTimeOffset.UtcNow, default));
         }
         // A redelivered record is stored once.
         Assert.False(await store.StoreAsync(OfficeKind.Lesson, new RoomAddress("zj-test", "city-ps", "room-1"),
-            JsonSerializer.SerializeToUtf8Bytes(lessons[0], LessonJson.Default.LessonRecord), DateTimeOffset.UtcNow, default));
+            JsonSerializer.SerializeToUtf8Bytes(lessons[0], EdgeAgent.Contract.Json.ContractJson.Wire.LessonRecord), DateTimeOffset.UtcNow, default));
 
         async Task Compliance(string id, string school, string room, string verdict, DateTimeOffset at)
         {

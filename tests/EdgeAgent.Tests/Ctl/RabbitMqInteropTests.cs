@@ -55,7 +55,7 @@ public sealed class RabbitMqInteropTests : IAsyncLifetime
 
         // A lesson record through the agent's outbox to the office collector (plain persistent 3.1.1 subscription).
         await using var store = await OfficeStore.OpenAsync(Path.Combine(_dir.Path, "office.db"), CancellationToken.None);
-        var collector = new Collector(new EdgeAgent.Configuration.BrokerOptions { Host = "127.0.0.1", Port = _broker.MqttPort, Protocol = "3.1.1" },
+        var collector = new Collector(new EdgeAgent.Client.Broker.BrokerOptions { Host = "127.0.0.1", Port = _broker.MqttPort, Protocol = BrokerProtocol.V311 },
             store, "office-rabbit", null, TextWriter.Null, TimeProvider.System);
         using var stop = new CancellationTokenSource();
         var run = Task.Run(() => collector.RunAsync(stop.Token));

@@ -32,14 +32,14 @@ public sealed class DeviceActionsTests : IAsyncLifetime
 
     private async Task<JsonNode> Ok(string device, string action, params string[] args)
     {
-        var r = await _actions.RunAsync(device, action, args, CancellationToken.None);
+        var r = await _actions.RunAsync(device, action, args.Select(a => (EdgeAgent.Contract.Commands.ActionArgument)a).ToList(), CancellationToken.None);
         Assert.True(r.Ok, $"{r.ErrorCode}: {r.Message}");
         return r.Result!;
     }
 
     private async Task<string> Error(string device, string action, params string[] args)
     {
-        var r = await _actions.RunAsync(device, action, args, CancellationToken.None);
+        var r = await _actions.RunAsync(device, action, args.Select(a => (EdgeAgent.Contract.Commands.ActionArgument)a).ToList(), CancellationToken.None);
         Assert.False(r.Ok);
         Assert.False(string.IsNullOrEmpty(r.Message));
         return r.ErrorCode!;

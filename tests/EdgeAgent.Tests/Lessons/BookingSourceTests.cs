@@ -85,7 +85,7 @@ public sealed class BookingSourceTests : IAsyncLifetime
             END:VEVENT
             END:VCALENDAR
             """;
-        var book = ICalendarBookings.Parse(ics, LessonRig.Own, "main", _rig.Options.Lessons.Timetables, LessonRig.At("2022-11-13", "12:00"), out var errors);
+        var book = ICalendarBookings.Parse(ics, LessonRig.Own, RoomRole.Main, _rig.Options.Lessons.Timetables, LessonRig.At("2022-11-13", "12:00"), out var errors);
         Assert.Empty(errors);
         Assert.NotNull(book);
         var bookings = book!.Bookings;
@@ -116,7 +116,7 @@ public sealed class BookingSourceTests : IAsyncLifetime
             END:VEVENT
             END:VCALENDAR
             """;
-        Assert.Null(ICalendarBookings.Parse(ics, LessonRig.Own, "main", _rig.Options.Lessons.Timetables, LessonRig.At("2022-11-13", "12:00"), out var errors));
+        Assert.Null(ICalendarBookings.Parse(ics, LessonRig.Own, RoomRole.Main, _rig.Options.Lessons.Timetables, LessonRig.At("2022-11-13", "12:00"), out var errors));
         Assert.Contains(errors, e => e.Contains("no period", StringComparison.Ordinal));
     }
 }

@@ -55,7 +55,7 @@ public sealed class LessonOverMqttTests : IAsyncLifetime
         var started = await Ask(tech, "lesson-start");
         Assert.True((bool)started["ok"]!, started.ToJsonString());
         Assert.Equal("command", (string)started["result"]!["startedBy"]!);
-        await Eventually.True(() => Media.ChildrenOf(agent.Id).Count() >= 1, TimeSpan.FromSeconds(30), "the encoder process");
+        await Eventually.True(() => Machine.ChildrenOf(agent.Id).Count() >= 1, TimeSpan.FromSeconds(30), "the encoder process");
         Assert.False((bool)(await Ask(tech, "lesson-start"))["ok"]!); // one lesson at a time
         await Eventually.True(async () => (bool)(await Ask(tech, "lessons"))["result"]!["streaming"]!, TimeSpan.FromSeconds(60), "the lesson streaming");
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(_dir.Path, "recordings"), "adhoc-*.ts"));
@@ -74,7 +74,7 @@ public sealed class LessonOverMqttTests : IAsyncLifetime
             .Validate(TestMqttClient.Json(tallies).ToJsonString());
         Assert.True(talliesErrors.Count == 0, string.Join("; ", talliesErrors));
         Assert.Equal(0, (int)TestMqttClient.Json(tallies)["year"]!["lessons"]!); // an ad-hoc lesson does not count
-        Assert.Empty(Media.ChildrenOf(agent.Id));
+        Assert.Empty(Machine.ChildrenOf(agent.Id));
 
         agent.Signal(AgentProcess.SIGTERM);
         Assert.Equal(0, await agent.WaitForExitAsync(TimeSpan.FromSeconds(30)));
@@ -88,13 +88,13 @@ public sealed class LessonOverMqttTests : IAsyncLifetime
         using var agent = AgentProcess.Start(["run", "--config", _config]);
         await tech.WaitForAsync(m => m.Topic == $"{Root}/state" && (bool)TestMqttClient.Json(m)["online"]!, TimeSpan.FromSeconds(60), "the agent online");
         Assert.True((bool)(await Ask(tech, "lesson-start"))["ok"]!);
-        await Eventually.True(() => Media.ChildrenOf(agent.Id).Any(), TimeSpan.FromSeconds(30), "the encoder process");
-        var children = Media.ChildrenOf(agent.Id).ToList();
+        await Eventually.True(() => Machine.ChildrenOf(agent.Id).Any(), TimeSpan.FromSeconds(30), "the encoder process");
+        var children = Machine.ChildrenOf(agent.Id).ToList();
 
         agent.Signal(AgentProcess.SIGKILL);
         await agent.WaitForExitAsync(TimeSpan.FromSeconds(30));
 
-        await Eventually.True(() => children.All(pid => !Media.ProcessExists(pid)), TimeSpan.FromSeconds(20), "the agent's ffmpeg processes to end");
+        await Eventually.True(() => children.All(pid => !Machine.ProcessExists(pid)), TimeSpan.FromSeconds(20), "the agent's ffmpeg processes to end");
     }
 
     [Fact]

@@ -130,8 +130,8 @@ public sealed class LessonRunnerTests : IAsyncLifetime
         // One record per lesson, stored, queued for the office, and tallied.
         Assert.Equal(week.Length, rig.Records.Count);
         Assert.Equal(week.Select(w => w.Booking), rig.Store.Records().Select(r => r.BookingId));
-        Assert.Equal(week.Length, rig.Outbox.Peek(1000).Count(m => m.Kind == EdgeAgent.Telemetry.OutboxKind.Lesson));
-        Assert.Contains(rig.Outbox.Peek(1000), m => m.Kind == EdgeAgent.Telemetry.OutboxKind.Tallies && m.Retain);
+        Assert.Equal(week.Length, rig.Outbox.Peek(1000).Count(m => m.Kind == OutboxKind.Lesson));
+        Assert.Contains(rig.Outbox.Peek(1000), m => m.Kind == OutboxKind.Tallies && m.Retain);
         Assert.DoesNotContain(rig.Raised, e => e.Type is "lesson-failed" or "lesson-device-failed");
     }
 
@@ -186,7 +186,7 @@ public sealed class LessonRunnerTests : IAsyncLifetime
         var rig = Rig(At("2022-11-14", "08:00"), new JsonArray(Booking("mon-p1", "2022-11-14", "1")), config =>
         {
             config["stream"]!["videoSource"] = "rtsp";
-            config["stream"]!["videoInput"] = $"rtsp://127.0.0.1:{Media.FreeTcpPort()}/camera";
+            config["stream"]!["videoInput"] = $"rtsp://127.0.0.1:{Machine.FreeTcpPort()}/camera";
             config["stream"]!["audioSource"] = "rtsp";
         });
         await rig.StartAsync();

@@ -35,7 +35,7 @@ public sealed class RoomControlTests : IAsyncDisposable
         await using var devices = new DeviceRegistry(Options(), NullLoggerFactory.Instance, TimeProvider.System);
         var control = new RoomControl(devices, NullLogger<RoomControl>.Instance) { StepLimit = TimeSpan.FromSeconds(2) };
         var clock = Stopwatch.StartNew();
-        var problems = await control.PrepareAsync("main", CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
+        var problems = await control.PrepareAsync(RoomRole.Main, CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(30));
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(15), $"took {clock.Elapsed}");
         var problem = Assert.Single(problems, p => p.Device == "display1");
         Assert.Contains("did not finish within 2 s", problem.Problem);

@@ -6,13 +6,13 @@ namespace EdgeAgent.Tests.Lessons;
 /// <summary>Programme tallies for a hand-made autumn term, against numbers worked out by hand.</summary>
 public class TalliesTests
 {
-    private static readonly TimeZoneInfo China = SchoolTimetable.ChinaStandardTime;
+    private static readonly TimeZoneInfo China = EdgeAgent.Contract.Time.SchoolTime.ChinaStandardTime;
     private static int _n;
 
     private static LessonRecord R(string date, string form, string subject, string status = LessonStatus.Completed, int students = 30)
     {
         var start = DateTimeOffset.Parse($"{date}T08:30:00+08:00", System.Globalization.CultureInfo.InvariantCulture);
-        return new LessonRecord(LessonRecord.SchemaId, $"r{++_n}", $"b{_n}", "zj", "wuxi", "room-1", "main", status, null, form, subject,
+        return new LessonRecord(LessonRecord.SchemaId, $"r{++_n}", $"b{_n}", "zj", "wuxi", "room-1", RoomRole.Main, status, null, form, subject,
             "houren", "room-2", "王老师", "四(1)班", students, "1", start, start.AddMinutes(35), start, start.AddMinutes(35),
             new LessonStreamHealth(2100, 100, 0, 0, 0, 0, 1, 1), [], [], "timetable");
     }

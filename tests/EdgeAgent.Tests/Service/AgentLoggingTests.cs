@@ -13,8 +13,8 @@ public class AgentLoggingTests
         using var dir = new TempDir();
         var options = new LoggingOptions
         {
-            Level = "Warning",
-            Overrides = new() { ["EdgeAgent.Hardware"] = "Debug" },
+            Level = LogLevelName.Warning,
+            Overrides = new() { ["EdgeAgent.Hardware"] = LogLevelName.Debug },
             Console = false,
         };
         using (var logger = (Serilog.Core.Logger)AgentLogging.Create(options, dir.Path))
@@ -32,7 +32,7 @@ public class AgentLoggingTests
     public void Files_roll_on_size_and_only_the_retained_count_is_kept()
     {
         using var dir = new TempDir();
-        var options = new LoggingOptions { Level = "Information", FileSizeLimitBytes = 4096, RetainedFileCount = 3, Console = false };
+        var options = new LoggingOptions { Level = LogLevelName.Information, FileSizeLimitBytes = 4096, RetainedFileCount = 3, Console = false };
         using (var logger = (Serilog.Core.Logger)AgentLogging.Create(options, dir.Path))
         {
             for (var i = 0; i < 500; i++) logger.Information("filler line {I} {Pad}", i, new string('x', 100));

@@ -17,6 +17,7 @@ public sealed class CommandTests : IAsyncLifetime
     private InProcessAgent _agent = null!;
     private TestMqttClient _tech = null!;
     private TestMqttClient _tech311 = null!;
+    private SrtReceiver _ingest = null!;
 
     public async Task InitializeAsync()
     {
@@ -24,7 +25,10 @@ public sealed class CommandTests : IAsyncLifetime
         var config = TestConfig.Minimal(_dir.Path);
         config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = _broker.Port };
         config["devices"] = _room.Devices();
-        config["stream"]!["uplinkUrl"] = $"srt://127.0.0.1:{_broker.Port}?streamid=test"; // something listening, for net-test
+        // A real SRT listener: net-test measures the uplink's own path (SRT handshakes over UDP).
+        _ingest = new SrtReceiver(Machine.FreeUdpPort(), Path.Combine(_dir.Path, "ingest.ts"));
+        _ingest.Start();
+        config["stream"]!["uplinkUrl"] = $"srt://127.0.0.1:{_ingest.Port}?streamid=test";
         _agent = await InProcessAgent.StartAsync(config);
         await Eventually.True(() => _agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agent to connect");
         _tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech5");
@@ -40,6 +44,7 @@ public sealed class CommandTests : IAsyncLifetime
         await _agent.DisposeAsync();
         await _broker.DisposeAsync();
         await _room.DisposeAsync();
+        _ingest.Dispose();
         _dir.Dispose();
     }
 
@@ -77,7 +82,7 @@ public sealed class CommandTests : IAsyncLifetime
     [Fact]
     public async Task Snapshot_and_stream_restart_act_on_a_running_stream_without_disturbing_it()
     {
-        var streams = _agent.Get<EdgeAgent.Streaming.StreamService>();
+        var streams = _agent.Get<StreamService>();
         var stream = await streams.StartStreamAsync("lesson-snap", CancellationToken.None);
         await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
         await Eventually.True(() => stream.Stats.StreamedSeconds >= 3, TimeSpan.FromSeconds(30), "three seconds recorded");
@@ -95,7 +100,7 @@ public sealed class CommandTests : IAsyncLifetime
         Assert.Equal("lesson-snap", (string)restart["result"]!["lesson"]!);
         await Eventually.True(() => stream.EncoderPid is { } pid && pid != encoder, TimeSpan.FromSeconds(30), "a new encoder");
         Assert.Equal(1, stream.Stats.Restarts);
-        Assert.Equal(EdgeAgent.Streaming.StreamState.Running, stream.Stats.State);
+        Assert.Equal(StreamState.Running, stream.Stats.State);
 
         await streams.StopStreamAsync();
         var none = await Ask5("stream-restart", []);
@@ -124,6 +129,7 @@ public sealed class CommandTests : IAsyncLifetime
         var net = await Ask5("net-test", new JsonObject { ["count"] = 3 });
         Assert.True((bool)net["ok"]!, net.ToJsonString());
         Assert.Equal(0.0, (double)net["result"]!["lossPercent"]!);
+        Assert.Contains("SRT handshakes", (string)net["result"]!["path"]!);
 
         var compliance = await Ask5("compliance-check", [], TimeSpan.FromSeconds(120));
         Assert.True((bool)compliance["ok"]!, compliance.ToJsonString());

@@ -52,7 +52,7 @@ public sealed class OutboxDeliveryTests : IAsyncLifetime
         await office.DisposeAsync();
         await Eventually.True(() => !agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agent to notice the outage");
 
-        var topics = agent.Get<Topics>();
+        var topics = agent.Get<RoomTopics>();
         Produce(agent.Get<Outbox>(), topics.Lessons, OutboxKind.Lesson, 0, 60);
         Produce(agent.Get<Outbox>(), topics.Events, OutboxKind.Event, 0, 30);
         await agent.DisposeAsync(); // agent restart during the outage

@@ -23,7 +23,7 @@ public sealed class InProcessAgent : IAsyncDisposable
 
     public static async Task<InProcessAgent> StartAsync(JsonObject config, Action<IServiceCollection>? extra = null)
     {
-        var loaded = ConfigLoader.Parse(config.ToJsonString());
+        var loaded = ConfigLoader.Parse(config.ToJsonString(), EdgeAgent.Service.AgentServices.ConfigRules);
         if (!loaded.Ok) throw new InvalidOperationException(string.Join("\n", loaded.Errors));
         var options = loaded.Options!;
         options.Logging.Console = false;

@@ -5,7 +5,6 @@ using EdgeAgent.Devices;
 using EdgeAgent.Lessons;
 using EdgeAgent.Simulators.Gpio;
 using EdgeAgent.State;
-using EdgeAgent.Streaming;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -37,7 +36,7 @@ public sealed class LessonRig : IAsyncDisposable
         Database = new StateDatabase(options.StateDirectory, NullLogger<StateDatabase>.Instance);
         Database.Migrate();
         Outbox = new Outbox(Database, 10_000, time, NullLogger<Outbox>.Instance);
-        var topics = new Topics(options);
+        var topics = new RoomTopics(options.Address);
         Events = new EventSink(Outbox, topics, time);
         Events.Raised += e => Raised.Enqueue(e);
         Devices = new DeviceRegistry(options, NullLoggerFactory.Instance, TimeProvider.System, gpio);
@@ -84,7 +83,7 @@ public sealed class LessonRig : IAsyncDisposable
         };
         config["lessons"] = new JsonObject { ["timetables"] = SeedTimetables(), ["bookings"] = bookings.DeepClone() };
         edit?.Invoke(config);
-        var loaded = ConfigLoader.Parse(config.ToJsonString());
+        var loaded = ConfigLoader.Parse(config.ToJsonString(), EdgeAgent.Service.AgentServices.ConfigRules);
         if (!loaded.Ok) throw new InvalidOperationException(string.Join("\n", loaded.Errors));
         return new LessonRig(dir, room, new FakeTimeProvider(now), loaded.Options!, new SimulatedGpioDriver());
     }

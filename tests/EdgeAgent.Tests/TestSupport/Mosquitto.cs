@@ -32,7 +32,7 @@ public sealed class Mosquitto : IAsyncDisposable
         Directory.CreateDirectory(dir);
         // Started as root, mosquitto drops to its own user: it must be able to write its persistence file here.
         if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(dir, (UnixFileMode)0b111_111_111);
-        var broker = new Mosquitto(dir, Media.FreeTcpPort(), extraConfig);
+        var broker = new Mosquitto(dir, Machine.FreeTcpPort(), extraConfig);
         await broker.StartAsync();
         return broker;
     }

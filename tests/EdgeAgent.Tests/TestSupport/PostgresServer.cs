@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Globalization;
-using EdgeAgent.Streaming;
 using Npgsql;
 
 namespace EdgeAgent.Tests.TestSupport;
@@ -33,7 +32,7 @@ public sealed class PostgresServer : IAsyncDisposable
         Directory.CreateDirectory(dir);
         await Run("chown", "postgres:postgres", dir);
         await Run("runuser", "-u", "postgres", "--", Path.Combine(Bin, "initdb"), "-D", Path.Combine(dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--no-sync");
-        var server = new PostgresServer(dir, Media.FreeTcpPort());
+        var server = new PostgresServer(dir, Machine.FreeTcpPort());
         try
         {
             await server.StartAsync();
@@ -81,7 +80,7 @@ public sealed class PostgresServer : IAsyncDisposable
     {
         if (_process is null) return;
         // The server is runuser's child (setpriv execs into postgres); SIGINT is its "fast" shutdown, which ends every backend.
-        foreach (var pid in Media.DescendantsOf(_process.Id).Where(p => Command(p).Contains("/bin/postgres", StringComparison.Ordinal)))
+        foreach (var pid in Machine.DescendantsOf(_process.Id).Where(p => Command(p).Contains("/bin/postgres", StringComparison.Ordinal)))
             ChildProcesses.Signal(pid, ChildProcesses.SigInt);
         try
         {
@@ -89,7 +88,7 @@ public sealed class PostgresServer : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            foreach (var pid in Media.DescendantsOf(_process.Id)) ChildProcesses.Signal(pid, ChildProcesses.SigKill);
+            foreach (var pid in Machine.DescendantsOf(_process.Id)) ChildProcesses.Signal(pid, ChildProcesses.SigKill);
             _process.Kill();
             await _process.WaitForExitAsync();
         }

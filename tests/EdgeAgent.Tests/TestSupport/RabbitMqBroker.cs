@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using EdgeAgent.Streaming;
 
 namespace EdgeAgent.Tests.TestSupport;
 
@@ -28,7 +27,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
     public static async Task<RabbitMqBroker> StartAsync(string dir)
     {
         Directory.CreateDirectory(dir);
-        int mqtt = Media.FreeTcpPort(), amqp = Media.FreeTcpPort(), dist = Media.FreeTcpPort(), epmdPort = Media.FreeTcpPort();
+        int mqtt = Machine.FreeTcpPort(), amqp = Machine.FreeTcpPort(), dist = Machine.FreeTcpPort(), epmdPort = Machine.FreeTcpPort();
         File.WriteAllText(Path.Combine(dir, "rabbitmq.conf"), $"""
             listeners.tcp.default = 127.0.0.1:{amqp}
             mqtt.listeners.tcp.default = 127.0.0.1:{mqtt}
@@ -65,7 +64,7 @@ public sealed class RabbitMqBroker : IAsyncDisposable
         var broker = new RabbitMqBroker(epmd, server, mqtt, Path.Combine(dir, "rabbit.log"));
         try
         {
-            await Eventually.True(() => !server.HasExited && Media.CanConnect(mqtt), TimeSpan.FromSeconds(90), "RabbitMQ's MQTT listener");
+            await Eventually.True(() => !server.HasExited && Machine.CanConnect(mqtt), TimeSpan.FromSeconds(90), "RabbitMQ's MQTT listener");
         }
         catch
         {
@@ -77,14 +76,14 @@ public sealed class RabbitMqBroker : IAsyncDisposable
 
     private static bool Alive(int pid)
     {
-        try { return Media.ProcessExists(pid); }
+        try { return Machine.ProcessExists(pid); }
         catch (IOException) { return false; }
     }
 
     public async ValueTask DisposeAsync()
     {
         // SIGTERM is RabbitMQ's orderly stop; the Erlang VM's helpers go with it.
-        var all = Media.DescendantsOf(_server.Id).Prepend(_server.Id).ToList();
+        var all = Machine.DescendantsOf(_server.Id).Prepend(_server.Id).ToList();
         foreach (var pid in all) ChildProcesses.Signal(pid, ChildProcesses.SigTerm);
         try
         {

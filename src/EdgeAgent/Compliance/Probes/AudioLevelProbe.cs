@@ -1,4 +1,5 @@
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Hardware.Audio;
 
 namespace EdgeAgent.Compliance.Probes;
@@ -18,8 +19,8 @@ public sealed class AudioLevelProbe(StreamOptions stream, int seconds, AlsaCaptu
     {
         AudioCaptureSource source = stream.AudioSource switch
         {
-            "alsa" => new AudioCaptureSource.Alsa(stream.AudioInput!),
-            "test" => new AudioCaptureSource.TestTone(TestToneAmplitude),
+            AudioSource.Alsa => new AudioCaptureSource.Alsa(stream.AudioInput!),
+            AudioSource.Test => new AudioCaptureSource.TestTone(TestToneAmplitude),
             _ => null!,
         };
         if (source is null) return [Measurement.Unknown("audio.level", "the level of an RTSP camera's audio is not measured in this version")];

@@ -1,3 +1,4 @@
+using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Devices;
 using EdgeAgent.Hardware.Audio;
 using EdgeAgent.Hardware.Cameras;
@@ -15,7 +16,7 @@ public sealed class DeviceProbe(DeviceRegistry devices) : IComplianceProbe
     public async Task<IReadOnlyList<Measurement>> MeasureAsync(CancellationToken ct)
     {
         var cameras = devices.OfType<IPtzCamera>().Select(x => x.Device).ToList();
-        var mics = devices.All.Where(d => d.Options.Kind is "mic-array" or "audio-capture").ToList();
+        var mics = devices.All.Where(d => d.Options.Kind is DeviceKind.MicArray or DeviceKind.AudioCapture).ToList();
         var polls = await Task.WhenAll(devices.All.Select(async d => (Device: d, Answer: await Poll(d.Driver, ct).ConfigureAwait(false)))).ConfigureAwait(false);
         string Answers(IEnumerable<ClassroomDevice> list) =>
             string.Join(", ", list.Select(d => $"{d.Id} {polls.First(p => p.Device == d).Answer.Detail}"));

@@ -143,12 +143,14 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
         return Rtt(samples, $"iperf3 control round trips to {host}:{port}", lastError);
     }
 
+    /// <summary>Without iperf3: round trips on the uplink's own path (SRT handshakes over UDP, or TCP connects for RTMP).</summary>
     private async Task<IReadOnlyList<Measurement>> ConnectRttAsync(CancellationToken ct)
     {
-        if (!Diagnostics.TcpConnectTimer.TryIngestEndpoint(options.Stream, out var host, out var port))
+        if (options.Stream.Uplink is not { } uplink)
             return [Measurement.Unknown("net.rtt", "no uplink endpoint is configured"), Measurement.Unknown("net.delay", "no uplink endpoint is configured")];
-        var result = await Diagnostics.TcpConnectTimer.MeasureAsync(host, port, 5, TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
-        return Rtt([.. result.SamplesMs], $"TCP connects to {host}:{port}", result.LastError);
+        var target = options.Stream.IngestHost is { } host ? uplink with { Host = host } : uplink;
+        var result = await Media.PathProbe.MeasureAsync(target, 5, TimeSpan.FromSeconds(3), ct).ConfigureAwait(false);
+        return Rtt([.. result.SamplesMs], $"{result.Method} to {target.HostPort}", result.LastError);
     }
 
     private static IReadOnlyList<Measurement> Rtt(List<double> samples, string what, string? lastError)

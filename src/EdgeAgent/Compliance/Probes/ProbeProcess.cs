@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeAgent.Kernel;
 
 namespace EdgeAgent.Compliance.Probes;
 
@@ -22,6 +23,7 @@ public static class ProbeProcess
             p.Kill(entireProcessTree: true);
             throw;
         }
-        return (p.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
+        // What a measuring program prints may quote a URL with its credentials: it leaves here redacted.
+        return (p.ExitCode, Redaction.Text(await output.ConfigureAwait(false)), Redaction.Text(await error.ConfigureAwait(false)));
     }
 }

@@ -28,7 +28,7 @@ public sealed class RecordingSpaceProbe(AgentOptions options, Func<LessonBook> b
             return Task.FromResult<IReadOnlyList<Measurement>>([Measurement.Unknown("recording.days", $"cannot read free space of {dir}: {e.Message}")]);
         }
         var own = book().Own;
-        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), own?.Zone ?? SchoolTimetable.ChinaStandardTime).DateTime);
+        var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(time.GetUtcNow(), own?.Zone ?? Contract.Time.SchoolTime.ChinaStandardTime).DateTime);
         var periods = own?.ScheduleOn(today)?.Periods;
         var perDay = periods is { Count: > 0 } ? TimeSpan.FromTicks(periods.Sum(p => p.Length.Ticks)) : DefaultLessonTimePerDay;
         var bytesPerSecond = (options.Stream.VideoBitrateKbps + options.Stream.AudioBitrateKbps) * 1000.0 / 8;

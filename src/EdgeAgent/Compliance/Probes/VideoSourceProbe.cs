@@ -1,6 +1,9 @@
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
+using EdgeAgent.Media.Send;
 
 namespace EdgeAgent.Compliance.Probes;
 
@@ -9,7 +12,7 @@ namespace EdgeAgent.Compliance.Probes;
 /// or the test source), and the codec the stream encodes to. Not run while a lesson stream holds the camera:
 /// then the stream's own figures are the evidence.
 /// </summary>
-public sealed class VideoSourceProbe(StreamOptions stream, Func<string?> encoderInUse) : IComplianceProbe
+public sealed class VideoSourceProbe(StreamOptions stream) : IComplianceProbe
 {
     public string Name => "video";
     public IReadOnlyList<string> Metrics => ["video.height", "video.fps", "encoder.codec"];
@@ -17,7 +20,7 @@ public sealed class VideoSourceProbe(StreamOptions stream, Func<string?> encoder
     public async Task<IReadOnlyList<Measurement>> MeasureAsync(CancellationToken ct)
     {
         var results = new List<Measurement>();
-        var encoder = encoderInUse() ?? await Streaming.EncoderProbe.ResolveAsync(stream.Encoder, ct).ConfigureAwait(false);
+        var encoder = Words.Of(await EncoderProbe.ResolveAsync(stream.Encoder, ct).ConfigureAwait(false));
         var codec = encoder.Contains("264", StringComparison.Ordinal) ? "h264" : encoder.Contains("265", StringComparison.Ordinal) || encoder.Contains("hevc", StringComparison.Ordinal) ? "hevc" : encoder;
         results.Add(Measurement.Of("encoder.codec", codec, $"encoder {encoder}"));
 
@@ -25,17 +28,17 @@ public sealed class VideoSourceProbe(StreamOptions stream, Func<string?> encoder
         string what;
         switch (stream.VideoSource)
         {
-            case "test":
+            case VideoSource.Test:
                 args.AddRange(["-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={stream.Width}x{stream.Height}:rate={stream.Fps}")]);
                 what = "the test source";
                 break;
-            case "v4l2":
+            case VideoSource.V4l2:
                 args.AddRange(["-f", "v4l2", "-i", stream.VideoInput!]);
                 what = stream.VideoInput!;
                 break;
             default:
                 args.AddRange(["-rtsp_transport", "tcp", "-i", stream.VideoInput!]);
-                what = Streaming.StreamService.Redact(stream.VideoInput!);
+                what = Redaction.Url(stream.VideoInput!);
                 break;
         }
         var (code, output, error) = await ProbeProcess.RunAsync("ffprobe", args, ct).ConfigureAwait(false);

@@ -1,0 +1,41 @@
+using System.Text.Json.Serialization;
+
+namespace EdgeAgent.Contract.Payloads;
+
+/// <summary>
+/// Retained on <c>health</c>: every device and the host, and while a lesson runs its live figures; on any change at
+/// once and as the heartbeat. <see cref="Degraded"/> lists what the agent cannot do right now (a full disk, ...).
+/// </summary>
+public sealed record HealthPayload(
+    string Schema,
+    [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? At,
+    IReadOnlyList<DeviceHealthEntry> Devices,
+    HostVitals Host,
+    LiveLessonHealth? Lesson = null,
+    IReadOnlyList<string>? Degraded = null)
+{
+    public const string SchemaId = "edgeagent.health/1";
+}
+
+/// <summary>One device in the health document. Counters of zero are left out (an idle room's heartbeat stays small).</summary>
+public sealed record DeviceHealthEntry(
+    string Id,
+    string Kind,
+    string State,
+    string Detail,
+    [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? LastSeen,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Errors,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long Timeouts,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)] long LateReplies = 0);
+
+/// <summary>Host figures: CPU and memory use, the recording volume's free space, temperature, uptime.</summary>
+public sealed record HostVitals(double CpuPercent, double MemoryPercent, double AgentRssMb, long RecordingFreeBytes, double? TemperatureC, long UptimeSeconds);
+
+/// <summary>The lesson running now, as a technician needs it: which, since when, and how its stream is doing.</summary>
+public sealed record LiveLessonHealth(
+    string Id, string? Booking, [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? Start,
+    [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? PlannedEnd, string StartedBy, LiveStreamHealth? Stream);
+
+/// <summary>The live stream of a lesson: its state, rate, and what went wrong so far.</summary>
+public sealed record LiveStreamHealth(
+    string State, double Fps, double BitrateKbps, bool UplinkUp, double SecondsStreamed, int Restarts, int Stalls, int UplinkLosses, long DroppedFrames);

@@ -1,0 +1,76 @@
+namespace EdgeAgent.Contract.Vocabulary;
+
+/// <summary>How urgent an event is.</summary>
+public static class Severity
+{
+    public const string Info = "info";
+    public const string Warning = "warning";
+    public const string Error = "error";
+
+    public static readonly string[] All = [Info, Warning, Error];
+}
+
+/// <summary>
+/// The stable event types on <c>events</c> (README, MQTT contract). Every type listed here is raised by the agent
+/// (a test checks that each appears in its code), and nothing else is.
+/// </summary>
+public static class EventTypes
+{
+    public const string DeviceOffline = "device-offline";
+    public const string DeviceOnline = "device-online";
+    public const string DeviceFaulty = "device-faulty";
+    public const string StreamFailed = "stream-failed";
+    public const string StreamRestarted = "stream-restarted";
+    public const string StreamStalled = "stream-stalled";
+    public const string UplinkLost = "uplink-lost";
+    public const string UplinkRestored = "uplink-restored";
+    public const string RecordingDeleted = "recording-deleted";
+    public const string DiskLow = "disk-low";
+    public const string DiskFull = "disk-full";
+    public const string LessonFailed = "lesson-failed";
+    public const string LessonMissed = "lesson-missed";
+    public const string LessonDeviceFailed = "lesson-device-failed";
+    public const string ClockUnsynced = "clock-unsynced";
+    public const string TimetableClash = "timetable-clash";
+    public const string TimetableRejected = "timetable-rejected";
+    public const string PolicyRejected = "policy-rejected";
+    public const string CommandsDropped = "commands-dropped";
+
+    public static readonly string[] All =
+    [
+        DeviceOffline, DeviceOnline, DeviceFaulty, StreamFailed, StreamRestarted, StreamStalled, UplinkLost, UplinkRestored,
+        RecordingDeleted, DiskLow, DiskFull, LessonFailed, LessonMissed, LessonDeviceFailed, ClockUnsynced, TimetableClash,
+        TimetableRejected, PolicyRejected, CommandsDropped,
+    ];
+}
+
+/// <summary>The stable error codes of replies (and of <c>edgeagent device</c>).</summary>
+public static class ReplyCodes
+{
+    public const string BadJson = "bad_json";
+    public const string TooLarge = "too_large";
+    public const string UnknownCommand = "unknown_command";
+    public const string BadArgs = "bad_args";
+    public const string UnknownDevice = "unknown_device";
+    public const string DeviceError = "device_error";
+    public const string Timeout = "timeout";
+    public const string Busy = "busy";
+    public const string Internal = "internal";
+
+    public static readonly string[] All = [BadJson, TooLarge, UnknownCommand, BadArgs, UnknownDevice, DeviceError, Timeout, Busy, Internal];
+
+    /// <summary>What a code means, in words a technician can act on.</summary>
+    public static string Explain(string? code) => code switch
+    {
+        BadJson => "the request was not a JSON object",
+        TooLarge => "the request was larger than the agent accepts (64 KiB)",
+        UnknownCommand => "the agent has no such command (see `edgeagent-ctl diag --help` for the list)",
+        BadArgs => "an argument is missing or wrong",
+        UnknownDevice => "the room has no device with that id",
+        DeviceError => "the device answered with an error or not as its protocol says",
+        Timeout => "the agent gave up waiting for the device or the measurement",
+        Busy => "the agent is busy with other commands: try again in a few seconds",
+        Internal => "the agent hit an internal error: see `diag ROOM logs`",
+        _ => "unexpected error",
+    };
+}

@@ -1,0 +1,159 @@
+using System.Globalization;
+using EdgeAgent.Configuration;
+using EdgeAgent.State;
+using Microsoft.Data.Sqlite;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Media.Record;
+
+/// <summary>A recorded segment as the state database lists it.</summary>
+public sealed record RecordingSegment(string Path, string LessonId, long Bytes, DateTimeOffset FinishedAt, string Status);
+
+/// <summary>
+/// The recording directory's bookkeeping. Every finished segment is listed in the state database as
+/// <c>recorded</c> until it is confirmed <c>uploaded</c> or marked <c>kept</c>. <see cref="Enforce"/> keeps the directory
+/// within <c>recording.quotaBytes</c> and the volume above <c>recording.minFreeBytes</c> by deleting the oldest finished
+/// segments first; a segment that an encoder still holds open (seen in <c>/proc/PID/fd</c>) or that was written in
+/// the last seconds is never deleted, and neither is one marked <c>kept</c>.
+/// </summary>
+public sealed class RecordingRetention(
+    StateDatabase database, RecordingOptions options, TimeProvider time, ILogger<RecordingRetention> log,
+    Func<IEnumerable<int>> encoderPids, Func<string, long>? freeBytes = null)
+{
+    /// <summary>Files written this recently are treated as open even if no encoder is seen holding them.</summary>
+    public static readonly TimeSpan RecentlyWritten = TimeSpan.FromSeconds(3);
+
+    private readonly Func<string, long> _freeBytes = freeBytes ?? (dir => new DriveInfo(dir).AvailableFreeSpace);
+
+    public string Directory => options.Directory;
+
+    /// <summary>Deletes what quota and free-space floor require; returns the deleted paths, oldest first.</summary>
+    public IReadOnlyList<string> Enforce()
+    {
+        if (!System.IO.Directory.Exists(options.Directory)) return [];
+        var open = OpenSegments();
+        var files = Segments();
+        Register(files.Where(f => !open.Contains(f.FullName)));
+        var kept = KeptPaths();
+        var total = files.Sum(f => f.Length);
+        var free = _freeBytes(options.Directory);
+        var deleted = new List<string>();
+        foreach (var file in files.Where(f => !open.Contains(f.FullName) && !kept.Contains(f.FullName)))
+        {
+            if (total <= options.QuotaBytes && free >= options.MinFreeBytes) break;
+            var length = file.Length;
+            try
+            {
+                file.Delete();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                log.LogWarning("Cannot delete recording {Path}: {Reason}", file.FullName, e.Message);
+                continue;
+            }
+            total -= length;
+            free += length;
+            deleted.Add(file.FullName);
+            SetStatus(file.FullName, "deleted");
+        }
+        if (deleted.Count > 0)
+            log.LogInformation("Recording retention deleted {Count} segment(s), oldest first; {Total} bytes remain", deleted.Count, total);
+        return deleted;
+    }
+
+    /// <summary>Finished segments not yet confirmed uploaded or kept.</summary>
+    public IReadOnlyList<RecordingSegment> Pending() => Query("status = 'recorded'");
+
+    public IReadOnlyList<RecordingSegment> All() => Query("1 = 1");
+
+    public void MarkUploaded(string path) => SetStatus(path, "uploaded");
+
+    public void MarkKept(string path) => SetStatus(path, "kept");
+
+    /// <summary>Recording files held open by the running encoders or written within <see cref="RecentlyWritten"/>.</summary>
+    public HashSet<string> OpenSegments()
+    {
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var pid in encoderPids())
+        {
+            try
+            {
+                foreach (var fd in System.IO.Directory.EnumerateFileSystemEntries($"/proc/{pid}/fd"))
+                {
+                    if (new FileInfo(fd).LinkTarget is { } target) open.Add(target);
+                }
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // the process has gone; its files are finished
+            }
+        }
+        var recent = time.GetUtcNow() - RecentlyWritten;
+        foreach (var f in Segments().Where(f => f.LastWriteTimeUtc > recent.UtcDateTime)) open.Add(f.FullName);
+        return open;
+    }
+
+    /// <summary>The recording files, oldest first (by modification time, then name).</summary>
+    private List<FileInfo> Segments() =>
+        new DirectoryInfo(options.Directory).EnumerateFiles("*.ts")
+            .OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
+
+    private void Register(IEnumerable<FileInfo> finished)
+    {
+        using var c = database.Open();
+        using var tx = c.BeginTransaction();
+        foreach (var f in finished)
+        {
+            using var cmd = c.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = """
+                INSERT INTO recording_segments (path, lesson_id, bytes, finished_at, status, changed_at)
+                VALUES ($path, $lesson, $bytes, $finished, 'recorded', $now)
+                ON CONFLICT (path) DO UPDATE SET bytes = excluded.bytes WHERE status <> 'deleted';
+                """;
+            cmd.Parameters.AddWithValue("$path", f.FullName);
+            cmd.Parameters.AddWithValue("$lesson", LessonOf(f.Name));
+            cmd.Parameters.AddWithValue("$bytes", f.Length);
+            cmd.Parameters.AddWithValue("$finished", Stamp(new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)));
+            cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+            cmd.ExecuteNonQuery();
+        }
+        tx.Commit();
+    }
+
+    /// <summary>Segments are named <c>{lesson}-{yyyyMMdd}-{HHmmss}.ts</c>; the lesson id is what precedes the two stamps.</summary>
+    internal static string LessonOf(string fileName)
+    {
+        var stem = System.IO.Path.GetFileNameWithoutExtension(fileName);
+        var parts = stem.Split('-');
+        return parts.Length > 2 ? string.Join('-', parts[..^2]) : stem;
+    }
+
+    private HashSet<string> KeptPaths() => Query("status = 'kept'").Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
+
+    private void SetStatus(string path, string status)
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = "UPDATE recording_segments SET status = $status, changed_at = $now WHERE path = $path";
+        cmd.Parameters.AddWithValue("$status", status);
+        cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+        cmd.Parameters.AddWithValue("$path", path);
+        cmd.ExecuteNonQuery();
+    }
+
+    private List<RecordingSegment> Query(string where)
+    {
+        using var c = database.Open();
+        using var cmd = c.CreateCommand();
+        cmd.CommandText = $"SELECT path, lesson_id, bytes, finished_at, status FROM recording_segments WHERE {where} ORDER BY finished_at, path";
+        using var r = cmd.ExecuteReader();
+        var list = new List<RecordingSegment>();
+        while (r.Read())
+            list.Add(new RecordingSegment(r.GetString(0), r.GetString(1), r.GetInt64(2),
+                DateTimeOffset.Parse(r.GetString(3), CultureInfo.InvariantCulture), r.GetString(4)));
+        return list;
+    }
+
+    private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+}

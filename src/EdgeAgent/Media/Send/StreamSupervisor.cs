@@ -1,0 +1,403 @@
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Media.Send;
+
+public enum StreamState { Starting, Running, Stopping, Stopped, Failed }
+
+/// <summary>What happened to a stream, for the events topic and the lesson record.</summary>
+public sealed record StreamEvent(string Type, string Severity, string Detail);
+
+/// <summary>Live figures of a lesson stream, cumulative over restarts.</summary>
+public sealed record StreamStats(
+    string LessonId, StreamState State, DateTimeOffset StartedAt, double StreamedSeconds, double UptimePercent,
+    long Frames, double Fps, double BitrateKbps, long RecordedBytes, double Speed, long DupFrames, long DropFrames,
+    int Restarts, int Stalls, int UplinkLosses, bool UplinkUp, long UplinkBytes, string? LastError, double DowntimeSeconds);
+
+/// <summary>
+/// The supervisor of one lesson's two ffmpeg processes (<see cref="EncoderPipeline"/>). Each runs in its own loop:
+/// progress is watched, a process whose output has not moved for <c>stream.stallSeconds</c> is killed, and a process
+/// that exits is started again. The encoder backs off exponentially with jitter up to <c>stream.restartMaxSeconds</c>
+/// and is given up (<c>stream-failed</c>) after <c>stream.maxRestarts</c> failures in a row; the uplink retries for the
+/// whole lesson with a short capped delay, so a returning ingest server gets the stream within seconds while the
+/// encoder and the recording carry on untouched.
+/// </summary>
+public sealed class StreamSupervisor : IAsyncDisposable
+{
+    private readonly StreamPlan _plan;
+    private readonly StreamOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Action<StreamEvent> _raise;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _uplinkListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly object _gate = new();
+    private Task _loops = Task.CompletedTask;
+    private FfmpegRun? _encoder, _uplink;
+    private Totals _encoderDone, _uplinkDone;
+    private int _restarts, _stalls, _uplinkLosses;
+    private bool _uplinkUp, _uplinkEverUp;
+    private long _restartRequestedTicks;
+    private StreamState _state = StreamState.Starting;
+    private string? _lastError;
+    private DateTimeOffset? _endedAt;
+    private DateTimeOffset? _downSince;
+    private long? _recordedBytes;
+    private TimeSpan _downtime;
+
+    public StreamSupervisor(string lessonId, StreamPlan plan, StreamOptions options, TimeProvider time, ILogger log, Action<StreamEvent> raise)
+    {
+        LessonId = lessonId;
+        _plan = plan;
+        _options = options;
+        _time = time;
+        _log = log;
+        _raise = raise;
+        StartedAt = time.GetUtcNow();
+    }
+
+    public string LessonId { get; }
+    public DateTimeOffset StartedAt { get; }
+    public StreamPlan Plan => _plan;
+    /// <summary>Completes when the encoder first reports progress; faults if the stream fails before that.</summary>
+    public Task Running => _running.Task;
+    /// <summary>Completes when both loops have ended (stopped or failed).</summary>
+    public Task Completion => _loops;
+    /// <summary>Process ids of the running ffmpeg processes (for tests and diagnostics).</summary>
+    public int? EncoderPid => _encoder?.Exited.IsCompleted == false ? _encoder.Pid : null;
+    public int? UplinkPid => _uplink?.Exited.IsCompleted == false ? _uplink.Pid : null;
+
+    public void Start()
+    {
+        var encoder = Task.Run(() => EncoderLoopAsync(_stop.Token));
+        var uplink = _plan.UplinkArgs is null ? Task.CompletedTask : Task.Run(() => UplinkLoopAsync(_stop.Token));
+        _loops = Task.WhenAll(encoder, uplink);
+    }
+
+    public StreamStats Stats
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var e = _encoderDone.Plus(_encoder?.Latest);
+                var u = _uplinkDone.Plus(_uplink?.Latest);
+                var now = _endedAt ?? _time.GetUtcNow();
+                var wall = (now - StartedAt).TotalSeconds;
+                var streamed = e.OutTime.TotalSeconds;
+                var live = _encoder?.Latest;
+                return new StreamStats(LessonId, _state, StartedAt, Math.Round(streamed, 1),
+                    wall <= 0 ? 0 : Math.Round(Math.Min(100, 100 * streamed / wall), 1),
+                    e.Frames, live?.Fps ?? 0, live?.BitrateKbps ?? 0, _recordedBytes ?? RecordedBytes(), live?.Speed ?? 0, e.Dup, e.Drop,
+                    _restarts, _stalls, _uplinkLosses, _uplinkUp, u.Bytes, _lastError,
+                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1));
+            }
+        }
+    }
+
+    /// <summary>Bytes of this stream's recording: its lesson's segments written since it started (the tee muxer reports no size).</summary>
+    private long RecordedBytes()
+    {
+        var dir = Path.GetDirectoryName(_plan.RecordingPattern)!;
+        if (!Directory.Exists(dir)) return 0;
+        var since = StartedAt.UtcDateTime.AddSeconds(-1);
+        try
+        {
+            return new DirectoryInfo(dir).EnumerateFiles($"{LessonId}-*.ts").Where(f => f.LastWriteTimeUtc >= since).Sum(f => f.Length);
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>Restarts both processes now (the <c>stream-restart</c> command); not counted as a failure.</summary>
+    public void RequestRestart()
+    {
+        Interlocked.Exchange(ref _restartRequestedTicks, _time.GetUtcNow().UtcTicks);
+        _encoder?.Kill();
+        _uplink?.Kill();
+    }
+
+    /// <summary>Graceful stop: SIGINT to both (the open segment is finished), killed after <c>stream.stopTimeoutSeconds</c>.</summary>
+    public async Task StopAsync()
+    {
+        lock (_gate)
+        {
+            if (_state is StreamState.Starting or StreamState.Running) _state = StreamState.Stopping;
+        }
+        await _stop.CancelAsync().ConfigureAwait(false);
+        var grace = TimeSpan.FromSeconds(_options.StopTimeoutSeconds);
+        await Task.WhenAll(StopRun(_encoder, grace), StopRun(_uplink, grace)).ConfigureAwait(false);
+        await _loops.ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (_state != StreamState.Failed) _state = StreamState.Stopped;
+            _endedAt ??= _time.GetUtcNow();
+            _recordedBytes = RecordedBytes();
+            if (_downSince is { } since)
+            {
+                _downtime += _endedAt.Value - since;
+                _downSince = null;
+            }
+        }
+        _running.TrySetException(new StreamFailedException("the stream was stopped before it ran"));
+    }
+
+    private Task StopRun(FfmpegRun? run, TimeSpan grace) => run is null ? Task.CompletedTask : run.StopAsync(grace, _log);
+
+    private async Task EncoderLoopAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        if (_plan.UplinkArgs is not null)
+        {
+            // The uplink listens on the feed first, so the receiver gets the stream from its first keyframe.
+            try
+            {
+                await _uplinkListening.Task.WaitAsync(TimeSpan.FromSeconds(3), _time, stop).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is TimeoutException or OperationCanceledException)
+            {
+            }
+        }
+        while (!stop.IsCancellationRequested)
+        {
+            FfmpegRun run;
+            try
+            {
+                run = await FfmpegRun.StartAsync("encoder", _plan.EncoderArgs, _time).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                Fail($"cannot start ffmpeg: {e.Message}");
+                return;
+            }
+            lock (_gate) _encoder = run;
+            run.Progress += p =>
+            {
+                if (p.Frame <= 0 && p.TotalSize <= 0) return;
+                lock (_gate)
+                {
+                    if (_state == StreamState.Starting) _state = StreamState.Running;
+                    if (_downSince is { } since)
+                    {
+                        _downtime += _time.GetUtcNow() - since;
+                        _downSince = null;
+                    }
+                }
+                _running.TrySetResult();
+            };
+            _log.LogInformation("Lesson {Lesson}: encoder started (pid {Pid})", LessonId, run.Pid);
+            var stalled = await WatchAsync(run, stop).ConfigureAwait(false);
+            var exit = await ExitCode(run).ConfigureAwait(false);
+            lock (_gate)
+            {
+                _encoderDone = _encoderDone.Plus(run.Latest);
+                _encoder = null;
+                // Down from now until a new encoder makes progress (only once the stream has run at all).
+                if (_running.Task.IsCompletedSuccessfully && !stop.IsCancellationRequested) _downSince ??= _time.GetUtcNow();
+            }
+            await run.DisposeAsync().ConfigureAwait(false);
+            if (stop.IsCancellationRequested) return;
+
+            if (RestartWasRequested(run))
+            {
+                Count(ref _restarts);
+                _raise(new StreamEvent(EventTypes.StreamRestarted, Severity.Info, $"lesson {LessonId}: restarted on request"));
+                continue;
+            }
+            var reason = stalled
+                ? $"no progress for {_options.StallSeconds} s"
+                : $"ffmpeg exited with code {exit}{Tail(run)}";
+            if (stalled)
+            {
+                Count(ref _stalls);
+                _raise(new StreamEvent(EventTypes.StreamStalled, Severity.Warning, $"lesson {LessonId}: encoder {reason}"));
+            }
+            // A healthy minute forgives earlier failures.
+            failures = (run.Latest?.OutTime ?? TimeSpan.Zero) >= TimeSpan.FromSeconds(60) ? 1 : failures + 1;
+            lock (_gate) _lastError = reason;
+            if (failures > _options.MaxRestarts)
+            {
+                Fail($"encoder failed {failures} times in a row; last: {reason}");
+                return;
+            }
+            var delay = Backoff.Delay(failures - 1, 1, _options.RestartMaxSeconds);
+            Count(ref _restarts);
+            _log.LogWarning("Lesson {Lesson}: encoder {Reason}; restart {Failures} in {Delay:0.0} s", LessonId, reason, failures, delay.TotalSeconds);
+            _raise(new StreamEvent(EventTypes.StreamRestarted, Severity.Warning, $"lesson {LessonId}: encoder {reason}; restarting in {delay.TotalSeconds:0.0} s"));
+            if (!await DelayAsync(delay, stop).ConfigureAwait(false)) return;
+        }
+    }
+
+    private async Task UplinkLoopAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            FfmpegRun run;
+            try
+            {
+                run = await FfmpegRun.StartAsync("uplink", _plan.UplinkArgs!, _time).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                Fail($"cannot start ffmpeg: {e.Message}");
+                return;
+            }
+            lock (_gate) _uplink = run;
+            if (!_uplinkListening.Task.IsCompleted)
+            {
+                await UdpListener.WaitBoundAsync(_plan.FeedPort, TimeSpan.FromSeconds(2), _time, stop).ConfigureAwait(false);
+                _uplinkListening.TrySetResult();
+            }
+            run.Progress += p =>
+            {
+                if (p.TotalSize <= 0) return;
+                bool restored;
+                lock (_gate)
+                {
+                    if (_uplinkUp) return;
+                    _uplinkUp = true;
+                    restored = _uplinkEverUp;
+                    _uplinkEverUp = true;
+                }
+                failures = 0;
+                if (restored) _raise(new StreamEvent(EventTypes.UplinkRestored, Severity.Info, $"lesson {LessonId}: the stream reaches the ingest server again"));
+                _log.LogInformation("Lesson {Lesson}: uplink flowing (pid {Pid})", LessonId, run.Pid);
+            };
+            var stalled = await WatchAsync(run, stop).ConfigureAwait(false);
+            var exit = await ExitCode(run).ConfigureAwait(false);
+            bool lost;
+            lock (_gate)
+            {
+                _uplinkDone = _uplinkDone.Plus(run.Latest);
+                _uplink = null;
+                lost = _uplinkUp;
+                _uplinkUp = false;
+            }
+            await run.DisposeAsync().ConfigureAwait(false);
+            if (stop.IsCancellationRequested) return;
+            if (RestartWasRequested(run)) continue;
+
+            if (lost)
+            {
+                var reason = stalled ? $"no progress for {_options.StallSeconds} s" : $"ffmpeg exited with code {exit}{Tail(run)}";
+                Count(ref _uplinkLosses);
+                lock (_gate) _lastError = $"uplink: {reason}";
+                _log.LogWarning("Lesson {Lesson}: uplink lost: {Reason}", LessonId, reason);
+                _raise(new StreamEvent(EventTypes.UplinkLost, Severity.Warning, $"lesson {LessonId}: uplink lost ({reason}); recording continues"));
+            }
+            var delay = Backoff.Delay(failures++, 0.25, _options.UplinkRetryMaxSeconds);
+            if (!await DelayAsync(delay, stop).ConfigureAwait(false)) return;
+        }
+    }
+
+    private bool RestartWasRequested(FfmpegRun run) => Interlocked.Read(ref _restartRequestedTicks) >= run.StartedAt.UtcTicks;
+
+    /// <summary>Waits for the run to exit; kills it and returns true when its progress stops moving.</summary>
+    private async Task<bool> WatchAsync(FfmpegRun run, CancellationToken stop)
+    {
+        var stall = TimeSpan.FromSeconds(_options.StallSeconds);
+        var tick = TimeSpan.FromSeconds(Math.Min(1, _options.StallSeconds / 3.0));
+        while (!run.Exited.IsCompleted)
+        {
+            try
+            {
+                await Task.WhenAny(run.Exited, Task.Delay(tick, _time, stop)).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            if (stop.IsCancellationRequested)
+            {
+                // StopAsync signals the process; wait for it here so that the loop ends after the process.
+                try
+                {
+                    await run.Exited.WaitAsync(TimeSpan.FromSeconds(_options.StopTimeoutSeconds + 5), _time).ConfigureAwait(false);
+                }
+                catch (TimeoutException)
+                {
+                    run.Kill();
+                }
+                return false;
+            }
+            if (!run.Exited.IsCompleted && _time.GetUtcNow() - run.LastAdvanceAt > stall)
+            {
+                run.Kill();
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static async Task<int> ExitCode(FfmpegRun run)
+    {
+        try
+        {
+            return await run.Exited.ConfigureAwait(false);
+        }
+        catch (InvalidOperationException)
+        {
+            return -1;
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private void Fail(string reason)
+    {
+        lock (_gate)
+        {
+            _state = StreamState.Failed;
+            _lastError = reason;
+            _endedAt = _time.GetUtcNow();
+        }
+        _log.LogError("Lesson {Lesson}: stream failed: {Reason}", LessonId, reason);
+        _raise(new StreamEvent(EventTypes.StreamFailed, Severity.Error, $"lesson {LessonId}: {reason}"));
+        _running.TrySetException(new StreamFailedException(reason));
+        _stop.Cancel();
+        // The uplink has nothing to carry without the encoder.
+        _ = StopRun(_uplink, TimeSpan.FromSeconds(_options.StopTimeoutSeconds));
+    }
+
+    private void Count(ref int counter)
+    {
+        lock (_gate) counter++;
+    }
+
+    private static string Tail(FfmpegRun run)
+    {
+        var tail = run.StderrTail.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
+        return tail is null ? "" : $": {tail}";
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_loops.IsCompleted) await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    private readonly record struct Totals(long Frames, long Bytes, TimeSpan OutTime, long Dup, long Drop)
+    {
+        public Totals Plus(FfmpegProgress? p) =>
+            p is null ? this : new Totals(Frames + p.Frame, Bytes + p.TotalSize, OutTime + p.OutTime, Dup + p.DupFrames, Drop + p.DropFrames);
+    }
+}
+
+/// <summary>The stream could not be started or kept running.</summary>
+public sealed class StreamFailedException(string message) : Exception(message);

@@ -1,0 +1,159 @@
+using System.Net;
+using System.Net.Sockets;
+using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
+using EdgeAgent.Media.Record;
+using EdgeAgent.Media.Send;
+using EdgeAgent.State;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Media;
+
+/// <summary>
+/// Owns the room's lesson stream (at most one at a time) and the recording directory's retention. The lesson
+/// runner starts and stops streams here; diagnostics read <see cref="Current"/>. The stream never outlives the
+/// agent: a host stop stops it gracefully, and its processes are tied to the agent (<see cref="ChildProcesses"/>).
+/// </summary>
+public sealed class StreamService : BackgroundService
+{
+    public static readonly TimeSpan RetentionInterval = TimeSpan.FromSeconds(30);
+
+    private readonly AgentOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILoggerFactory _logs;
+    private readonly ILogger<StreamService> _log;
+    private readonly EventSink _events;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private EncoderChoice? _encoder;
+    private StreamSupervisor? _current;
+    private bool _diskLowRaised;
+
+    public StreamService(AgentOptions options, TimeProvider time, ILoggerFactory logs, EventSink events, StateDatabase database)
+    {
+        _options = options;
+        _time = time;
+        _logs = logs;
+        _log = logs.CreateLogger<StreamService>();
+        _events = events;
+        Retention = new RecordingRetention(database, options.Recording, time, logs.CreateLogger<RecordingRetention>(),
+            () => _current?.EncoderPid is { } pid ? [pid] : []);
+    }
+
+    public RecordingRetention Retention { get; }
+
+    /// <summary>The lesson stream until it is stopped (it may have failed meanwhile).</summary>
+    public StreamSupervisor? Current => _current;
+
+    /// <summary>Raised for every stream event after it is queued for the office.</summary>
+    public event Action<StreamEvent>? StreamEventRaised;
+
+    /// <summary>Starts the stream of <paramref name="lessonId"/>, stopping any other first. Returns once the processes are started.</summary>
+    public async Task<StreamSupervisor> StartStreamAsync(string lessonId, CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_current is { } old)
+            {
+                if (old.LessonId == lessonId && old.Stats.State is StreamState.Starting or StreamState.Running) return old;
+                await old.StopAsync().ConfigureAwait(false);
+            }
+            _encoder ??= await EncoderProbe.ResolveAsync(_options.Stream.Encoder, ct).ConfigureAwait(false);
+            Directory.CreateDirectory(_options.Recording.Directory);
+            var plan = EncoderPipeline.Plan(_options.Stream, _options.Recording, lessonId, FreeUdpPort(), _encoder.Value);
+            var stream = new StreamSupervisor(lessonId, plan, _options.Stream, _time, _logs.CreateLogger<StreamSupervisor>(), Raise);
+            _current = stream;
+            stream.Start();
+            _log.LogInformation("Lesson {Lesson}: stream starting ({Encoder}, {Uplink})", lessonId, Words.Of(_encoder.Value),
+                _options.Stream.Uplink is { } uplink ? "uplink " + uplink.Redacted : "record only");
+            return stream;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Stops the current stream gracefully; returns its final figures, or null when none was running.</summary>
+    public async Task<StreamStats?> StopStreamAsync(CancellationToken ct = default)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_current is not { } stream) return null;
+            await stream.StopAsync().ConfigureAwait(false);
+            var stats = stream.Stats;
+            _log.LogInformation("Lesson {Lesson}: stream stopped after {Seconds} s streamed, {Restarts} restart(s), {Losses} uplink loss(es)",
+                stats.LessonId, stats.StreamedSeconds, stats.Restarts, stats.UplinkLosses);
+            _current = null;
+            EnforceRetention();
+            return stats;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Applies quota and free-space floor now; raises <c>disk-low</c> once while the floor cannot be kept.</summary>
+    public IReadOnlyList<string> EnforceRetention()
+    {
+        try
+        {
+            var deleted = Retention.Enforce();
+            if (deleted.Count > 0)
+                _events.Raise(EventTypes.RecordingDeleted, Severity.Info, null,
+                    $"{deleted.Count} oldest recording segment(s) deleted to stay within the recording quota and free-space floor");
+            var free = new DriveInfo(_options.Recording.Directory).AvailableFreeSpace;
+            if (free < _options.Recording.MinFreeBytes && !_diskLowRaised)
+            {
+                _diskLowRaised = true;
+                _events.Raise(EventTypes.DiskLow, Severity.Warning, null,
+                    $"{free / 1_048_576} MiB free on the recording volume, below the {_options.Recording.MinFreeBytes / 1_048_576} MiB floor");
+            }
+            else if (free >= _options.Recording.MinFreeBytes) _diskLowRaised = false;
+            return deleted;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or Microsoft.Data.Sqlite.SqliteException)
+        {
+            _log.LogWarning("Recording retention failed: {Reason}", e.Message);
+            return [];
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(RetentionInterval, _time);
+        try
+        {
+            do
+            {
+                if (Directory.Exists(_options.Recording.Directory)) EnforceRetention();
+            }
+            while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_current is { } stream) await stream.StopAsync().ConfigureAwait(false);
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private void Raise(StreamEvent e)
+    {
+        _events.Raise(e.Type, e.Severity, null, e.Detail);
+        StreamEventRaised?.Invoke(e);
+    }
+
+    private static int FreeUdpPort()
+    {
+        using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
+    }
+}
