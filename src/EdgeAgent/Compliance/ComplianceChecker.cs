@@ -12,7 +12,7 @@ namespace EdgeAgent.Compliance;
 /// the policy in force for this room's role. A probe that fails or times out makes its metrics unknown with the
 /// reason; nothing passes silently.
 /// </summary>
-public sealed class ComplianceChecker(AgentOptions options, IEnumerable<IComplianceProbe> probes, TimeProvider time, ILogger<ComplianceChecker> log)
+public sealed partial class ComplianceChecker(AgentOptions options, IEnumerable<IComplianceProbe> probes, TimeProvider time, ILogger<ComplianceChecker> log)
 {
     private readonly IReadOnlyList<IComplianceProbe> _probes = probes.ToList();
 
@@ -25,7 +25,7 @@ public sealed class ComplianceChecker(AgentOptions options, IEnumerable<IComplia
         var results = policy.Rules.Where(r => r.AppliesTo(role)).Select(r => RuleEvaluator.Evaluate(r, role, byMetric.GetValueOrDefault(r.Metric))).ToList();
         var report = new ComplianceReport(ComplianceReport.SchemaId, State.Outbox.NewId(), options.Region, options.School, options.Room, options.Role,
             policy.Id, policy.Version, SchoolTime.Of(time.GetUtcNow()), RuleEvaluator.Overall(results), results.Count(r => r.Verdict == "unknown"), results, trigger);
-        log.LogInformation("Compliance check ({Trigger}): {Verdict} by policy {Policy} {Version} ({Unknown} unknown)", trigger, report.Verdict, policy.Id, policy.Version, report.Unknown);
+        LogChecked(trigger, report.Verdict, policy.Id, policy.Version, report.Unknown);
         return report;
     }
 
@@ -43,8 +43,14 @@ public sealed class ComplianceChecker(AgentOptions options, IEnumerable<IComplia
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            log.LogWarning("Compliance probe {Probe} failed: {Reason}", probe.Name, e.Message);
+            LogProbeFailed(probe.Name, e.Message);
             return probe.Metrics.Select(m => Measurement.Unknown(m, $"the {probe.Name} probe failed: {e.Message}")).ToList();
         }
     }
+
+    [LoggerMessage(EventId = 7001, Level = LogLevel.Information, Message = "Compliance check ({Trigger}): {Verdict} by policy {Policy} {Version} ({Unknown} unknown)")]
+    private partial void LogChecked(string trigger, string verdict, string policy, string version, int unknown);
+
+    [LoggerMessage(EventId = 7002, Level = LogLevel.Warning, Message = "Compliance probe {Probe} failed: {Reason}")]
+    private partial void LogProbeFailed(string probe, string reason);
 }

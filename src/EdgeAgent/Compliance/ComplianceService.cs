@@ -18,7 +18,7 @@ namespace EdgeAgent.Compliance;
 /// (<c>compliance-check</c>). Each report is stored in the state database and published retained on
 /// <c>compliance</c> through the outbox.
 /// </summary>
-public sealed class ComplianceService : BackgroundService
+public sealed partial class ComplianceService : BackgroundService
 {
     public static readonly TimeSpan FirstRun = TimeSpan.FromMinutes(1);
     public static readonly TimeSpan Daily = TimeSpan.FromDays(1);
@@ -121,7 +121,7 @@ public sealed class ComplianceService : BackgroundService
                 }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    _log.LogError(e, "Scheduled compliance check failed");
+                    LogScheduledFailed(e);
                 }
             }
         }
@@ -129,4 +129,7 @@ public sealed class ComplianceService : BackgroundService
         {
         }
     }
+
+    [LoggerMessage(EventId = 7101, Level = LogLevel.Error, Message = "Scheduled compliance check failed")]
+    private partial void LogScheduledFailed(Exception e);
 }

@@ -12,7 +12,7 @@ namespace EdgeAgent.Compliance;
 /// <c>compliance.policyFile</c>, else the built-in default. A document that fails validation raises
 /// <c>policy-rejected</c> naming the problems, and the policy in force stays.
 /// </summary>
-public sealed class PolicySource : IOfficeDocumentReceiver
+public sealed partial class PolicySource : IOfficeDocumentReceiver
 {
     private readonly StateDatabase _database;
     private readonly EventSink? _events;
@@ -76,14 +76,14 @@ public sealed class PolicySource : IOfficeDocumentReceiver
             cmd.ExecuteNonQuery();
         }
         Current = policy;
-        _log.LogInformation("Compliance policy {Id} {Version} from {Source} in force ({Rules} rules)", policy.Id, policy.Version, source, policy.Rules.Count);
+        LogAdopted(policy.Id, policy.Version, source, policy.Rules.Count);
         return true;
     }
 
     private void Reject(string source, List<string> errors, CompliancePolicy inForce)
     {
         var detail = $"policy from {source} rejected, {inForce.Id} {inForce.Version} stays in force: {string.Join("; ", errors.Take(10))}";
-        _log.LogWarning("{Detail}", detail);
+        LogRejected(detail);
         _events?.Raise(EventTypes.PolicyRejected, Severity.Warning, null, detail);
     }
 
@@ -94,4 +94,10 @@ public sealed class PolicySource : IOfficeDocumentReceiver
         cmd.CommandText = "SELECT json FROM policy_document WHERE slot = 1";
         return cmd.ExecuteScalar() as string;
     }
+
+    [LoggerMessage(EventId = 7201, Level = LogLevel.Information, Message = "Compliance policy {Id} {Version} from {Source} in force ({Rules} rules)")]
+    private partial void LogAdopted(string id, string version, string source, int rules);
+
+    [LoggerMessage(EventId = 7202, Level = LogLevel.Warning, Message = "{Detail}")]
+    private partial void LogRejected(string detail);
 }

@@ -16,7 +16,8 @@ public sealed class LessonStartHandler(LessonRunner runner) : ICommandHandler
     {
         try
         {
-            var live = await runner.StartManualAsync("command").WaitAsync(ct).ConfigureAwait(false);
+            var live = await runner.StartManualAsync("command").WaitAsync(ct).ConfigureAwait(false)
+                ?? throw new CommandException(ReplyCodes.DeviceError, "the lesson's stream could not be started; its lesson record says why");
             return LessonsView.Live(live)!;
         }
         catch (InvalidOperationException e)

@@ -12,7 +12,7 @@ namespace EdgeAgent.Lessons;
 /// without the broker still knows the lessons); or an iCalendar feed. A document that fails validation is rejected
 /// with a <c>timetable-rejected</c> event naming the problems, and the previous book stays.
 /// </summary>
-public sealed class BookingSource : IOfficeDocumentReceiver
+public sealed partial class BookingSource : IOfficeDocumentReceiver
 {
     private readonly AgentOptions _options;
     private readonly LessonStore _store;
@@ -65,7 +65,7 @@ public sealed class BookingSource : IOfficeDocumentReceiver
         if (book is null)
         {
             var detail = $"timetable document from {source} rejected, previous bookings kept: {string.Join("; ", errors.Take(10))}";
-            _log.LogWarning("{Detail}", detail);
+            LogRejected(detail);
             _events.Raise(EventTypes.TimetableRejected, Severity.Warning, null, detail);
             return false;
         }
@@ -86,7 +86,13 @@ public sealed class BookingSource : IOfficeDocumentReceiver
     public void Replace(LessonBook book)
     {
         _current = book;
-        _log.LogInformation("Lessons: {Count} booking(s) from {Source}", book.Bookings.Count, book.Source);
+        LogBookings(book.Bookings.Count, book.Source);
         Changed?.Invoke(book);
     }
+
+    [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "{Detail}")]
+    private partial void LogRejected(string detail);
+
+    [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Lessons: {Count} booking(s) from {Source}")]
+    private partial void LogBookings(int count, string source);
 }

@@ -11,7 +11,7 @@ namespace EdgeAgent.Lessons;
 /// read at start and every <c>lessons.icalRefreshMinutes</c>. (The office's <c>config/timetable</c> document reaches
 /// the booking source directly: it is an <c>IOfficeDocumentReceiver</c>.)
 /// </summary>
-public sealed class ICalendarFeed(AgentOptions options, BookingSource bookings, EventSink events, TimeProvider time,
+public sealed partial class ICalendarFeed(AgentOptions options, BookingSource bookings, EventSink events, TimeProvider time,
     ILogger<ICalendarFeed> log) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -46,7 +46,7 @@ public sealed class ICalendarFeed(AgentOptions options, BookingSource bookings, 
         }
         catch (Exception e) when (e is IOException or HttpRequestException or UnauthorizedAccessException or TaskCanceledException)
         {
-            log.LogWarning("Cannot read the iCalendar feed {Location}: {Reason}; previous bookings kept", location, e.Message);
+            LogUnreadable(location, e.Message);
             return;
         }
         var parsed = ICalendarBookings.Parse(text, options.School, options.Role, options.Lessons.Timetables, time.GetUtcNow(), out var errors);
@@ -58,4 +58,7 @@ public sealed class ICalendarFeed(AgentOptions options, BookingSource bookings, 
         }
         bookings.Replace(parsed);
     }
+
+    [LoggerMessage(EventId = 5303, Level = LogLevel.Warning, Message = "Cannot read the iCalendar feed {Location}: {Reason}; previous bookings kept")]
+    private partial void LogUnreadable(string location, string reason);
 }

@@ -27,6 +27,15 @@ public static class LessonSchedule
         return new PlannedLesson(booking, start - prepare, start, end, shared);
     }
 
+    /// <summary>Every booking whose window ends after <paramref name="from"/> and starts before <paramref name="to"/>, in time order.</summary>
+    public static IReadOnlyList<PlannedLesson> Between(LessonBook book, DateTimeOffset from, DateTimeOffset to, TimeSpan prepare, TimeSpan minimumOverlap) =>
+        book.Bookings
+            .Select(b => Plan(book, b, prepare, minimumOverlap))
+            .OfType<PlannedLesson>()
+            .Where(p => p.End > from && p.Start < to)
+            .OrderBy(p => p.Start)
+            .ToList();
+
     /// <summary>Every booking whose lesson has not ended by <paramref name="from"/> and starts within <paramref name="days"/> days, in time order.</summary>
     public static IReadOnlyList<PlannedLesson> Upcoming(LessonBook book, DateTimeOffset from, int days, TimeSpan prepare, TimeSpan minimumOverlap) =>
         book.Bookings

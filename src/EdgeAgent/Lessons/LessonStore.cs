@@ -7,11 +7,6 @@ using EdgeAgent.State;
 
 namespace EdgeAgent.Lessons;
 
-/// <summary>A lesson in progress, saved so that an agent restarted in the middle of it resumes it.</summary>
-public sealed record LiveLesson(
-    string Id, Booking? Booking, DateTimeOffset? PlannedStart, DateTimeOffset PlannedEnd, DateTimeOffset ActualStart, DateTimeOffset LastAliveAt,
-    IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy, LessonStreamHealth Earlier);
-
 /// <summary>
 /// Lesson history in the state database: finished records (stored first, then queued on <c>lessons</c> through the
 /// outbox; a record stored but not yet queued when the agent died is queued at the next start) and the one live lesson.
@@ -107,6 +102,40 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
         }
         cmd.ExecuteNonQuery();
     }
+
+    /// <summary>The tallies, retained on <c>tallies</c> through the outbox (the newest wins).</summary>
+    public void PublishTallies(Tallies tallies)
+    {
+        if (outbox is null || topics is null) throw new InvalidOperationException("this lesson store was opened read-only (no outbox)");
+        outbox.Enqueue(OutboxKind.Tallies, topics.Tallies, Outbox.NewId(), JsonSerializer.SerializeToUtf8Bytes(tallies, ContractJson.Wire.Tallies), retain: true);
+    }
+
+    /// <summary>
+    /// Since when this room's lessons are accounted for: the first time the lessons floor ran on this state database
+    /// (kept in it). A booked period that ended before then is no missed lesson: the room was not installed yet.
+    /// </summary>
+    public DateTimeOffset LessonsSince(DateTimeOffset now)
+    {
+        if (_since is { } known) return known;
+        try
+        {
+            using var c = database.Open();
+            using var read = c.CreateCommand();
+            read.CommandText = "SELECT value FROM counters WHERE name = 'lessons_since'";
+            if (read.ExecuteScalar() is long seconds) return (_since = DateTimeOffset.FromUnixTimeSeconds(seconds)).Value;
+            using var write = c.CreateCommand();
+            write.CommandText = "INSERT INTO counters (name, value) VALUES ('lessons_since', $v) ON CONFLICT (name) DO NOTHING";
+            write.Parameters.AddWithValue("$v", now.ToUnixTimeSeconds());
+            write.ExecuteNonQuery();
+            return (_since = now).Value;
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            return now; // not known yet; asked again at the next pass
+        }
+    }
+
+    private DateTimeOffset? _since;
 
     /// <summary>The last accepted bookings document from MQTT, so that a restart without the broker still knows the lessons.</summary>
     public (string Source, byte[] Json)? LoadBookingsDocument()

@@ -15,9 +15,12 @@ public sealed record DeviceProblem(string Device, string Problem);
 /// What the room's devices do around a lesson. Every step runs on every device in parallel and a failure is
 /// returned as a <see cref="DeviceProblem"/>, never thrown: a lesson goes ahead with what works.
 /// </summary>
-public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log)
+public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log)
 {
     public static readonly TimeSpan BlinkHalfPeriod = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>The lesson button on the box, if it has one.</summary>
+    public Hardware.Gpio.LessonButton? LessonButton => devices.LessonButton;
 
     /// <summary>
     /// No device step may hold the lesson up longer than this (wall-clock: device I/O is real time): a step that has
@@ -94,7 +97,10 @@ public sealed class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log
         {
             why = e.Message;
         }
-        log.LogWarning("Lesson step on {Device} failed: {Reason}", device.Id, why);
+        LogStepFailed(device.Id, why);
         return new DeviceProblem(device.Id, why);
     }
+
+    [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Lesson step on {Device} failed: {Reason}")]
+    private partial void LogStepFailed(string device, string reason);
 }

@@ -16,7 +16,7 @@ namespace EdgeAgent.Media;
 /// runner starts and stops streams here; diagnostics read <see cref="Current"/>. The stream never outlives the
 /// agent: a host stop stops it gracefully, and its processes are tied to the agent (<see cref="ChildProcesses"/>).
 /// </summary>
-public sealed class StreamService : BackgroundService
+public sealed partial class StreamService : BackgroundService
 {
     public static readonly TimeSpan RetentionInterval = TimeSpan.FromSeconds(30);
 
@@ -66,8 +66,7 @@ public sealed class StreamService : BackgroundService
             var stream = new StreamSupervisor(lessonId, plan, _options.Stream, _time, _logs.CreateLogger<StreamSupervisor>(), Raise);
             _current = stream;
             stream.Start();
-            _log.LogInformation("Lesson {Lesson}: stream starting ({Encoder}, {Uplink})", lessonId, Words.Of(_encoder.Value),
-                _options.Stream.Uplink is { } uplink ? "uplink " + uplink.Redacted : "record only");
+            LogStarting(lessonId, Words.Of(_encoder.Value), _options.Stream.Uplink is { } uplink ? "uplink " + uplink.Redacted : "record only");
             return stream;
         }
         finally
@@ -85,8 +84,7 @@ public sealed class StreamService : BackgroundService
             if (_current is not { } stream) return null;
             await stream.StopAsync().ConfigureAwait(false);
             var stats = stream.Stats;
-            _log.LogInformation("Lesson {Lesson}: stream stopped after {Seconds} s streamed, {Restarts} restart(s), {Losses} uplink loss(es)",
-                stats.LessonId, stats.StreamedSeconds, stats.Restarts, stats.UplinkLosses);
+            LogStopped(stats.LessonId, stats.StreamedSeconds, stats.Restarts, stats.UplinkLosses);
             _current = null;
             EnforceRetention();
             return stats;
@@ -118,7 +116,7 @@ public sealed class StreamService : BackgroundService
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or Microsoft.Data.Sqlite.SqliteException)
         {
-            _log.LogWarning("Recording retention failed: {Reason}", e.Message);
+            LogRetentionFailed(e.Message);
             return [];
         }
     }
@@ -156,4 +154,13 @@ public sealed class StreamService : BackgroundService
         using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
         return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
     }
+
+    [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Lesson {Lesson}: stream starting ({Encoder}, {Uplink})")]
+    private partial void LogStarting(string lesson, string encoder, string uplink);
+
+    [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Lesson {Lesson}: stream stopped after {Seconds} s streamed, {Restarts} restart(s), {Losses} uplink loss(es)")]
+    private partial void LogStopped(string lesson, double seconds, int restarts, int losses);
+
+    [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Recording retention failed: {Reason}")]
+    private partial void LogRetentionFailed(string reason);
 }

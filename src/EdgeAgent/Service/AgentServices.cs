@@ -49,6 +49,10 @@ public static class AgentServices
         services.AddSingleton<IOfficeDocumentReceiver>(sp => sp.GetRequiredService<BookingSource>());
         services.AddHostedService<ICalendarFeed>();
         services.AddSingleton<RoomControl>();
+        services.AddSingleton<LessonRecords>();
+        services.AddSingleton<LessonPlanner>();
+        services.AddSingleton<LessonReporter>();
+        services.AddSingleton<LessonExecutor>();
         services.AddSingleton<LessonRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<LessonRunner>());
 

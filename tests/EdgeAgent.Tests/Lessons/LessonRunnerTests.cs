@@ -199,7 +199,7 @@ public sealed class LessonRunnerTests : IAsyncLifetime
         Assert.Equal(0, record.Stream.SecondsStreamed);
         Assert.Contains(rig.Raised, e => e.Type == "stream-failed");
         Assert.Contains(rig.Raised, e => e.Type == "lesson-failed");
-        Assert.True(rig.LightOff);
+        Assert.True(rig.LightOff, $"light {rig.Devices.OnAirLight!.Mode}; events: {string.Join(" | ", rig.Raised.Select(e => e.Type + ": " + e.Detail))}");
     }
 
     [Fact]

@@ -43,8 +43,11 @@ public sealed class LessonRig : IAsyncDisposable
         Streams = new StreamService(options, TimeProvider.System, NullLoggerFactory.Instance, Events, Database);
         Store = new LessonStore(Database, time, Outbox, topics);
         Bookings = new BookingSource(options, Store, Events, NullLogger<BookingSource>.Instance);
-        Runner = new LessonRunner(options, time, NullLogger<LessonRunner>.Instance, new RoomControl(Devices, NullLogger<RoomControl>.Instance),
-            Streams, Store, Events, Outbox, topics, Devices, Bookings);
+        Board = new LiveBoard();
+        var records = new LessonRecords(options, Bookings);
+        Reporter = new LessonReporter(Store, Events, Board, records, time, NullLogger<LessonReporter>.Instance);
+        var executor = new LessonExecutor(new RoomControl(Devices, NullLogger<RoomControl>.Instance), Streams, records, Reporter, time, NullLogger<LessonExecutor>.Instance);
+        Runner = new LessonRunner(new LessonPlanner(options, Bookings, Store, records), executor, Reporter, time, NullLogger<LessonRunner>.Instance);
         Runner.Recorded += r => Records.Enqueue(r);
     }
 
@@ -61,6 +64,8 @@ public sealed class LessonRig : IAsyncDisposable
     public LessonStore Store { get; }
     public BookingSource Bookings { get; }
     public LessonRunner Runner { get; }
+    public LessonReporter Reporter { get; }
+    public LiveBoard Board { get; }
     public ConcurrentQueue<EventPayload> Raised { get; } = new();
     public ConcurrentQueue<LessonRecord> Records { get; } = new();
 

@@ -16,7 +16,7 @@ public sealed record RecordingSegment(string Path, string LessonId, long Bytes, 
 /// segments first; a segment that an encoder still holds open (seen in <c>/proc/PID/fd</c>) or that was written in
 /// the last seconds is never deleted, and neither is one marked <c>kept</c>.
 /// </summary>
-public sealed class RecordingRetention(
+public sealed partial class RecordingRetention(
     StateDatabase database, RecordingOptions options, TimeProvider time, ILogger<RecordingRetention> log,
     Func<IEnumerable<int>> encoderPids, Func<string, long>? freeBytes = null)
 {
@@ -48,7 +48,7 @@ public sealed class RecordingRetention(
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                log.LogWarning("Cannot delete recording {Path}: {Reason}", file.FullName, e.Message);
+                LogCannotDelete(file.FullName, e.Message);
                 continue;
             }
             total -= length;
@@ -57,7 +57,7 @@ public sealed class RecordingRetention(
             SetStatus(file.FullName, "deleted");
         }
         if (deleted.Count > 0)
-            log.LogInformation("Recording retention deleted {Count} segment(s), oldest first; {Total} bytes remain", deleted.Count, total);
+            LogDeleted(deleted.Count, total);
         return deleted;
     }
 
@@ -156,4 +156,10 @@ public sealed class RecordingRetention(
     }
 
     private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Cannot delete recording {Path}: {Reason}")]
+    private partial void LogCannotDelete(string path, string reason);
+
+    [LoggerMessage(EventId = 6102, Level = LogLevel.Information, Message = "Recording retention deleted {Count} segment(s), oldest first; {Total} bytes remain")]
+    private partial void LogDeleted(int count, long total);
 }

@@ -9,7 +9,7 @@ namespace EdgeAgent.Media.Send;
 /// as they come, the last lines of its stderr kept for the reason it died. Stopping sends SIGINT (ffmpeg finishes
 /// the open segment and writes trailers) and kills after a grace period.
 /// </summary>
-public sealed class FfmpegRun : IAsyncDisposable
+public sealed partial class FfmpegRun : IAsyncDisposable
 {
     private const int StderrLines = 20;
     private readonly Process _process;
@@ -100,7 +100,7 @@ public sealed class FfmpegRun : IAsyncDisposable
         }
         catch (TimeoutException)
         {
-            log?.LogWarning("{Name} ffmpeg (pid {Pid}) did not stop within {Grace}; killing it", Name, Pid, grace);
+            if (log is not null) LogKilled(log, Name, Pid, grace);
             Kill();
             await Exited.ConfigureAwait(false);
         }
@@ -130,4 +130,7 @@ public sealed class FfmpegRun : IAsyncDisposable
         }
         _process.Dispose();
     }
+
+    [LoggerMessage(EventId = 6301, Level = LogLevel.Warning, Message = "{Name} ffmpeg (pid {Pid}) did not stop within {Grace}; killing it")]
+    private static partial void LogKilled(ILogger log, string name, int pid, TimeSpan grace);
 }

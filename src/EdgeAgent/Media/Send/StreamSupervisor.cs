@@ -24,7 +24,7 @@ public sealed record StreamStats(
 /// whole lesson with a short capped delay, so a returning ingest server gets the stream within seconds while the
 /// encoder and the recording carry on untouched.
 /// </summary>
-public sealed class StreamSupervisor : IAsyncDisposable
+public sealed partial class StreamSupervisor : IAsyncDisposable
 {
     private readonly StreamPlan _plan;
     private readonly StreamOptions _options;
@@ -190,7 +190,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
                 }
                 _running.TrySetResult();
             };
-            _log.LogInformation("Lesson {Lesson}: encoder started (pid {Pid})", LessonId, run.Pid);
+            LogEncoderStarted(LessonId, run.Pid);
             var stalled = await WatchAsync(run, stop).ConfigureAwait(false);
             var exit = await ExitCode(run).ConfigureAwait(false);
             lock (_gate)
@@ -227,7 +227,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
             }
             var delay = Backoff.Delay(failures - 1, 1, _options.RestartMaxSeconds);
             Count(ref _restarts);
-            _log.LogWarning("Lesson {Lesson}: encoder {Reason}; restart {Failures} in {Delay:0.0} s", LessonId, reason, failures, delay.TotalSeconds);
+            LogEncoderRestart(LessonId, reason, failures, delay.TotalSeconds);
             _raise(new StreamEvent(EventTypes.StreamRestarted, Severity.Warning, $"lesson {LessonId}: encoder {reason}; restarting in {delay.TotalSeconds:0.0} s"));
             if (!await DelayAsync(delay, stop).ConfigureAwait(false)) return;
         }
@@ -267,7 +267,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
                 }
                 failures = 0;
                 if (restored) _raise(new StreamEvent(EventTypes.UplinkRestored, Severity.Info, $"lesson {LessonId}: the stream reaches the ingest server again"));
-                _log.LogInformation("Lesson {Lesson}: uplink flowing (pid {Pid})", LessonId, run.Pid);
+                LogUplinkFlowing(LessonId, run.Pid);
             };
             var stalled = await WatchAsync(run, stop).ConfigureAwait(false);
             var exit = await ExitCode(run).ConfigureAwait(false);
@@ -288,7 +288,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
                 var reason = stalled ? $"no progress for {_options.StallSeconds} s" : $"ffmpeg exited with code {exit}{Tail(run)}";
                 Count(ref _uplinkLosses);
                 lock (_gate) _lastError = $"uplink: {reason}";
-                _log.LogWarning("Lesson {Lesson}: uplink lost: {Reason}", LessonId, reason);
+                LogUplinkLost(LessonId, reason);
                 _raise(new StreamEvent(EventTypes.UplinkLost, Severity.Warning, $"lesson {LessonId}: uplink lost ({reason}); recording continues"));
             }
             var delay = Backoff.Delay(failures++, 0.25, _options.UplinkRetryMaxSeconds);
@@ -367,7 +367,7 @@ public sealed class StreamSupervisor : IAsyncDisposable
             _lastError = reason;
             _endedAt = _time.GetUtcNow();
         }
-        _log.LogError("Lesson {Lesson}: stream failed: {Reason}", LessonId, reason);
+        LogFailed(LessonId, reason);
         _raise(new StreamEvent(EventTypes.StreamFailed, Severity.Error, $"lesson {LessonId}: {reason}"));
         _running.TrySetException(new StreamFailedException(reason));
         _stop.Cancel();
@@ -397,6 +397,21 @@ public sealed class StreamSupervisor : IAsyncDisposable
         public Totals Plus(FfmpegProgress? p) =>
             p is null ? this : new Totals(Frames + p.Frame, Bytes + p.TotalSize, OutTime + p.OutTime, Dup + p.DupFrames, Drop + p.DropFrames);
     }
+
+    [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Lesson {Lesson}: encoder started (pid {Pid})")]
+    private partial void LogEncoderStarted(string lesson, int pid);
+
+    [LoggerMessage(EventId = 6202, Level = LogLevel.Warning, Message = "Lesson {Lesson}: encoder {Reason}; restart {Failures} in {Delay:0.0} s")]
+    private partial void LogEncoderRestart(string lesson, string reason, int failures, double delay);
+
+    [LoggerMessage(EventId = 6203, Level = LogLevel.Information, Message = "Lesson {Lesson}: uplink flowing (pid {Pid})")]
+    private partial void LogUplinkFlowing(string lesson, int pid);
+
+    [LoggerMessage(EventId = 6204, Level = LogLevel.Warning, Message = "Lesson {Lesson}: uplink lost: {Reason}")]
+    private partial void LogUplinkLost(string lesson, string reason);
+
+    [LoggerMessage(EventId = 6205, Level = LogLevel.Error, Message = "Lesson {Lesson}: stream failed: {Reason}")]
+    private partial void LogFailed(string lesson, string reason);
 }
 
 /// <summary>The stream could not be started or kept running.</summary>

@@ -1,0 +1,93 @@
+using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Media.Send;
+
+namespace EdgeAgent.Lessons;
+
+/// <summary>
+/// How a lesson becomes its record (<c>edgeagent.lesson/1</c>): ids, the stream's figures, and the status rule —
+/// <c>completed</c> at <c>lessons.completedPercent</c> of the planned window streamed, <c>partial</c> at
+/// <c>partialPercent</c>, else <c>failed</c>; <c>adhoc</c> without a booking; <c>missed</c> for a booked period that never
+/// ran. Times are school time with their offset.
+/// </summary>
+public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
+{
+    private LessonOptions Lessons => options.Lessons;
+
+    /// <summary>The record id of a booking's lesson: stable across restarts, unique in the fleet.</summary>
+    public Contract.Vocabulary.RoomRole Role => options.Role;
+
+    public string RecordId(Booking b) => $"{options.Region}.{options.School}.{options.Room}.{b.Id}";
+
+    /// <summary>Recording files are named by the booking id (characters a file name may not carry become '_').</summary>
+    public static string StreamName(Booking b) => new(b.Id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+
+    public static string AdhocStreamName(string id) => $"adhoc-{id[..12]}";
+
+    /// <summary>The lesson's figures so far: earlier runs (before a restart) plus the current stream, on the runner's clock.</summary>
+    public static LessonStreamHealth Health(LiveRun live, StreamStats? stats, DateTimeOffset end)
+    {
+        var earlier = live.Saved.Earlier;
+        var seconds = earlier.SecondsStreamed;
+        if (live.RunningAt is { } from && end > from) seconds += Math.Max(0, (end - from).TotalSeconds - (stats?.DowntimeSeconds ?? 0));
+        // Stopped before the runner saw the stream running: what the encoder reported is all there is.
+        else if (live.RunningAt is null && stats is { StreamedSeconds: > 0 }) seconds += stats.StreamedSeconds;
+        var planned = live.Saved.PlannedStart is { } ps ? (live.Saved.PlannedEnd - ps).TotalSeconds : (end - live.Saved.ActualStart).TotalSeconds;
+        return new LessonStreamHealth(
+            Math.Round(seconds, 1), planned <= 0 ? 0 : Math.Round(Math.Min(100, 100 * seconds / planned), 1),
+            earlier.Restarts + (stats?.Restarts ?? 0), earlier.Stalls + (stats?.Stalls ?? 0), earlier.UplinkLosses + (stats?.UplinkLosses ?? 0),
+            earlier.DroppedFrames + (stats?.DropFrames ?? 0), earlier.Bytes + (stats?.RecordedBytes ?? 0), earlier.UplinkBytes + (stats?.UplinkBytes ?? 0));
+    }
+
+    /// <summary>The record of a lesson that ran (or tried to). <paramref name="reason"/> null: the stream never started.</summary>
+    public LessonRecord Finished(LiveRun live, LessonStreamHealth health, DateTimeOffset end, string? reason, StreamStats? stats)
+    {
+        var s = live.Saved;
+        var b = s.Booking;
+        string status;
+        string? why = null;
+        if (live.RunningAt is null && health.SecondsStreamed <= 0)
+        {
+            status = LessonStatus.Failed;
+            why = $"the stream never started: {live.StartError ?? stats?.LastError ?? reason ?? "no progress"}";
+        }
+        else if (b is null) status = LessonStatus.Adhoc;
+        else if (health.UptimePercent >= Lessons.CompletedPercent) status = LessonStatus.Completed;
+        else if (health.UptimePercent >= Lessons.PartialPercent)
+        {
+            status = LessonStatus.Partial;
+            why = $"{health.UptimePercent} % of the window streamed";
+        }
+        else
+        {
+            status = LessonStatus.Failed;
+            why = $"only {health.UptimePercent} % of the window streamed (partial needs {Lessons.PartialPercent} %)";
+        }
+        return new LessonRecord(LessonRecord.SchemaId, s.Id, b?.Id, options.Region, options.School, options.Room, b?.Role ?? options.Role,
+            status, why, b?.Form ?? "adhoc", b?.Subject, b?.PartnerSchool, b?.PartnerRoom, b?.Teacher, b?.Class, b?.Students ?? 0,
+            b?.Period, School(s.PlannedStart), s.PlannedStart is null ? null : School(s.PlannedEnd), School(s.ActualStart), School(end),
+            health, s.Gaps.Select(g => new LessonGap(SchoolTime.Of(g.From), SchoolTime.Of(g.To))).ToList(), s.DevicesFailed, s.StartedBy);
+    }
+
+    /// <summary>The record of a booked period that never ran: nothing streamed, the reason why.</summary>
+    public LessonRecord Missed(PlannedLesson plan, string reason)
+    {
+        var b = plan.Booking;
+        return new LessonRecord(LessonRecord.SchemaId, RecordId(b), b.Id, options.Region, options.School, options.Room, b.Role,
+            LessonStatus.Missed, reason, b.Form, b.Subject, b.PartnerSchool, b.PartnerRoom, b.Teacher, b.Class, b.Students,
+            b.Period, School(plan.Start), School(plan.End), null, null, LessonStreamHealth.None, [], [], "timetable");
+    }
+
+    /// <summary>The programme tallies of the school year of <paramref name="now"/> from the stored records.</summary>
+    public Tallies Tallies(IEnumerable<LessonRecord> records, DateTimeOffset now)
+    {
+        var zone = bookings.Current.Own?.Zone ?? SchoolTime.ChinaStandardTime;
+        return TallyCalculator.Compute(records, SchoolTime.Date(now, zone), Lessons.Targets, zone, SchoolTime.Of(now, zone));
+    }
+
+    private static DateTimeOffset School(DateTimeOffset t) => SchoolTime.Of(t);
+
+    private static DateTimeOffset? School(DateTimeOffset? t) => t is { } v ? SchoolTime.Of(v) : null;
+}

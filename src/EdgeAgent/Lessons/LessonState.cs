@@ -1,0 +1,40 @@
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Media.Send;
+
+namespace EdgeAgent.Lessons;
+
+/// <summary>A lesson in progress, saved so that an agent restarted in the middle of it resumes it.</summary>
+public sealed record LiveLesson(
+    string Id, Booking? Booking, DateTimeOffset? PlannedStart, DateTimeOffset PlannedEnd, DateTimeOffset ActualStart, DateTimeOffset LastAliveAt,
+    IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy, LessonStreamHealth Earlier);
+
+/// <summary>The lesson on air now: what is saved of it, its stream, and what the runner has seen of the stream.</summary>
+public sealed class LiveRun(LiveLesson saved, string streamName)
+{
+    public LiveLesson Saved { get; set; } = saved;
+    public string StreamName { get; } = streamName;
+    public StreamSupervisor? Stream { get; set; }
+    /// <summary>When the runner first saw the stream make progress.</summary>
+    public DateTimeOffset? RunningAt { get; set; }
+    public string? StartError { get; set; }
+}
+
+/// <summary>
+/// What the room is doing now, as the lesson loop knows it: the planner reads it, the executor changes it, the reporter
+/// saves and shows it. Only the runner's loop touches it.
+/// </summary>
+public sealed class LessonState(DateTimeOffset startedAt)
+{
+    /// <summary>When this agent's lesson loop started: a window that began earlier passed while the agent was not running.</summary>
+    public DateTimeOffset StartedAt { get; } = startedAt;
+    public LiveRun? Live { get; set; }
+    /// <summary>Bookings whose room was prepared, with what failed on the way.</summary>
+    public Dictionary<string, IReadOnlyList<DeviceProblem>> Prepared { get; } = new(StringComparer.Ordinal);
+    /// <summary>When the last lesson ended, while its display is still on; cleared when the display goes off or a lesson is prepared.</summary>
+    public DateTimeOffset? LastEndedAt { get; set; }
+    /// <summary>The school date the clash events were last raised for, and which.</summary>
+    public DateOnly? ClashDay { get; set; }
+    public HashSet<string> ClashesRaised { get; } = new(StringComparer.Ordinal);
+    /// <summary>Wakes the loop (a stream started or failed).</summary>
+    public Action Wake { get; set; } = () => { };
+}
