@@ -10,13 +10,27 @@ namespace EdgeAgent.Hardware.Audio;
 public sealed record MicArraySettings
 {
     public TimeSpan ReplyTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>How long a connection whose request timed out is kept reading, to catch (and count) the late answer.</summary>
+    public TimeSpan LateReplyWindow { get; init; } = TimeSpan.FromSeconds(15);
 }
 
 /// <summary>
-/// A microphone array over its TCP command strings (default port 2202). Keeps one connection with a reader
-/// that applies every REP (answers and unsolicited change reports alike) and SAMPLE line to its cached state;
-/// a request waits for the REP that answers it. A lost connection fails the waiting requests and is reopened
-/// by the next one.
+/// A ceiling microphone array over Shure-style TCP command strings (port 2202), as the command-string references of
+/// the MXA910/MXA920 describe them:
+/// <list type="bullet">
+/// <item>the room's mute is the device mute, <c>&lt; GET DEVICE_AUDIO_MUTE &gt;</c> / <c>&lt; SET DEVICE_AUDIO_MUTE ON &gt;</c>,
+///   answered <c>&lt; REP DEVICE_AUDIO_MUTE ON &gt;</c> (channel mutes are <c>&lt; REP nn AUDIO_MUTE ON &gt;</c>, kept as state);</item>
+/// <item>gain per channel <c>&lt; SET nn AUDIO_GAIN_HI_RES 0000..1400 &gt;</c> in tenths of a dB above -110 dB;</item>
+/// <item>metering <c>&lt; SET METER_RATE sssss &gt;</c> (ms, 00000 off) and <c>&lt; SAMPLE aaa bbb … &gt;</c> lines;</item>
+/// <item><c>&lt; GET 0 ALL &gt;</c> once per connection, which the array answers with a report of every parameter;</item>
+/// <item>channel numbers one digit on some models (MXA910: 1..9) and two on others (01..): the driver writes them the
+///   way the array reports them (two digits until it has heard one).</item>
+/// </list>
+/// One connection, one request at a time; a reader applies every REP (answers and unsolicited change reports alike)
+/// and SAMPLE line to the cached state, and a request waits for the REP that names its parameter and channel. The
+/// protocol has no request ids, so a request that times out retires its connection: the late answer arrives there, is
+/// counted in <see cref="LateReplies"/> and discarded, and can never be taken as the answer to a later request. The next
+/// request opens a fresh connection.
 /// </summary>
 public sealed partial class CommandStringMicArray(
     string id,
@@ -25,32 +39,57 @@ public sealed partial class CommandStringMicArray(
     TimeProvider? time = null,
     ILogger<CommandStringMicArray>? log = null) : IMicArray
 {
+    public const string DeviceMute = "DEVICE_AUDIO_MUTE";
+    public const string ChannelMute = "AUDIO_MUTE";
+    public const string Gain = "AUDIO_GAIN_HI_RES";
+    public const string MeterRate = "METER_RATE";
+
     private readonly MicArraySettings _settings = settings ?? new MicArraySettings();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
     private readonly ILogger _log = log ?? NullLogger<CommandStringMicArray>.Instance;
     private readonly SemaphoreSlim _one = new(1, 1);
     private readonly Lock _gate = new();
-    private readonly List<Waiter> _waiters = [];
     private readonly Dictionary<int, double> _gains = [];
-    private Stream? _stream;
-    private CancellationTokenSource? _readerStop;
-    private Task? _reader;
+    private readonly Dictionary<int, bool> _channelMutes = [];
+    private Connection? _connection;
     private MicLevels? _levels;
     private bool? _mute;
+    private bool _twoDigitChannels = true;
+    private long _late;
 
-    private sealed record Waiter(Func<MicArrayMessage, bool> Matches, TaskCompletionSource<MicArrayMessage> Done);
+    /// <summary>One TCP connection with its reader, and what is still owed on it after a timeout.</summary>
+    private sealed class Connection(Stream stream)
+    {
+        public Stream Stream { get; } = stream;
+        public CancellationTokenSource Stop { get; } = new();
+        public Task Reader { get; set; } = Task.CompletedTask;
+        public Waiter? Waiting { get; set; }
+        /// <summary>Set when a request on it timed out: what it still answers is late.</summary>
+        public (int? Channel, string Parameter)? Owed { get; set; }
+        public bool Retired { get; set; }
+        public bool AskedAll { get; set; }
+    }
+
+    private sealed record Waiter(int? Channel, string Parameter, TaskCompletionSource<MicArrayMessage> Done);
 
     public string Id { get; } = id;
     public string Kind => "mic-array";
 
     public MicLevels? Levels { get { lock (_gate) return _levels; } }
-    /// <summary>Mute as last reported by the array (answers and unsolicited reports).</summary>
+    /// <summary>The device mute as last reported by the array (answers and unsolicited reports).</summary>
     public bool? LastKnownMute { get { lock (_gate) return _mute; } }
     public IReadOnlyDictionary<int, double> LastKnownGains { get { lock (_gate) return new Dictionary<int, double>(_gains); } }
+    public IReadOnlyDictionary<int, bool> LastKnownChannelMutes { get { lock (_gate) return new Dictionary<int, bool>(_channelMutes); } }
+    public long LateReplies => Interlocked.Read(ref _late);
 
+    /// <summary>
+    /// The health poll: on a new connection <c>GET 0 ALL</c> (every parameter, the device mute among them), after that
+    /// <c>GET DEVICE_AUDIO_MUTE</c>.
+    /// </summary>
     public async Task<DevicePollResult> PollAsync(CancellationToken ct)
     {
-        var reply = await RequestAsync("< GET 0 ALL >", m => IsReport(m, 0, "AUDIO_MUTE"), ct).ConfigureAwait(false);
+        var reply = await RequestAsync(connection => connection.AskedAll ? $"< GET {DeviceMute} >" : "< GET 0 ALL >", null, DeviceMute, ct,
+            onSent: connection => connection.AskedAll = true).ConfigureAwait(false);
         var muted = reply.ParseOnOff();
         int channels;
         lock (_gate) channels = _gains.Count;
@@ -58,18 +97,19 @@ public sealed partial class CommandStringMicArray(
     }
 
     public async Task<bool> GetMuteAsync(CancellationToken ct) =>
-        (await RequestAsync("< GET 0 AUDIO_MUTE >", m => IsReport(m, 0, "AUDIO_MUTE"), ct).ConfigureAwait(false)).ParseOnOff();
+        (await RequestAsync(_ => $"< GET {DeviceMute} >", null, DeviceMute, ct).ConfigureAwait(false)).ParseOnOff();
 
     public async Task SetMuteAsync(bool mute, CancellationToken ct)
     {
-        var reply = await RequestAsync($"< SET 0 AUDIO_MUTE {(mute ? "ON" : "OFF")} >", m => IsReport(m, 0, "AUDIO_MUTE"), ct).ConfigureAwait(false);
-        if (reply.ParseOnOff() != mute) throw new DeviceException(DeviceErrorKind.Rejected, $"mic array reports mute {reply.Value} after SET {(mute ? "ON" : "OFF")}");
+        var word = mute ? "ON" : "OFF";
+        var reply = await RequestAsync(_ => $"< SET {DeviceMute} {word} >", null, DeviceMute, ct).ConfigureAwait(false);
+        if (reply.ParseOnOff() != mute) throw new DeviceException(DeviceErrorKind.Rejected, $"mic array reports mute {reply.Value} after SET {word}");
     }
 
     public async Task<double> GetGainAsync(int channel, CancellationToken ct)
     {
         CheckChannel(channel);
-        return (await RequestAsync($"< GET {channel} AUDIO_GAIN_HI_RES >", m => IsReport(m, channel, "AUDIO_GAIN_HI_RES"), ct).ConfigureAwait(false)).ParseGainDb();
+        return (await RequestAsync(_ => $"< GET {Channel(channel)} {Gain} >", channel, Gain, ct).ConfigureAwait(false)).ParseGainDb();
     }
 
     public async Task SetGainAsync(int channel, double gainDb, CancellationToken ct)
@@ -77,9 +117,8 @@ public sealed partial class CommandStringMicArray(
         CheckChannel(channel);
         if (double.IsNaN(gainDb) || gainDb < -110 || gainDb > 30)
             throw new DeviceException(DeviceErrorKind.BadArgument, $"gain {gainDb} dB is outside -110..30 dB");
-        var raw = (int)Math.Round(gainDb * 10) + 1100;
-        var reply = await RequestAsync($"< SET {channel} AUDIO_GAIN_HI_RES {raw.ToString("D4", CultureInfo.InvariantCulture)} >",
-            m => IsReport(m, channel, "AUDIO_GAIN_HI_RES"), ct).ConfigureAwait(false);
+        var raw = ((int)Math.Round(gainDb * 10) + 1100).ToString("D4", CultureInfo.InvariantCulture);
+        var reply = await RequestAsync(_ => $"< SET {Channel(channel)} {Gain} {raw} >", channel, Gain, ct).ConfigureAwait(false);
         reply.ParseGainDb();
     }
 
@@ -87,11 +126,15 @@ public sealed partial class CommandStringMicArray(
     {
         if (milliseconds != 0 && (milliseconds < 100 || milliseconds > 99_999))
             throw new DeviceException(DeviceErrorKind.BadArgument, $"meter rate {milliseconds} ms is outside 100..99999 (or 0 for off)");
-        await RequestAsync($"< SET METER_RATE {milliseconds} >", m => IsReport(m, null, "METER_RATE"), ct).ConfigureAwait(false);
+        await RequestAsync(_ => $"< SET {MeterRate} {milliseconds.ToString("D5", CultureInfo.InvariantCulture)} >", null, MeterRate, ct).ConfigureAwait(false);
     }
 
-    private static bool IsReport(MicArrayMessage m, int? channel, string parameter) =>
-        m.Kind == MicArrayMessageKind.Report && m.Channel == channel && m.Parameter == parameter;
+    private string Channel(int channel)
+    {
+        bool two;
+        lock (_gate) two = _twoDigitChannels;
+        return channel.ToString(two ? "D2" : "D1", CultureInfo.InvariantCulture);
+    }
 
     private static void CheckChannel(int channel)
     {
@@ -99,124 +142,168 @@ public sealed partial class CommandStringMicArray(
             throw new DeviceException(DeviceErrorKind.BadArgument, $"channel {channel} is outside 1..{MicArrayMessage.MaxChannel}");
     }
 
-    private async Task<MicArrayMessage> RequestAsync(string command, Func<MicArrayMessage, bool> matches, CancellationToken ct)
+    private async Task<MicArrayMessage> RequestAsync(Func<Connection, string> command, int? channel, string parameter, CancellationToken ct,
+        Action<Connection>? onSent = null)
     {
         await _one.WaitAsync(ct).ConfigureAwait(false);
-        Waiter? waiter = null;
+        Connection? connection = null;
+        string? text = null;
         try
         {
-            var stream = await ConnectedAsync(ct).ConfigureAwait(false);
-            waiter = new Waiter(matches, new TaskCompletionSource<MicArrayMessage>(TaskCreationOptions.RunContinuationsAsynchronously));
-            lock (_gate) _waiters.Add(waiter);
+            connection = await ConnectedAsync(ct).ConfigureAwait(false);
+            text = command(connection);
+            var waiter = new Waiter(channel, parameter, new TaskCompletionSource<MicArrayMessage>(TaskCreationOptions.RunContinuationsAsynchronously));
+            lock (_gate) connection.Waiting = waiter;
             try
             {
-                await stream.WriteAsync(Encoding.ASCII.GetBytes(command + "\r\n"), ct).ConfigureAwait(false);
+                await connection.Stream.WriteAsync(Encoding.ASCII.GetBytes(text + "\r\n"), ct).ConfigureAwait(false);
             }
             catch (IOException e)
             {
-                Disconnect();
-                throw new DeviceException(DeviceErrorKind.Unreachable, $"connection lost sending '{command}': {e.Message}", e);
+                Retire(connection, owed: null);
+                throw new DeviceException(DeviceErrorKind.Unreachable, $"connection lost sending '{text}': {e.Message}", e);
             }
+            onSent?.Invoke(connection);
             try
             {
                 return await waiter.Done.Task.WaitAsync(_settings.ReplyTimeout, _time, ct).ConfigureAwait(false);
             }
             catch (TimeoutException)
             {
-                throw new DeviceException(DeviceErrorKind.Timeout, $"no answer to '{command}' within {_settings.ReplyTimeout.TotalSeconds:F1} s");
+                // No request ids in this protocol: the answer may still come, and must not answer the next request.
+                Retire(connection, owed: (channel, parameter));
+                throw new DeviceException(DeviceErrorKind.Timeout, $"no answer to '{text}' within {_settings.ReplyTimeout.TotalSeconds:F1} s");
             }
         }
         finally
         {
-            if (waiter is not null) lock (_gate) _waiters.Remove(waiter);
+            if (connection is not null) lock (_gate) connection.Waiting = null;
             _one.Release();
         }
     }
 
-    private async Task<Stream> ConnectedAsync(CancellationToken ct)
+    private async Task<Connection> ConnectedAsync(CancellationToken ct)
     {
-        if (_stream is not null && _reader is { IsCompleted: false }) return _stream;
-        Disconnect();
-        var stream = await connector.ConnectAsync(ct).ConfigureAwait(false);
-        _stream = stream;
-        _readerStop = new CancellationTokenSource();
-        _reader = Task.Run(() => ReadLoopAsync(stream, _readerStop.Token));
+        if (_connection is { Retired: false } live && !live.Reader.IsCompleted) return live;
+        if (_connection is { } dead) Retire(dead, owed: null);
+        var connection = new Connection(await connector.ConnectAsync(ct).ConfigureAwait(false));
+        connection.Reader = Task.Run(() => ReadLoopAsync(connection));
+        _connection = connection;
         LogConnected(Id, connector.Endpoint);
-        return stream;
+        return connection;
     }
 
-    private async Task ReadLoopAsync(Stream stream, CancellationToken ct)
+    /// <summary>
+    /// Takes a connection out of use. With something owed, its reader stays on for <see cref="MicArraySettings.LateReplyWindow"/>
+    /// to count the late answer; without, it is closed at once.
+    /// </summary>
+    private void Retire(Connection connection, (int? Channel, string Parameter)? owed)
     {
-        var reader = new LineReader(stream, (byte)'>', 512);
+        lock (_gate)
+        {
+            if (connection.Retired) return;
+            connection.Retired = true;
+            connection.Owed = owed;
+            connection.Waiting = null;
+        }
+        if (ReferenceEquals(_connection, connection)) _connection = null;
+        if (owed is null) Close(connection);
+        else _ = Task.Delay(_settings.LateReplyWindow, _time).ContinueWith(_ => Close(connection), TaskScheduler.Default);
+    }
+
+    private static void Close(Connection connection)
+    {
+        try { connection.Stop.Cancel(); } catch (ObjectDisposedException) { }
+        connection.Stream.Dispose();
+    }
+
+    private async Task ReadLoopAsync(Connection connection)
+    {
+        var reader = new LineReader(connection.Stream, (byte)'>', 512);
         DeviceException? failure = null;
         try
         {
-            while (!ct.IsCancellationRequested)
+            while (!connection.Stop.IsCancellationRequested)
             {
-                var frame = await reader.ReadLineAsync(ct).ConfigureAwait(false);
+                var frame = await reader.ReadLineAsync(connection.Stop.Token).ConfigureAwait(false);
                 if (frame is null)
                 {
                     failure = new DeviceException(DeviceErrorKind.Unreachable, "mic array closed the connection");
                     break;
                 }
                 if (frame.Trim().Length == 0) continue;
-                Apply(MicArrayMessage.Parse(frame));
+                Apply(connection, MicArrayMessage.Parse(frame));
             }
         }
         catch (DeviceException e)
         {
             failure = e;
         }
-        catch (OperationCanceledException) { }
-        catch (ObjectDisposedException) { }
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException or IOException)
+        {
+        }
         failure ??= new DeviceException(DeviceErrorKind.Unreachable, "mic array connection closed");
         LogLost(Id, failure.Message);
-        List<Waiter> pending;
-        lock (_gate) pending = _waiters.ToList();
-        foreach (var w in pending) w.Done.TrySetException(failure);
+        Waiter? waiting;
+        lock (_gate) waiting = connection.Waiting;
+        waiting?.Done.TrySetException(failure);
     }
 
-    private void Apply(MicArrayMessage message)
+    private void Apply(Connection connection, MicArrayMessage message)
     {
         Waiter? answered = null;
         lock (_gate)
         {
+            if (connection.Retired)
+            {
+                // A retired connection only tells us what came too late; its values are stale and change nothing.
+                if (connection.Owed is { } owed && message.Kind == MicArrayMessageKind.Report && message.Parameter == owed.Parameter && message.Channel == owed.Channel
+                    || connection.Owed is not null && message.Kind == MicArrayMessageKind.Error)
+                {
+                    connection.Owed = null;
+                    Interlocked.Increment(ref _late);
+                    LogLate(Id, message.Parameter);
+                }
+                return;
+            }
             switch (message.Kind)
             {
                 case MicArrayMessageKind.Sample:
                     _levels = new MicLevels(_time.GetUtcNow(), message.Samples.Select(s => s - 60.0).ToArray());
                     return;
                 case MicArrayMessageKind.Error:
-                    // Errors are not tagged with the request: they answer the oldest one waiting.
-                    answered = _waiters.FirstOrDefault();
-                    answered?.Done.TrySetException(new DeviceException(DeviceErrorKind.Rejected, "mic array answered REP ERR"));
+                    // Errors are not tagged with the request: they answer the one waiting.
+                    connection.Waiting?.Done.TrySetException(new DeviceException(DeviceErrorKind.Rejected, "mic array answered REP ERR"));
                     return;
             }
-            if (message.Channel == 0 && message.Parameter == "AUDIO_MUTE" && message.Value is "ON" or "OFF") _mute = message.Value == "ON";
-            if (message.Channel is > 0 && message.Parameter == "AUDIO_GAIN_HI_RES")
+            if (message.ChannelText is { Length: 1 } && message.Channel is > 0 and < 10) _twoDigitChannels = false;
+            else if (message.ChannelText is { Length: 2 }) _twoDigitChannels = true;
+            switch (message.Parameter)
             {
-                try { _gains[message.Channel.Value] = message.ParseGainDb(); } catch (DeviceProtocolException) { }
+                case DeviceMute when message.Channel is null && message.Value is "ON" or "OFF":
+                    _mute = message.Value == "ON";
+                    break;
+                case ChannelMute when message.Channel is > 0 && message.Value is "ON" or "OFF":
+                    _channelMutes[message.Channel.Value] = message.Value == "ON";
+                    break;
+                case Gain when message.Channel is > 0:
+                    try { _gains[message.Channel.Value] = message.ParseGainDb(); } catch (DeviceProtocolException) { }
+                    break;
             }
-            answered = _waiters.FirstOrDefault(w => w.Matches(message));
+            if (connection.Waiting is { } w && w.Parameter == message.Parameter && w.Channel == message.Channel) answered = w;
         }
         answered?.Done.TrySetResult(message);
     }
 
-    private void Disconnect()
-    {
-        _readerStop?.Cancel();
-        _stream?.Dispose();
-        _stream = null;
-        _reader = null;
-        _readerStop?.Dispose();
-        _readerStop = null;
-    }
-
     public async ValueTask DisposeAsync()
     {
-        var reader = _reader;
-        Disconnect();
-        if (reader is not null) await reader.ConfigureAwait(false);
+        var connection = _connection;
+        _connection = null;
+        if (connection is not null)
+        {
+            Close(connection);
+            await connection.Reader.ConfigureAwait(false);
+        }
         _one.Dispose();
     }
 
@@ -225,4 +312,7 @@ public sealed partial class CommandStringMicArray(
 
     [LoggerMessage(EventId = 2202, Level = LogLevel.Debug, Message = "Mic array {Id}: connection ended: {Reason}")]
     private partial void LogLost(string id, string reason);
+
+    [LoggerMessage(EventId = 2203, Level = LogLevel.Debug, Message = "Mic array {Id}: a late {Parameter} answer to a timed-out request was discarded")]
+    private partial void LogLate(string id, string parameter);
 }

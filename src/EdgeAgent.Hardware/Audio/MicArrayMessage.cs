@@ -6,12 +6,16 @@ namespace EdgeAgent.Hardware.Audio;
 public enum MicArrayMessageKind { Report, Sample, Error }
 
 /// <summary>
-/// One frame from a command-string microphone array, in the style of the common ceiling arrays:
-/// <c>&lt; REP 0 AUDIO_MUTE ON &gt;</c>, <c>&lt; REP 3 AUDIO_GAIN_HI_RES 1100 &gt;</c>, <c>&lt; REP METER_RATE 100 &gt;</c>,
+/// One frame from a command-string microphone array (the Shure command-string references):
+/// <c>&lt; REP DEVICE_AUDIO_MUTE ON &gt;</c>, <c>&lt; REP 03 AUDIO_MUTE ON &gt;</c>, <c>&lt; REP 3 AUDIO_GAIN_HI_RES 1100 &gt;</c>,
+/// <c>&lt; REP METER_RATE 00100 &gt;</c>,
 /// <c>&lt; SAMPLE 045 042 ... &gt;</c> (levels 000..060 = dBFS + 60), <c>&lt; REP ERR &gt;</c>.
 /// </summary>
 public sealed record MicArrayMessage(MicArrayMessageKind Kind, int? Channel, string Parameter, string Value, IReadOnlyList<int> Samples)
 {
+    /// <summary>The channel as the array wrote it ("3" or "03"), or null.</summary>
+    public string? ChannelText { get; init; }
+
     public const int MaxChannel = 64;
 
     /// <summary>Parses the text between '&lt;' and '&gt;' (the driver splits frames on '&gt;').</summary>
@@ -49,7 +53,7 @@ public sealed record MicArrayMessage(MicArrayMessageKind Kind, int? Channel, str
                 var parameter = words[at];
                 if (!parameter.All(c => char.IsAsciiLetterUpper(c) || char.IsAsciiDigit(c) || c == '_'))
                     throw new DeviceProtocolException($"REP parameter '{Shorten(parameter)}' is not a parameter name");
-                return new MicArrayMessage(MicArrayMessageKind.Report, channel, parameter, string.Join(' ', words[(at + 1)..]), []);
+                return new MicArrayMessage(MicArrayMessageKind.Report, channel, parameter, string.Join(' ', words[(at + 1)..]), []) { ChannelText = channel is null ? null : words[1] };
             default:
                 throw new DeviceProtocolException($"unknown mic array frame '{Shorten(frame)}'");
         }

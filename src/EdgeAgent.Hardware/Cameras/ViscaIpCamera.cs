@@ -42,6 +42,10 @@ public sealed partial class ViscaIpCamera(
     private uint _sequence;
     private bool _sessionReady;
     private int _consecutiveTimeouts;
+    private long _late;
+
+    /// <summary>Replies to earlier messages (by sequence number) that arrived while a later one waited: discarded.</summary>
+    public long LateReplies => Interlocked.Read(ref _late);
 
     public string Id { get; } = id;
     public string Kind => "camera";
@@ -262,6 +266,8 @@ public sealed partial class ViscaIpCamera(
             }
             if (packet.Sequence != sequence || packet.PayloadType != type)
             {
+                // A late answer to an earlier message (its sequence number says so): never this request's answer.
+                Interlocked.Increment(ref _late);
                 LogStale(Id, packet.Sequence, sequence);
                 continue;
             }

@@ -14,7 +14,7 @@ namespace EdgeAgent.Compliance;
 
 /// <summary>
 /// Runs the compliance check a minute after start, then daily, and half a minute after any device goes offline or
-/// comes back (not during a lesson stream: then it waits for the stream to end), and on demand
+/// comes back; a check that falls due while a lesson stream holds the camera runs as soon as that stream ends. Also on demand
 /// (<c>compliance-check</c>). Each report is stored in the state database and published retained on
 /// <c>compliance</c> through the outbox.
 /// </summary>
@@ -26,9 +26,7 @@ public sealed partial class ComplianceService : BackgroundService
 
     private readonly ComplianceChecker _checker;
     private readonly PolicySource _policies;
-    private readonly StateDatabase _database;
-    private readonly Outbox _outbox;
-    private readonly RoomTopics _topics;
+    private readonly ComplianceStore _store;
     private readonly TimeProvider _time;
     private readonly StreamService _streams;
     private readonly ILogger<ComplianceService> _log;
@@ -36,30 +34,34 @@ public sealed partial class ComplianceService : BackgroundService
     private readonly SemaphoreSlim _wake = new(0, int.MaxValue);
     private DateTimeOffset _due;
 
-    public ComplianceService(ComplianceChecker checker, PolicySource policies, StateDatabase database, Outbox outbox, RoomTopics topics, TimeProvider time,
-        StreamService streams, DeviceHealthPoller poller, ILogger<ComplianceService> log)
+    public ComplianceService(ComplianceChecker checker, PolicySource policies, ComplianceStore store, StreamService streams, TimeProvider time,
+        ILogger<ComplianceService> log)
     {
         _checker = checker;
         _policies = policies;
-        _database = database;
-        _outbox = outbox;
-        _topics = topics;
+        _store = store;
         _time = time;
         _streams = streams;
         _log = log;
         _due = time.GetUtcNow() + FirstRun;
-        poller.HealthChanged += (old, now) =>
-        {
-            var wentOffline = now.State is DeviceState.Offline && old?.State is not DeviceState.Offline && old is not null;
-            var cameBack = old?.State is DeviceState.Offline && now.State is DeviceState.Online or DeviceState.Degraded;
-            if (!wentOffline && !cameBack) return;
-            var soon = _time.GetUtcNow() + AfterDeviceChange;
-            if (soon < _due) _due = soon;
-            _wake.Release();
-        };
+        streams.StreamStopped += () => _wake.Release();
+    }
+
+    /// <summary>A device went offline or came back: check again half a minute later (the host wires the device poller here).</summary>
+    public void DeviceChanged(DeviceHealth? old, DeviceHealth now)
+    {
+        var wentOffline = now.State is DeviceState.Offline && old?.State is not DeviceState.Offline && old is not null;
+        var cameBack = old?.State is DeviceState.Offline && now.State is DeviceState.Online or DeviceState.Degraded;
+        if (!wentOffline && !cameBack) return;
+        var soon = _time.GetUtcNow() + AfterDeviceChange;
+        if (soon < _due) _due = soon;
+        _wake.Release();
     }
 
     public ComplianceReport? Last { get; private set; }
+
+    /// <summary>A check is due and waits for the lesson stream to end (for tests and <c>ping</c>).</summary>
+    public bool DeferredForStream { get; private set; }
 
     /// <summary>Runs the check now (one at a time), stores and publishes the report.</summary>
     public async Task<ComplianceReport> RunNowAsync(string trigger, CancellationToken ct)
@@ -68,7 +70,7 @@ public sealed partial class ComplianceService : BackgroundService
         try
         {
             var report = await _checker.RunAsync(_policies.Current, trigger, ct).ConfigureAwait(false);
-            Store(report);
+            _store.Store(report);
             Last = report;
             return report;
         }
@@ -76,22 +78,6 @@ public sealed partial class ComplianceService : BackgroundService
         {
             _one.Release();
         }
-    }
-
-    private void Store(ComplianceReport report)
-    {
-        var json = JsonSerializer.SerializeToUtf8Bytes(report, ContractJson.Wire.ComplianceReport);
-        using (var c = _database.Open())
-        using (var cmd = c.CreateCommand())
-        {
-            cmd.CommandText = "INSERT INTO compliance_reports (id, at, verdict, json) VALUES ($id, $at, $verdict, $json)";
-            cmd.Parameters.AddWithValue("$id", report.Id);
-            cmd.Parameters.AddWithValue("$at", report.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            cmd.Parameters.AddWithValue("$verdict", report.Verdict);
-            cmd.Parameters.AddWithValue("$json", System.Text.Encoding.UTF8.GetString(json));
-            cmd.ExecuteNonQuery();
-        }
-        _outbox.Enqueue(OutboxKind.Compliance, _topics.Compliance, report.Id, json, retain: true);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -111,9 +97,14 @@ public sealed partial class ComplianceService : BackgroundService
                 }
                 if (_streams.Current is not null)
                 {
-                    _due = _time.GetUtcNow() + TimeSpan.FromMinutes(5); // the camera belongs to the lesson; look again later
+                    // The camera belongs to the lesson: the check stays due and runs when the stream stops (it wakes us).
+                    DeferredForStream = true;
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+                    await Task.WhenAny(_wake.WaitAsync(waiting.Token), Task.Delay(TimeSpan.FromMinutes(10), _time, waiting.Token)).ConfigureAwait(false);
+                    await waiting.CancelAsync().ConfigureAwait(false);
                     continue;
                 }
+                DeferredForStream = false;
                 _due = _time.GetUtcNow() + Daily;
                 try
                 {

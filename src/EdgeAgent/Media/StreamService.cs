@@ -46,6 +46,9 @@ public sealed partial class StreamService : BackgroundService
     /// <summary>The lesson stream until it is stopped (it may have failed meanwhile).</summary>
     public StreamSupervisor? Current => _current;
 
+    /// <summary>Raised when a lesson stream has stopped and the camera is free again.</summary>
+    public event Action? StreamStopped;
+
     /// <summary>Raised for every stream event after it is queued for the office.</summary>
     public event Action<StreamEvent>? StreamEventRaised;
 
@@ -87,6 +90,7 @@ public sealed partial class StreamService : BackgroundService
             LogStopped(stats.LessonId, stats.StreamedSeconds, stats.Restarts, stats.UplinkLosses);
             _current = null;
             EnforceRetention();
+            StreamStopped?.Invoke();
             return stats;
         }
         finally

@@ -63,7 +63,13 @@ public static class AgentServices
             ComplianceProbes.For(options, sp.GetRequiredService<DeviceRegistry>(), () => sp.GetRequiredService<BookingSource>().Current,
                 sp.GetRequiredService<TimeProvider>()),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ComplianceChecker>>()));
-        services.AddSingleton<ComplianceService>();
+        services.AddSingleton<ComplianceStore>();
+        services.AddSingleton(sp =>
+        {
+            var compliance = ActivatorUtilities.CreateInstance<ComplianceService>(sp);
+            sp.GetRequiredService<DeviceHealthPoller>().HealthChanged += compliance.DeviceChanged;
+            return compliance;
+        });
         services.AddHostedService(sp => sp.GetRequiredService<ComplianceService>());
 
         // The technician's commands: one handler for each command of the contract's allow-list (the router checks).

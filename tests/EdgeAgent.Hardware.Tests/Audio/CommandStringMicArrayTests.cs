@@ -27,14 +27,14 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Mute_get_and_set_are_byte_exact()
+    public async Task The_room_mute_is_the_device_mute_byte_exact_as_the_reference_writes_it()
     {
         Assert.False(await _mic.GetMuteAsync(Ct));
         await _mic.SetMuteAsync(true, Ct);
         Assert.True(_sim.Muted);
         Assert.True(await _mic.GetMuteAsync(Ct));
         await _mic.SetMuteAsync(false, Ct);
-        Assert.Equal(["< GET 0 AUDIO_MUTE >", "< SET 0 AUDIO_MUTE ON >", "< GET 0 AUDIO_MUTE >", "< SET 0 AUDIO_MUTE OFF >"], _sim.Received);
+        Assert.Equal(["< GET DEVICE_AUDIO_MUTE >", "< SET DEVICE_AUDIO_MUTE ON >", "< GET DEVICE_AUDIO_MUTE >", "< SET DEVICE_AUDIO_MUTE OFF >"], _sim.Received);
         Assert.Equal(1, _sim.Connections);
     }
 
@@ -42,10 +42,10 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
     public async Task Gain_per_channel_round_trips_in_tenths_of_a_dB()
     {
         await _mic.SetGainAsync(3, -6.5, Ct);
-        Assert.Equal("< SET 3 AUDIO_GAIN_HI_RES 1035 >", _sim.Received[^1]);
+        Assert.Equal("< SET 03 AUDIO_GAIN_HI_RES 1035 >", _sim.Received[^1]);
         Assert.Equal(-6.5, _sim.GainDb(3));
         Assert.Equal(-6.5, await _mic.GetGainAsync(3, Ct));
-        Assert.Equal("< GET 3 AUDIO_GAIN_HI_RES >", _sim.Received[^1]);
+        Assert.Equal("< GET 03 AUDIO_GAIN_HI_RES >", _sim.Received[^1]);
         await _mic.SetGainAsync(8, 30, Ct);
         Assert.Equal(30, _sim.GainDb(8));
     }
@@ -85,7 +85,7 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
     {
         _sim.Levels = [40, 42, 0, 60, 30, 30, 30, 30];
         await _mic.SetMeterRateAsync(100, Ct);
-        Assert.Equal("< SET METER_RATE 100 >", _sim.Received[^1]);
+        Assert.Equal("< SET METER_RATE 00100 >", _sim.Received[^1]);
         await WaitUntil(() => _mic.Levels is not null);
         Assert.Equal([-20.0, -18.0, -60.0, 0.0, -30.0, -30.0, -30.0, -30.0], _mic.Levels!.Dbfs);
         _sim.Levels = [10, 10, 10, 10, 10, 10, 10, 10];
@@ -132,6 +132,59 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
         await _sim.DisposeAsync();
         var e = await Assert.ThrowsAsync<DeviceException>(() => _mic.GetMuteAsync(Ct));
         Assert.Equal(DeviceState.Offline, e.ImpliedState);
+    }
+
+    [Fact]
+    public async Task Channel_numbers_are_written_the_way_the_array_reports_them()
+    {
+        _sim.TwoDigitChannels = false; // an MXA910 writes channels 1..9 with one digit
+        await _mic.PollAsync(Ct);       // GET 0 ALL: the reports show how it writes them
+        await _mic.SetGainAsync(3, -6.5, Ct);
+        Assert.Equal("< SET 3 AUDIO_GAIN_HI_RES 1035 >", _sim.Received[^1]);
+        Assert.Equal(-6.5, _sim.GainDb(3));
+    }
+
+    [Fact]
+    public async Task Channel_mutes_are_kept_apart_from_the_device_mute()
+    {
+        await _mic.PollAsync(Ct);
+        Assert.Equal(8, _mic.LastKnownChannelMutes.Count);
+        Assert.False(_mic.LastKnownChannelMutes[2]);
+        Assert.False(_mic.LastKnownMute);
+    }
+
+    [Fact]
+    public async Task A_late_answer_is_counted_and_discarded_never_taken_for_the_next_request()
+    {
+        var mic = new CommandStringMicArray("mic-slow", new TcpStreamConnector("127.0.0.1", _sim.Port, TimeSpan.FromSeconds(2)),
+            new MicArraySettings { ReplyTimeout = TimeSpan.FromSeconds(1), LateReplyWindow = TimeSpan.FromSeconds(30) });
+        await using var _ = mic;
+        Assert.False(await mic.GetMuteAsync(Ct)); // device mute OFF, answered in time
+
+        // The array answers 3 s late: the GET times out ...
+        _sim.Faults.SlowDelay = TimeSpan.FromSeconds(3);
+        _sim.Faults.Set(Fault.Slow, count: 1);
+        var e = await Assert.ThrowsAsync<DeviceException>(() => mic.GetMuteAsync(Ct));
+        Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
+        // ... and the next request is answered by its own reply, on a fresh connection, not by the late one.
+        await mic.SetMuteAsync(true, Ct);
+        Assert.True(await mic.GetMuteAsync(Ct));
+        await WaitUntil(() => mic.LateReplies == 1);
+        Assert.True(await mic.GetMuteAsync(Ct));
+        Assert.Equal(2, _sim.Connections); // the first connection, and a fresh one after the timeout
+    }
+
+    [Fact]
+    public async Task An_array_that_answers_late_every_time_is_offline_with_every_late_answer_counted()
+    {
+        var mic = new CommandStringMicArray("mic-late", new TcpStreamConnector("127.0.0.1", _sim.Port, TimeSpan.FromSeconds(2)),
+            new MicArraySettings { ReplyTimeout = TimeSpan.FromMilliseconds(500), LateReplyWindow = TimeSpan.FromSeconds(30) });
+        await using var _ = mic;
+        _sim.Faults.SlowDelay = TimeSpan.FromSeconds(1.5);
+        _sim.Faults.Set(Fault.Slow);
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(DeviceErrorKind.Timeout, (await Assert.ThrowsAsync<DeviceException>(() => mic.PollAsync(Ct))).Kind);
+        await WaitUntil(() => mic.LateReplies == 3);
     }
 
     private static async Task WaitUntil(Func<bool> condition)

@@ -220,4 +220,32 @@ public sealed class ViscaIpCameraTests : IAsyncLifetime
         using var s = new System.Net.Sockets.UdpClient(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0));
         return ((System.Net.IPEndPoint)s.Client.LocalEndPoint!).Port;
     }
+
+    [Fact]
+    public async Task Late_replies_are_matched_by_sequence_number_counted_and_never_taken_as_a_later_answer()
+    {
+        var camera = Camera(TimeSpan.FromMilliseconds(300));
+        await using var _ = camera;
+        Assert.Equal(CameraPower.On, await camera.GetPowerAsync(Ct)); // the sequence is reset and in use
+        // The camera answers the next message (and its two resends) 1.5 s late: the inquiry times out ...
+        _sim.Faults.SlowDelay = TimeSpan.FromSeconds(1.5);
+        _sim.Faults.Set(Fault.Slow, count: 3);
+        var e = await Assert.ThrowsAsync<DeviceException>(() => camera.GetPowerAsync(Ct));
+        Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
+        // ... the power goes to standby meanwhile; every later answer is the camera's own to that request, and the late
+        // ones (which still say "on") are skipped by their sequence numbers and counted.
+        await camera.SetPowerAsync(false, Ct);
+        await Eventually(async () =>
+        {
+            Assert.Equal(CameraPower.Standby, await camera.GetPowerAsync(Ct));
+            return camera.LateReplies >= 1;
+        });
+    }
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(15);
+        while (!await condition())
+            if (DateTime.UtcNow > deadline) throw new TimeoutException("condition not met within 15 s");
+    }
 }

@@ -229,6 +229,19 @@ public sealed class PjLinkDisplayTests : IAsyncDisposable
         Assert.Equal(DisplayPower.Off, await display.GetPowerAsync(Ct));
     }
 
+    [Fact]
+    public async Task A_late_reply_is_never_taken_as_a_later_answer_each_operation_has_its_own_connection()
+    {
+        var (sim, display) = Create();
+        sim.Faults.SlowDelay = TimeSpan.FromSeconds(6);
+        sim.Faults.Set(Fault.Slow, count: 2); // greeting and POWR of the first request
+        Assert.Equal(DeviceErrorKind.Timeout, (await Assert.ThrowsAsync<DeviceException>(() => display.GetPowerAsync(Ct))).Kind);
+        sim.ForcePower(true); // the display changes while the first answer ("off") is still on its way
+        // The late "POWR=0" goes to the first request's connection, which is closed: the next answers are their own.
+        Assert.Equal(DisplayPower.On, await display.GetPowerAsync(Ct));
+        Assert.Equal(DisplayPower.On, await display.GetPowerAsync(Ct));
+    }
+
     [Theory]
     [InlineData("000000", DeviceState.Online)]
     [InlineData("010000", DeviceState.Degraded)]

@@ -57,11 +57,14 @@ public sealed class MutualTlsTests : IAsyncLifetime
         return config;
     }
 
-    private Task<TestMqttClient> Office() => TestMqttClient.ConnectAsync(_broker.Port, "office", configure: b => b.WithTlsOptions(t =>
+    private Task<TestMqttClient> Office() => Client("office", "office");
+
+    /// <summary>A raw MQTT client presenting the certificate <paramref name="cert"/>.pem (its CN is its user name at the broker).</summary>
+    private Task<TestMqttClient> Client(string clientId, string cert) => TestMqttClient.ConnectAsync(_broker.Port, clientId, configure: b => b.WithTlsOptions(t =>
     {
         var ca = new X509Certificate2Collection();
         ca.ImportFromPemFile(_pki.Path("fleet-ca.pem"));
-        using var pem = X509Certificate2.CreateFromPemFile(_pki.Path("office.pem"), _pki.Path("office.key"));
+        using var pem = X509Certificate2.CreateFromPemFile(_pki.Path($"{cert}.pem"), _pki.Path($"{cert}.key"));
         t.UseTls(true).WithTrustChain(ca).WithTargetHost("127.0.0.1")
             .WithCertificateValidationHandler(_ => true)
             .WithClientCertificates([X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null)]);
@@ -90,6 +93,45 @@ public sealed class MutualTlsTests : IAsyncLifetime
         Assert.False(string.IsNullOrEmpty(link.LastFailure));
         var logs = Path.Combine(_dir.Path, "logs");
         await Eventually.True(() => Directory.Exists(logs) && Directory.GetFiles(logs, "edgeagent-*.json").Any(f => ReadShared(f).Contains("not reachable or refused", StringComparison.Ordinal)), TimeSpan.FromSeconds(10), "the reason in the log");
+    }
+
+    [Fact]
+    public async Task A_rooms_certificate_cannot_write_the_offices_configuration_only_the_office_can()
+    {
+        await using var office = await Office();
+        await office.SubscribeAsync($"{Root}/#");
+
+        // The room's own certificate tries to replace its policy and its timetable, retained (each from its own
+        // connection: mosquitto may drop a client whose publish is refused), and then writes its state.
+        foreach (var (suffix, json) in new[] { ("config/policy", "{\"schema\":\"edgeagent.policy/1\"}"), ("config/timetable", "{\"schema\":\"edgeagent.timetable/1\"}") })
+        {
+            await using var attacker = await Client($"room-as-attacker-{suffix.Replace('/', '-')}", "agent");
+            try
+            {
+                await attacker.PublishAsync($"{Root}/{suffix}", System.Text.Encoding.UTF8.GetBytes(json), retain: true);
+            }
+            catch (MQTTnet.Exceptions.MqttCommunicationException)
+            {
+                // refused by disconnecting: as good as a refusal
+            }
+        }
+        await using var room = await Client("room-itself", "agent");
+        await room.PublishAsync($"{Root}/state", System.Text.Encoding.UTF8.GetBytes("{\"schema\":\"edgeagent.state/1\",\"online\":false}"), retain: true);
+        await office.WaitForAsync(m => m.Topic == $"{Root}/state", TimeSpan.FromSeconds(30), "the room's own state (allowed)");
+        Assert.DoesNotContain(office.Received, m => m.Topic.Contains("/config/", StringComparison.Ordinal));
+
+        // A retained document the room wrote would be delivered to a new subscriber: there is none.
+        await using var later = await Client("office-later", "office");
+        await later.SubscribeAsync($"{Root}/config/#");
+        await later.SubscribeAsync($"{Root}/state");
+        await later.WaitForAsync(m => m.Topic == $"{Root}/state", TimeSpan.FromSeconds(30), "retained state first");
+        Assert.DoesNotContain(later.Received, m => m.Topic.Contains("/config/", StringComparison.Ordinal));
+
+        // The office may, and the room reads it.
+        await room.SubscribeAsync($"{Root}/config/#");
+        await office.PublishAsync($"{Root}/config/policy", System.Text.Encoding.UTF8.GetBytes("{}"), retain: true);
+        await room.WaitForAsync(m => m.Topic == $"{Root}/config/policy", TimeSpan.FromSeconds(30), "the office's policy at the room");
+        await office.PublishAsync($"{Root}/config/policy", [], retain: true); // clear it
     }
 
     private static string ReadShared(string file)
