@@ -113,8 +113,11 @@ public static class AgentCli
         }
     }
 
-    /// <summary>State and logs directories must exist (or be creatable) and be writable by this user.</summary>
-    private static List<ConfigError> UnusableDirectories(AgentOptions options)
+    /// <summary>
+    /// State and logs directories must exist (or be creatable) and be writable by this user. A full disk is no
+    /// configuration error: the agent starts degraded and says so (README, "A full disk").
+    /// </summary>
+    internal static List<ConfigError> UnusableDirectories(AgentOptions options)
     {
         var errors = new List<ConfigError>();
         foreach (var (field, dir) in new[] { ("stateDirectory", options.StateDirectory), ("logsDirectory", options.LogsDirectory) })
@@ -123,8 +126,12 @@ public static class AgentCli
             {
                 Directory.CreateDirectory(dir);
                 var probe = Path.Combine(dir, $".write-test-{Environment.ProcessId}");
-                File.WriteAllText(probe, "");
+                using (File.Create(probe)) { }
                 File.Delete(probe);
+            }
+            catch (Exception e) when (e is IOException && Kernel.DiskSpace.IsFull(e))
+            {
+                // writable, only full
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

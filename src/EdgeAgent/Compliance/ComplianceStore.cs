@@ -20,15 +20,22 @@ public sealed class ComplianceStore(StateDatabase database, Outbox outbox, RoomT
     public void Store(ComplianceReport report)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(report, ContractJson.Wire.ComplianceReport);
-        using (var c = database.Open())
-        using (var cmd = c.CreateCommand())
+        try
         {
-            cmd.CommandText = "INSERT INTO compliance_reports (id, at, verdict, json) VALUES ($id, $at, $verdict, $json)";
-            cmd.Parameters.AddWithValue("$id", report.Id);
-            cmd.Parameters.AddWithValue("$at", report.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            cmd.Parameters.AddWithValue("$verdict", report.Verdict);
-            cmd.Parameters.AddWithValue("$json", System.Text.Encoding.UTF8.GetString(json));
-            cmd.ExecuteNonQuery();
+            database.Write(c =>
+            {
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "INSERT INTO compliance_reports (id, at, verdict, json) VALUES ($id, $at, $verdict, $json)";
+                cmd.Parameters.AddWithValue("$id", report.Id);
+                cmd.Parameters.AddWithValue("$at", report.At.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                cmd.Parameters.AddWithValue("$verdict", report.Verdict);
+                cmd.Parameters.AddWithValue("$json", System.Text.Encoding.UTF8.GetString(json));
+                cmd.ExecuteNonQuery();
+            });
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException)
+        {
+            // The room's own copy is missing (a full disk); the office's copy still goes, through the outbox.
         }
         outbox.Enqueue(OutboxKind.Compliance, topics.Compliance, report.Id, json, retain: true);
         RaiseClock(report);

@@ -45,7 +45,16 @@ public sealed partial class PolicySource : IOfficeDocumentReceiver
                     if (fromFile is null) Reject($"policy file {file}", errors, current);
                     else current = fromFile;
                 }
-                if (Saved() is { } saved && CompliancePolicy.Parse(saved, out _) is { } pushed) current = pushed;
+                string? saved = null;
+                try
+                {
+                    saved = Saved();
+                }
+                catch (Microsoft.Data.Sqlite.SqliteException)
+                {
+                    // unreadable (a full disk at start): the file's or the default policy, until the office's arrives
+                }
+                if (saved is not null && CompliancePolicy.Parse(saved, out _) is { } pushed) current = pushed;
                 _current = current;
             }
             return _current;
@@ -67,13 +76,21 @@ public sealed partial class PolicySource : IOfficeDocumentReceiver
             Reject(source, errors, Current);
             return false;
         }
-        using (var c = _database.Open())
-        using (var cmd = c.CreateCommand())
+        try
         {
-            cmd.CommandText = "INSERT INTO policy_document (slot, json, received_at) VALUES (1, $json, $at) ON CONFLICT (slot) DO UPDATE SET json = excluded.json, received_at = excluded.received_at";
-            cmd.Parameters.AddWithValue("$json", json);
-            cmd.Parameters.AddWithValue("$at", _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-            cmd.ExecuteNonQuery();
+            _database.Write(c =>
+            {
+                using var cmd = c.CreateCommand();
+                cmd.CommandText = "INSERT INTO policy_document (slot, json, received_at) VALUES (1, $json, $at) ON CONFLICT (slot) DO UPDATE SET json = excluded.json, received_at = excluded.received_at";
+                cmd.Parameters.AddWithValue("$json", json);
+                cmd.Parameters.AddWithValue("$at", _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
+                cmd.ExecuteNonQuery();
+            });
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // In force now; the broker keeps the retained document, so a restart gets it again.
+            LogNotKept(e.Message);
         }
         Current = policy;
         LogAdopted(policy.Id, policy.Version, source, policy.Rules.Count);
@@ -97,6 +114,9 @@ public sealed partial class PolicySource : IOfficeDocumentReceiver
 
     [LoggerMessage(EventId = 7201, Level = LogLevel.Information, Message = "Compliance policy {Id} {Version} from {Source} in force ({Rules} rules)")]
     private partial void LogAdopted(string id, string version, string source, int rules);
+
+    [LoggerMessage(EventId = 7203, Level = LogLevel.Warning, Message = "The compliance policy is in force but not kept in the state database ({Reason})")]
+    private partial void LogNotKept(string reason);
 
     [LoggerMessage(EventId = 7202, Level = LogLevel.Warning, Message = "{Detail}")]
     private partial void LogRejected(string detail);

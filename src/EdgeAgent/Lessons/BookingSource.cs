@@ -69,7 +69,15 @@ public sealed partial class BookingSource : IOfficeDocumentReceiver
             _events.Raise(EventTypes.TimetableRejected, Severity.Warning, null, detail);
             return false;
         }
-        _store.SaveBookingsDocument(source, json);
+        try
+        {
+            _store.SaveBookingsDocument(source, json);
+        }
+        catch (Microsoft.Data.Sqlite.SqliteException e)
+        {
+            // In force now; the broker keeps the retained document, so a restart gets it again.
+            LogNotKept(e.Message);
+        }
         Replace(book);
         return true;
     }
@@ -92,6 +100,9 @@ public sealed partial class BookingSource : IOfficeDocumentReceiver
 
     [LoggerMessage(EventId = 5301, Level = LogLevel.Warning, Message = "{Detail}")]
     private partial void LogRejected(string detail);
+
+    [LoggerMessage(EventId = 5304, Level = LogLevel.Warning, Message = "The timetable document is in force but not kept in the state database ({Reason})")]
+    private partial void LogNotKept(string reason);
 
     [LoggerMessage(EventId = 5302, Level = LogLevel.Information, Message = "Lessons: {Count} booking(s) from {Source}")]
     private partial void LogBookings(int count, string source);

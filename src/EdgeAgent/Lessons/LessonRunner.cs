@@ -19,6 +19,8 @@ public sealed partial class LessonRunner : BackgroundService
 {
     /// <summary>A pass that keeps finding work stops after this many rounds and looks again a second later (a step that cannot succeed must not spin).</summary>
     private const int MaxRoundsPerPass = 20;
+    /// <summary>How soon records held in memory (a full disk) are offered to the state database again.</summary>
+    internal static readonly TimeSpan HeldRetry = TimeSpan.FromSeconds(5);
 
     private readonly LessonPlanner _planner;
     private readonly LessonExecutor _executor;
@@ -200,7 +202,8 @@ public sealed partial class LessonRunner : BackgroundService
                 }
             }
             _reporter.Passed(_state);
-            if (steps.Count == 0) return wakeAt;
+            // Records held for a full disk are tried again soon, whatever the timetable says.
+            if (steps.Count == 0) return _reporter.Pending > 0 && wakeAt > now + HeldRetry ? now + HeldRetry : wakeAt;
         }
         return _time.GetUtcNow().AddSeconds(1);
     }

@@ -16,9 +16,9 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
     public void Save(LessonRecord record)
     {
         var json = JsonSerializer.Serialize(record, ContractJson.Wire.LessonRecord);
-        using (var c = database.Open())
-        using (var cmd = c.CreateCommand())
+        database.Write(c =>
         {
+            using var cmd = c.CreateCommand();
             cmd.CommandText = """
                 INSERT INTO lesson_records (id, booking_id, status, form, subject, actual_start, json, created_at)
                 VALUES ($id, $booking, $status, $form, $subject, $start, $json, $now)
@@ -33,7 +33,7 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
             cmd.Parameters.AddWithValue("$json", json);
             cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
             cmd.ExecuteNonQuery();
-        }
+        });
         QueuePending();
     }
 
@@ -52,10 +52,14 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
         foreach (var (id, json) in pending)
         {
             outbox.Enqueue(OutboxKind.Lesson, topics.Lessons, id, System.Text.Encoding.UTF8.GetBytes(json));
-            using var done = c.CreateCommand();
-            done.CommandText = "UPDATE lesson_records SET queued = 1 WHERE id = $id";
-            done.Parameters.AddWithValue("$id", id);
-            done.ExecuteNonQuery();
+            // Not marked queued (a full disk): it is queued again later, and the outbox keeps one copy of an id.
+            database.Write(w =>
+            {
+                using var done = w.CreateCommand();
+                done.CommandText = "UPDATE lesson_records SET queued = 1 WHERE id = $id";
+                done.Parameters.AddWithValue("$id", id);
+                done.ExecuteNonQuery();
+            });
         }
         return pending.Count;
     }
@@ -90,9 +94,8 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
         return cmd.ExecuteScalar() is string json ? JsonSerializer.Deserialize(json, LessonJson.Default.LiveLesson) : null;
     }
 
-    public void SaveLive(LiveLesson? live)
+    public void SaveLive(LiveLesson? live) => database.Write(c =>
     {
-        using var c = database.Open();
         using var cmd = c.CreateCommand();
         if (live is null) cmd.CommandText = "DELETE FROM live_lesson";
         else
@@ -101,7 +104,7 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
             cmd.Parameters.AddWithValue("$json", JsonSerializer.Serialize(live, LessonJson.Default.LiveLesson));
         }
         cmd.ExecuteNonQuery();
-    }
+    });
 
     /// <summary>The tallies, retained on <c>tallies</c> through the outbox (the newest wins).</summary>
     public void PublishTallies(Tallies tallies)
@@ -123,10 +126,13 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
             using var read = c.CreateCommand();
             read.CommandText = "SELECT value FROM counters WHERE name = 'lessons_since'";
             if (read.ExecuteScalar() is long seconds) return (_since = DateTimeOffset.FromUnixTimeSeconds(seconds)).Value;
-            using var write = c.CreateCommand();
-            write.CommandText = "INSERT INTO counters (name, value) VALUES ('lessons_since', $v) ON CONFLICT (name) DO NOTHING";
-            write.Parameters.AddWithValue("$v", now.ToUnixTimeSeconds());
-            write.ExecuteNonQuery();
+            database.Write(w =>
+            {
+                using var write = w.CreateCommand();
+                write.CommandText = "INSERT INTO counters (name, value) VALUES ('lessons_since', $v) ON CONFLICT (name) DO NOTHING";
+                write.Parameters.AddWithValue("$v", now.ToUnixTimeSeconds());
+                write.ExecuteNonQuery();
+            });
             return (_since = now).Value;
         }
         catch (Microsoft.Data.Sqlite.SqliteException)
@@ -147,9 +153,8 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
         return r.Read() ? (r.GetString(0), (byte[])r.GetValue(1)) : null;
     }
 
-    public void SaveBookingsDocument(string source, byte[] json)
+    public void SaveBookingsDocument(string source, byte[] json) => database.Write(c =>
     {
-        using var c = database.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = """
             INSERT INTO bookings_document (slot, source, json, received_at) VALUES (1, $source, $json, $now)
@@ -159,7 +164,7 @@ public sealed class LessonStore(StateDatabase database, TimeProvider time, Outbo
         cmd.Parameters.AddWithValue("$json", json);
         cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
         cmd.ExecuteNonQuery();
-    }
+    });
 
     private static string? Stamp(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
 }

@@ -26,12 +26,15 @@ public sealed partial class StreamService : BackgroundService
     private readonly ILogger<StreamService> _log;
     private readonly EventSink _events;
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly SemaphoreSlim _retention = new(1, 1);
     private EncoderChoice? _encoder;
     private StreamSupervisor? _current;
     private bool _diskLowRaised;
 
-    public StreamService(AgentOptions options, TimeProvider time, ILoggerFactory logs, EventSink events, StateDatabase database)
+    public StreamService(AgentOptions options, TimeProvider time, ILoggerFactory logs, EventSink events, StateDatabase database, DiskWatch? disk = null)
     {
+        // A full disk: free the oldest finished recordings now, not at the next retention pass.
+        if (disk is not null) disk.Pressure += () => EnforceRetention();
         _options = options;
         _time = time;
         _logs = logs;
@@ -102,6 +105,7 @@ public sealed partial class StreamService : BackgroundService
     /// <summary>Applies quota and free-space floor now; raises <c>disk-low</c> once while the floor cannot be kept.</summary>
     public IReadOnlyList<string> EnforceRetention()
     {
+        if (!_retention.Wait(0)) return []; // a pass is running already
         try
         {
             var deleted = Retention.Enforce();
@@ -122,6 +126,10 @@ public sealed partial class StreamService : BackgroundService
         {
             LogRetentionFailed(e.Message);
             return [];
+        }
+        finally
+        {
+            _retention.Release();
         }
     }
 

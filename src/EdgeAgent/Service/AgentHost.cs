@@ -48,6 +48,7 @@ public static class AgentHost
 
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<MainLoops>();
+        services.AddSingleton<Degradation>();
         services.TryAddSingleton(WatchdogSettings.FromEnvironment());
         services.AddSingleton(sp => new StateDatabase(options.StateDirectory, sp.GetRequiredService<ILogger<StateDatabase>>()));
 

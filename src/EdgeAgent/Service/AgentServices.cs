@@ -25,13 +25,14 @@ public static class AgentServices
         // Kernel: what every floor may share.
         services.AddSingleton(new RoomTopics(options.Address));
         services.AddSingleton<CommandCounters>();
-        services.AddSingleton<Degradation>();
         services.AddSingleton<LiveBoard>();
 
         // State: the outbox and the events that go through it.
         services.AddSingleton(sp => new Outbox(sp.GetRequiredService<StateDatabase>(), options.Broker.OutboxMaxEvents,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<Outbox>>()));
         services.AddSingleton<EventSink>();
+        services.AddSingleton<DiskWatch>();
+        services.AddHostedService(sp => sp.GetRequiredService<DiskWatch>());
 
         // Devices
         services.AddSingleton<DeviceRegistry>();

@@ -34,11 +34,37 @@ public sealed class RecordingRetentionTests : IDisposable
         for (var i = 0; i < 5; i++)
         {
             var f = Path.Combine(_rec, $"lesson-{i % 2}-20261123-08{i:00}00.ts");
-            File.WriteAllBytes(f, new byte[1000]);
+            File.WriteAllBytes(f, TransportStream(1000));
             File.SetLastWriteTimeUtc(f, _time.GetUtcNow().UtcDateTime.AddMinutes(i - 6));
             files.Add(f);
         }
         return files;
+    }
+
+    /// <summary>Bytes that look like MPEG-TS: a sync byte every 188.</summary>
+    private static byte[] TransportStream(int length)
+    {
+        var bytes = new byte[length];
+        for (var i = 0; i < length; i += 188) bytes[i] = 0x47;
+        return bytes;
+    }
+
+    [Fact]
+    public void Segments_with_nothing_playable_are_removed_counted_and_never_listed()
+    {
+        var files = FiveSegments();
+        File.WriteAllBytes(files[1], []);                 // opened by an encoder killed at once
+        File.WriteAllBytes(files[3], new byte[4096]);      // no sync bytes: not a transport stream
+        File.WriteAllBytes(files[2], TransportStream(500)); // fewer than four packets
+        foreach (var f in files) File.SetLastWriteTimeUtc(f, _time.GetUtcNow().UtcDateTime.AddMinutes(-6 + files.IndexOf(f)));
+        var retention = Retention(quota: long.MaxValue);
+
+        Assert.Empty(retention.Enforce());
+
+        Assert.Equal(new[] { files[0], files[4] }, retention.Pending().Select(s => s.Path));
+        Assert.Equal(3, retention.Damaged);
+        Assert.False(File.Exists(files[1]));
+        Assert.False(File.Exists(files[3]));
     }
 
     [Fact]
@@ -116,5 +142,35 @@ public sealed class RecordingRetentionTests : IDisposable
         Assert.DoesNotContain(heldByEncoder[0]!, deleted);
         await stream.StopAsync();
         Assert.Equal("h264", (await MediaProbe.AnalyseAsync(heldByEncoder[0]!)).VideoCodec);
+    }
+
+    [Fact]
+    public async Task After_an_encoder_killed_mid_recording_only_playable_segments_are_listed()
+    {
+        var options = new StreamOptions { Width = 320, Height = 180, VideoBitrateKbps = 300, AudioBitrateKbps = 64, StallSeconds = 5, StopTimeoutSeconds = 5 };
+        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = _rec, SegmentSeconds = 2 }, "lesson-7", Machine.FreeUdpPort(), EncoderChoice.Libx264);
+        await using (var stream = new StreamSupervisor("lesson-7", plan, options, TimeProvider.System, NullLogger.Instance, _ => { }))
+        {
+            stream.Start();
+            await Eventually.True(() => Directory.GetFiles(_rec, "lesson-7-*.ts").Length >= 3, TimeSpan.FromSeconds(60), "three segments");
+            var encoder = System.Diagnostics.Process.GetProcessById(stream.EncoderPid!.Value);
+            encoder.Kill(); // SIGKILL: the open segment is cut wherever the encoder was
+            await encoder.WaitForExitAsync();
+            await stream.StopAsync();
+        }
+        // What an encoder killed just as it opened its next segment leaves behind.
+        var empty = Path.Combine(_rec, "lesson-7-20261123-090000.ts");
+        File.WriteAllBytes(empty, []);
+        foreach (var f in Directory.GetFiles(_rec, "*.ts")) File.SetLastWriteTimeUtc(f, DateTime.UtcNow.AddMinutes(-1));
+
+        var retention = new RecordingRetention(_db, new RecordingOptions { Directory = _rec, QuotaBytes = long.MaxValue, MinFreeBytes = 0 }, TimeProvider.System,
+            NullLogger<RecordingRetention>.Instance, () => []);
+        retention.Enforce();
+
+        var listed = retention.Pending().Select(s => s.Path).ToList();
+        Assert.True(listed.Count >= 2, string.Join(", ", listed)); // the two finished before the kill at least
+        Assert.DoesNotContain(empty, listed);
+        Assert.False(File.Exists(empty));
+        foreach (var segment in listed) Assert.Equal("h264", (await MediaProbe.AnalyseAsync(segment)).VideoCodec);
     }
 }

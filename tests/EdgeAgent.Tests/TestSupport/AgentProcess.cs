@@ -23,7 +23,9 @@ public sealed class AgentProcess : IDisposable
         process.BeginErrorReadLine();
     }
 
-    public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "edgeagent");
+    /// <summary>The agent beside the tests, or the one <c>EDGEAGENT_UNDER_TEST</c> names (a packaged build, an older commit).</summary>
+    public static string ExecutablePath =>
+        Environment.GetEnvironmentVariable("EDGEAGENT_UNDER_TEST") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "edgeagent");
 
     public static AgentProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {

@@ -55,7 +55,24 @@ public sealed class TestMqttClient : IAsyncDisposable
 
     public IReadOnlyList<MqttApplicationMessage> On(string topic) => Received.Where(m => m.Topic == topic).ToList();
 
+    /// <summary>Forgets what was received so far.</summary>
+    public void Clear()
+    {
+        lock (_received) _received.Clear();
+    }
+
     public static JsonNode Json(MqttApplicationMessage m) => JsonNode.Parse(m.Payload.ToArray())!;
+
+    /// <summary>A command to a room's agent (MQTT 5 response topic and correlation) and its reply as JSON; the caller subscribed to <c>{root}/reply/#</c>.</summary>
+    public async Task<JsonNode> AskAsync(string root, string command, JsonObject? args = null, TimeSpan? timeout = null)
+    {
+        var correlation = Guid.NewGuid().ToByteArray();
+        var replyTo = $"{root}/reply/{_client.Options.ClientId}";
+        await PublishAsync($"{root}/cmd/{command}", args ?? new JsonObject(), replyTo, correlation);
+        var reply = await WaitForAsync(m => m.Topic == replyTo && m.CorrelationData is { } c && c.SequenceEqual(correlation), timeout ?? TimeSpan.FromSeconds(60),
+            $"the reply to {command}");
+        return Json(reply);
+    }
 
     public async Task<MqttApplicationMessage> WaitForAsync(Func<MqttApplicationMessage, bool> match, TimeSpan timeout, string what)
     {

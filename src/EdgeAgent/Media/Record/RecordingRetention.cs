@@ -27,14 +27,42 @@ public sealed partial class RecordingRetention(
 
     public string Directory => options.Directory;
 
-    /// <summary>Deletes what quota and free-space floor require; returns the deleted paths, oldest first.</summary>
+    /// <summary>
+    /// Deletes what quota and free-space floor require and returns the deleted paths, oldest first. The files go first
+    /// and the bookkeeping after (on a full disk the database may not take the bookkeeping at once: a file that is gone
+    /// is marked deleted at the next pass that can). Finished segments with nothing playable in them (an encoder killed
+    /// as it opened a new one leaves 0 bytes) are removed and never listed; <see cref="Damaged"/> counts them.
+    /// </summary>
     public IReadOnlyList<string> Enforce()
     {
         if (!System.IO.Directory.Exists(options.Directory)) return [];
         var open = OpenSegments();
         var files = Segments();
-        Register(files.Where(f => !open.Contains(f.FullName)));
-        var kept = KeptPaths();
+        foreach (var damaged in files.Where(f => !open.Contains(f.FullName) && !Playable(f.FullName, f.Length)).ToList())
+        {
+            try
+            {
+                File.Delete(damaged.FullName);
+                files.Remove(damaged);
+                Interlocked.Increment(ref _damaged);
+                LogDamaged(damaged.FullName, damaged.Length);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                LogCannotDelete(damaged.FullName, e.Message);
+            }
+        }
+        HashSet<string> kept;
+        try
+        {
+            kept = _kept = KeptPaths();
+        }
+        catch (SqliteException e)
+        {
+            // The database cannot be read (a disk full to the last byte): the segments last known to be kept stay.
+            LogBookkeepingFailed(e.Message);
+            kept = _kept;
+        }
         var total = files.Sum(f => f.Length);
         var free = _freeBytes(options.Directory);
         var deleted = new List<string>();
@@ -44,7 +72,7 @@ public sealed partial class RecordingRetention(
             var length = file.Length;
             try
             {
-                file.Delete();
+                File.Delete(file.FullName); // a file already gone counts as deleted
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
@@ -54,11 +82,57 @@ public sealed partial class RecordingRetention(
             total -= length;
             free += length;
             deleted.Add(file.FullName);
-            SetStatus(file.FullName, "deleted");
         }
         if (deleted.Count > 0)
             LogDeleted(deleted.Count, total);
+        try
+        {
+            Register(files.Where(f => !open.Contains(f.FullName))); // the deleted too (as the pass saw them): listed, then marked gone
+            MarkGone();
+        }
+        catch (SqliteException e)
+        {
+            LogBookkeepingFailed(e.Message);
+        }
         return deleted;
+    }
+
+    private long _damaged;
+    private HashSet<string> _kept = new(StringComparer.Ordinal);
+
+    /// <summary>Finished segments removed because nothing in them could be played.</summary>
+    public long Damaged => Interlocked.Read(ref _damaged);
+
+    /// <summary>
+    /// Whether a finished MPEG-TS segment has something to play: at least a few whole 188-byte packets starting with the
+    /// sync byte. (A segment cut short by a killed encoder still plays up to the cut: TS is made for that.)
+    /// </summary>
+    internal static bool Playable(string path, long length)
+    {
+        const int packet = 188;
+        if (length < 4 * packet) return false;
+        try
+        {
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            Span<byte> head = stackalloc byte[3 * packet + 1];
+            stream.ReadExactly(head);
+            return head[0] == 0x47 && head[packet] == 0x47 && head[2 * packet] == 0x47 && head[3 * packet] == 0x47;
+        }
+        catch (FileNotFoundException)
+        {
+            return true; // gone meanwhile: nothing to remove
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return true; // cannot tell: keep it
+        }
+    }
+
+    /// <summary>Rows still listed as recorded (or uploaded) whose file is gone are marked deleted.</summary>
+    private void MarkGone()
+    {
+        var gone = Query("status IN ('recorded', 'uploaded')").Where(r => !File.Exists(r.Path)).Select(r => r.Path).ToList();
+        foreach (var path in gone) SetStatus(path, "deleted");
     }
 
     /// <summary>Finished segments not yet confirmed uploaded or kept.</summary>
@@ -68,7 +142,11 @@ public sealed partial class RecordingRetention(
 
     public void MarkUploaded(string path) => SetStatus(path, "uploaded");
 
-    public void MarkKept(string path) => SetStatus(path, "kept");
+    public void MarkKept(string path)
+    {
+        SetStatus(path, "kept");
+        _kept.Add(path);
+    }
 
     /// <summary>Recording files held open by the running encoders or written within <see cref="RecentlyWritten"/>.</summary>
     public HashSet<string> OpenSegments()
@@ -89,18 +167,33 @@ public sealed partial class RecordingRetention(
             }
         }
         var recent = time.GetUtcNow() - RecentlyWritten;
-        foreach (var f in Segments().Where(f => f.LastWriteTimeUtc > recent.UtcDateTime)) open.Add(f.FullName);
+        foreach (var f in Segments().Where(f => f.LastWriteUtc > recent.UtcDateTime)) open.Add(f.FullName);
         return open;
     }
 
     /// <summary>The recording files, oldest first (by modification time, then name).</summary>
-    private List<FileInfo> Segments() =>
-        new DirectoryInfo(options.Directory).EnumerateFiles("*.ts")
-            .OrderBy(f => f.LastWriteTimeUtc).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
-
-    private void Register(IEnumerable<FileInfo> finished)
+    private List<SegmentFile> Segments()
     {
-        using var c = database.Open();
+        var list = new List<SegmentFile>();
+        foreach (var f in new DirectoryInfo(options.Directory).EnumerateFiles("*.ts"))
+        {
+            try
+            {
+                list.Add(new SegmentFile(f.FullName, f.Name, f.Length, f.LastWriteTimeUtc));
+            }
+            catch (FileNotFoundException)
+            {
+                // gone while listing
+            }
+        }
+        return list.OrderBy(f => f.LastWriteUtc).ThenBy(f => f.Name, StringComparer.Ordinal).ToList();
+    }
+
+    /// <summary>A recording file as it was when the pass looked (the pass works on this, not on the changing file).</summary>
+    private sealed record SegmentFile(string FullName, string Name, long Length, DateTime LastWriteUtc);
+
+    private void Register(IEnumerable<SegmentFile> finished) => database.Write(c =>
+    {
         using var tx = c.BeginTransaction();
         foreach (var f in finished)
         {
@@ -114,12 +207,12 @@ public sealed partial class RecordingRetention(
             cmd.Parameters.AddWithValue("$path", f.FullName);
             cmd.Parameters.AddWithValue("$lesson", LessonOf(f.Name));
             cmd.Parameters.AddWithValue("$bytes", f.Length);
-            cmd.Parameters.AddWithValue("$finished", Stamp(new DateTimeOffset(f.LastWriteTimeUtc, TimeSpan.Zero)));
+            cmd.Parameters.AddWithValue("$finished", Stamp(new DateTimeOffset(f.LastWriteUtc, TimeSpan.Zero)));
             cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
             cmd.ExecuteNonQuery();
         }
         tx.Commit();
-    }
+    });
 
     /// <summary>Segments are named <c>{lesson}-{yyyyMMdd}-{HHmmss}.ts</c>; the lesson id is what precedes the two stamps.</summary>
     internal static string LessonOf(string fileName)
@@ -131,16 +224,15 @@ public sealed partial class RecordingRetention(
 
     private HashSet<string> KeptPaths() => Query("status = 'kept'").Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
 
-    private void SetStatus(string path, string status)
+    private void SetStatus(string path, string status) => database.Write(c =>
     {
-        using var c = database.Open();
         using var cmd = c.CreateCommand();
         cmd.CommandText = "UPDATE recording_segments SET status = $status, changed_at = $now WHERE path = $path";
         cmd.Parameters.AddWithValue("$status", status);
         cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
         cmd.Parameters.AddWithValue("$path", path);
         cmd.ExecuteNonQuery();
-    }
+    });
 
     private List<RecordingSegment> Query(string where)
     {
@@ -156,6 +248,12 @@ public sealed partial class RecordingRetention(
     }
 
     private static string Stamp(DateTimeOffset t) => t.UtcDateTime.ToString("O", CultureInfo.InvariantCulture);
+
+    [LoggerMessage(EventId = 6103, Level = LogLevel.Warning, Message = "Recording segment {Path} has nothing playable ({Bytes} bytes): removed, not listed")]
+    private partial void LogDamaged(string path, long bytes);
+
+    [LoggerMessage(EventId = 6104, Level = LogLevel.Warning, Message = "Recording bookkeeping deferred: {Reason}")]
+    private partial void LogBookkeepingFailed(string reason);
 
     [LoggerMessage(EventId = 6101, Level = LogLevel.Warning, Message = "Cannot delete recording {Path}: {Reason}")]
     private partial void LogCannotDelete(string path, string reason);
