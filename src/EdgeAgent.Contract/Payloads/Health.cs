@@ -36,6 +36,6 @@ public sealed record LiveLessonHealth(
     string Id, string? Booking, [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? Start,
     [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? PlannedEnd, string StartedBy, LiveStreamHealth? Stream);
 
-/// <summary>The live stream of a lesson: its state, rate, and what went wrong so far.</summary>
+/// <summary>The live stream of a lesson: its state, rate, and what went wrong so far. <c>UplinkUp</c> is null when no uplink is configured (the room only records).</summary>
 public sealed record LiveStreamHealth(
-    string State, double Fps, double BitrateKbps, bool UplinkUp, double SecondsStreamed, int Restarts, int Stalls, int UplinkLosses, long DroppedFrames);
+    string State, double Fps, double BitrateKbps, bool? UplinkUp, double SecondsStreamed, int Restarts, int Stalls, int UplinkLosses, long DroppedFrames);

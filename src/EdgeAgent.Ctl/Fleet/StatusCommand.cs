@@ -76,7 +76,7 @@ public static class StatusCommand
             output.WriteLine($"Lesson now: {lesson.Booking ?? lesson.Id} since {SchoolTime.Minutes(lesson.Start)}, until {SchoolTime.Minutes(lesson.PlannedEnd)} (started by {lesson.StartedBy})");
             if (lesson.Stream is { } s)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"  stream {s.State}: {s.Fps:0.#} fps, {s.BitrateKbps:0} kbit/s, uplink {(s.UplinkUp ? "up" : "DOWN")}, {s.SecondsStreamed:0} s streamed, {s.Restarts} restart(s), {s.Stalls} stall(s), {s.UplinkLosses} uplink loss(es), {s.DroppedFrames} dropped frame(s)"));
+                    $"  stream {s.State}: {s.Fps:0.#} fps, {s.BitrateKbps:0} kbit/s, uplink {s.UplinkUp switch { true => "up", false => "DOWN", null => "none configured" }}, {s.SecondsStreamed:0} s streamed, {s.Restarts} restart(s), {s.Stalls} stall(s), {s.UplinkLosses} uplink loss(es), {s.DroppedFrames} dropped frame(s)"));
         }
         else output.WriteLine("Lesson now: none");
         output.WriteLine();

@@ -19,7 +19,7 @@ public sealed class CtlAgainstAgentTests : IAsyncLifetime
     {
         _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
         var config = TestConfig.Minimal(_dir.Path);
-        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = _broker.Port };
+        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = _broker.Port, ["heartbeatSeconds"] = 2 };
         config["devices"] = _classroom.Devices();
         _agent = await InProcessAgent.StartAsync(config);
         await Eventually.True(() => _agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agent to connect");
@@ -77,6 +77,54 @@ public sealed class CtlAgainstAgentTests : IAsyncLifetime
         Assert.Contains("Upcoming lessons:", text);
         Assert.DoesNotContain("unknown:", text); // the lessons command was answered
         Assert.Equal("", error);
+    }
+
+    [Fact]
+    public async Task Status_during_a_lesson_shows_it_and_its_stream()
+    {
+        var (started, startText, _) = await Ctl("diag", Room, "lesson-start");
+        Assert.True(started == CtlExit.Ok, startText);
+        string text = "";
+        // Health follows the stream's state changes and the heartbeat: wait for figures from a running encoder.
+        var running = new System.Text.RegularExpressions.Regex(@"stream running: [1-9][\d.]* fps, [1-9]\d* kbit/s, uplink none configured, \d+ s streamed, 0 restart\(s\), 0 stall\(s\)");
+        try
+        {
+            await Eventually.True(async () => running.IsMatch(text = (await Ctl("status", Room)).Out), TimeSpan.FromSeconds(60), "status showing the running stream");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"status never showed the running stream; the last:\n{text}");
+        }
+        Assert.Matches(@"Lesson now: \S+ since [\d-]+ \d{2}:\d{2}, until [\d-]+ \d{2}:\d{2} \(started by command\)", text);
+
+        Assert.Equal(CtlExit.Ok, (await Ctl("diag", Room, "lesson-stop")).Code);
+        await Eventually.True(async () => (await Ctl("status", Room)).Out.Contains("Lesson now: none", StringComparison.Ordinal),
+            TimeSpan.FromSeconds(30), "status without a lesson");
+    }
+
+    [Fact]
+    public async Task Diag_compliance_check_prints_the_rule_table_and_the_report_goes_out_as_utf8()
+    {
+        await using var office = await TestMqttClient.ConnectAsync(_broker.Port, "office");
+        await office.SubscribeAsync("edu/zj-test/test-school/room-1/edgeagent/compliance");
+        var (code, table, error) = await Ctl("diag", Room, "compliance-check", "--timeout", "170");
+        Assert.True(code == CtlExit.Ok, table + error);
+        Assert.Contains("技术装备环境检查 / Technical environment check: test-school/room-1 (main)", table);
+        Assert.Contains("规则 / rule", table);
+        Assert.Contains("结论 / verdict: ", table);
+        Assert.DoesNotContain("\"rules\"", table);
+
+        var (jsonCode, json, _) = await Ctl("diag", Room, "compliance-check", "--timeout", "170", "--json");
+        Assert.Equal(CtlExit.Ok, jsonCode);
+        var rules = JsonNode.Parse(json)!["result"]!["rules"]!.AsArray();
+        Assert.NotEmpty(rules);
+
+        // Chinese goes out as UTF-8, not as \u escapes, so that brokers, logs and office tools show it.
+        var report = await office.WaitForAsync(m => m.Payload.Length > 0, TimeSpan.FromSeconds(30), "the compliance report");
+        var raw = System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(report.Payload));
+        var title = (string)rules[0]!["titleZh"]!;
+        Assert.Contains(title, raw);
+        Assert.DoesNotContain("\\u", raw);
     }
 
     [Fact]

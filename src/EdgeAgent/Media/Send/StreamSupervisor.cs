@@ -68,6 +68,9 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
     public Task Completion => _loops;
     /// <summary>Process ids of the running ffmpeg processes (for tests and diagnostics).</summary>
     public int? EncoderPid => _encoder?.Exited.IsCompleted == false ? _encoder.Pid : null;
+    /// <summary>Whether this stream is sent anywhere (an uplink is configured), or only recorded.</summary>
+    public bool HasUplink => _plan.UplinkArgs is not null;
+
     public int? UplinkPid => _uplink?.Exited.IsCompleted == false ? _uplink.Pid : null;
 
     public void Start()
@@ -89,9 +92,12 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
                 var wall = (now - StartedAt).TotalSeconds;
                 var streamed = e.OutTime.TotalSeconds;
                 var live = _encoder?.Latest;
+                var recorded = _recordedBytes ?? RecordedBytes();
+                // The tee muxer reports no bitrate (N/A): then the stream's average from what it recorded.
+                var bitrate = live?.BitrateKbps is > 0 ? live.BitrateKbps : streamed >= 1 ? Math.Round(recorded * 8 / 1000.0 / streamed) : 0;
                 return new StreamStats(LessonId, _state, StartedAt, Math.Round(streamed, 1),
                     wall <= 0 ? 0 : Math.Round(Math.Min(100, 100 * streamed / wall), 1),
-                    e.Frames, live?.Fps ?? 0, live?.BitrateKbps ?? 0, _recordedBytes ?? RecordedBytes(), live?.Speed ?? 0, e.Dup, e.Drop,
+                    e.Frames, live?.Fps ?? 0, bitrate, recorded, live?.Speed ?? 0, e.Dup, e.Drop,
                     _restarts, _stalls, _uplinkLosses, _uplinkUp, u.Bytes, _lastError,
                     Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1));
             }
