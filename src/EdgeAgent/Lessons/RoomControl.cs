@@ -28,6 +28,9 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
     /// </summary>
     public TimeSpan StepLimit { get; init; } = TimeSpan.FromSeconds(40);
 
+    /// <summary>The clock of <see cref="StepLimit"/>: real time (tests hold it still to decide when a step has taken too long).</summary>
+    public TimeProvider StepClock { get; init; } = TimeProvider.System;
+
     /// <summary>The camera preset for the room's role: the teacher in the main room, the students in the receiving room.</summary>
     public static string PresetFor(RoomRole role) => role == RoomRole.Main ? "teacher" : "students";
 
@@ -79,17 +82,16 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
 
     private async Task<DeviceProblem?> Step(ClassroomDevice device, Func<CancellationToken, Task> step, CancellationToken ct)
     {
-        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        limit.CancelAfter(StepLimit);
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var timeout = new CancellationTokenSource(StepLimit, StepClock);
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(ct, timeout.Token);
         string why;
         try
         {
             // WaitAsync too: a driver that ignores its token still cannot hold the lesson.
-            await step(limit.Token).WaitAsync(StepLimit, ct).ConfigureAwait(false);
+            await step(limit.Token).WaitAsync(StepLimit, StepClock, ct).ConfigureAwait(false);
             return null;
         }
-        catch (Exception e) when ((e is OperationCanceledException || e is TimeoutException && clock.Elapsed >= StepLimit) && !ct.IsCancellationRequested)
+        catch (Exception e) when ((e is OperationCanceledException || e is TimeoutException) && timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             why = $"did not finish within {StepLimit.TotalSeconds:0} s";
         }
