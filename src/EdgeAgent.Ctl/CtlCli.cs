@@ -160,7 +160,7 @@ public static class CtlCli
         var parsed = Build(output, error).Parse(args);
         if (parsed.Errors.Count > 0)
         {
-            error.WriteLine($"edgeagent-ctl: {parsed.Errors[0].Message.TrimEnd('.')} (see edgeagent-ctl --help)");
+            error.WriteLine(EdgeAgent.Client.Terminal.UsageLine.Of(parsed, "edgeagent-ctl"));
             return CtlExit.Usage;
         }
         return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).ConfigureAwait(false);

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using EdgeAgent.Client.Terminal;
+using System.Globalization;
 using EdgeAgent.Configuration;
 using EdgeAgent.Service;
 using Microsoft.Extensions.Hosting;
@@ -29,20 +31,43 @@ public static class AgentCli
         root.Subcommands.Add(check);
 
         var deviceConfig = ConfigOption();
-        var deviceId = new Argument<string>("device") { Description = "Device id from the configuration, e.g. cam1." };
-        var action = new Argument<string>("action") { Description = "status, power, preset-recall, position, input, mute, levels, ... (see README)." };
+        var deviceId = new Argument<string>("device") { Description = "a device id from the configuration, e.g. cam1" };
+        var action = new Argument<string>("action") { Description = "the operation: status, power, preset-recall, position, input, mute, levels; the README lists them all" };
         var actionArgs = new Argument<string[]>("args") { Description = "Arguments of the action.", Arity = ArgumentArity.ZeroOrMore };
+        // An option the device command does not have is an error, not an action argument (negative numbers still pass).
+        actionArgs.Validators.Add(r =>
+        {
+            foreach (var t in r.Tokens.Where(t => t.Value.StartsWith("--", StringComparison.Ordinal)))
+                r.AddError($"unknown option '{t.Value}'");
+        });
+        var deviceJson = new Option<bool>("--json") { Description = "Print JSON (the result is always JSON; accepted for scripts that pass it to every command)." };
         var device = new Command("device", "Run one operation on a device through its real driver and print the result as JSON.")
         {
-            deviceConfig, deviceId, action, actionArgs,
+            deviceConfig, deviceJson, deviceId, action, actionArgs,
         };
         device.SetAction((result, ct) => DeviceVerb.RunAsync(result.GetValue(deviceConfig)!, result.GetValue(deviceId)!,
             result.GetValue(action)!, result.GetValue(actionArgs) ?? [], ct));
         root.Subcommands.Add(device);
 
         var lessonsConfig = ConfigOption();
-        var days = new Option<int>("--days") { Description = "How many days ahead (default 7).", DefaultValueFactory = _ => 7 };
+        var days = new Option<int>("--days")
+        {
+            Description = $"How many days ahead, 1 to {LessonsVerb.MaxDays} (default 7).",
+            DefaultValueFactory = _ => 7,
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Single().Value;
+                if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= LessonsVerb.MaxDays) return n;
+                r.AddError($"--days takes a whole number of days from 1 to {LessonsVerb.MaxDays}, not '{text}'");
+                return 0;
+            },
+        };
         var from = new Option<string?>("--from") { Description = "Start from this date (yyyy-MM-dd, school time) instead of now." };
+        from.Validators.Add(r =>
+        {
+            if (r.Tokens.Count == 1 && !DateOnly.TryParseExact(r.Tokens[0].Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+                r.AddError($"--from takes a date like 2022-11-14, not '{r.Tokens[0].Value}'");
+        });
         var tallies = new Option<bool>("--tallies") { Description = "Print the programme tallies of this school year from the state database." };
         var lessonsJson = new Option<bool>("--json") { Description = "Print JSON." };
         var lessons = new Command("lessons", "List the upcoming lessons with their shared windows and clashes (exit 1 if one clashes), or --tallies.")
@@ -56,12 +81,23 @@ public static class AgentCli
         return root;
     }
 
-    public static Task<int> InvokeAsync(string[] args) =>
-        Build().Parse(args).InvokeAsync(new InvocationConfiguration
+    /// <summary>Runs the command line: a usage error exits 64 (EX_USAGE) with a one-line reason, before anything runs.</summary>
+    public static Task<int> InvokeAsync(string[] args, TextWriter? error = null)
+    {
+        var parsed = Build().Parse(args);
+        if (parsed.Errors.Count > 0) return Task.FromResult(Usage(parsed, error ?? Console.Error));
+        return parsed.InvokeAsync(new InvocationConfiguration
         {
             // The host handles SIGTERM/SIGINT itself (graceful stop within 10 s).
             ProcessTerminationTimeout = null,
         });
+    }
+
+    internal static int Usage(ParseResult parsed, TextWriter error)
+    {
+        error.WriteLine(UsageLine.Of(parsed, "edgeagent"));
+        return ExitCodes.Usage;
+    }
 
     private static Option<string> ConfigOption() => new("--config", "-c")
     {
@@ -79,13 +115,47 @@ public static class AgentCli
         return null;
     }
 
+    /// <summary>The file, then its directories as <c>run</c> would need them (checked without creating anything).</summary>
     private static int Validate(string path)
     {
         var options = LoadOrReport(path, Console.Error);
         if (options is null) return ExitCodes.Config;
+        var checks = Directories(options).Select(d => (d.Field, d.Dir, Problem: WritableWithoutCreating(d.Dir))).ToList();
+        if (checks.Any(c => c.Problem is not null))
+        {
+            Console.Error.WriteLine($"edgeagent: invalid configuration {path}:");
+            foreach (var c in checks.Where(c => c.Problem is not null)) Console.Error.WriteLine($"  - {c.Field}: {c.Problem}");
+            return ExitCodes.Config;
+        }
         Console.Out.WriteLine($"ok: {path} is valid (room {options.Address}, role {Contract.Vocabulary.Words.Of(options.Role)}, {options.Devices.Count} devices)");
+        Console.Out.WriteLine($"    directories writable by this user: {string.Join(", ", checks.Select(c => $"{c.Field} {c.Dir}{(Directory.Exists(c.Dir) ? "" : " (to be created)")}"))}");
         return ExitCodes.Ok;
     }
+
+    private static (string Field, string Dir)[] Directories(AgentOptions options) =>
+        [("stateDirectory", options.StateDirectory), ("logsDirectory", options.LogsDirectory)];
+
+    /// <summary>Null when this user could write in the directory (or create it, where it does not exist yet); otherwise why not.</summary>
+    internal static string? WritableWithoutCreating(string dir)
+    {
+        var existing = Path.GetFullPath(dir);
+        while (!Directory.Exists(existing))
+        {
+            if (File.Exists(existing)) return $"'{existing}' is a file, not a directory";
+            existing = Path.GetDirectoryName(existing) ?? "/";
+        }
+        const int W_OK = 2, X_OK = 1;
+        if (access(System.Text.Encoding.UTF8.GetBytes(existing + "\0"), W_OK | X_OK) == 0) return null;
+        var why = new System.ComponentModel.Win32Exception(System.Runtime.InteropServices.Marshal.GetLastPInvokeError()).Message;
+        return existing == Path.GetFullPath(dir)
+            ? $"directory '{dir}' is not writable: {why}"
+            : $"directory '{dir}' cannot be created: '{existing}' is not writable: {why}";
+    }
+
+    [System.Runtime.InteropServices.DllImport("libc", SetLastError = true)]
+#pragma warning disable SYSLIB1054 // a byte array and an int: nothing for a source generator to add
+    private static extern int access(byte[] path, int mode);
+#pragma warning restore SYSLIB1054
 
     private static async Task<int> RunAsync(string path, CancellationToken ct)
     {
@@ -120,7 +190,7 @@ public static class AgentCli
     internal static List<ConfigError> UnusableDirectories(AgentOptions options)
     {
         var errors = new List<ConfigError>();
-        foreach (var (field, dir) in new[] { ("stateDirectory", options.StateDirectory), ("logsDirectory", options.LogsDirectory) })
+        foreach (var (field, dir) in Directories(options))
         {
             try
             {

@@ -9,6 +9,8 @@ public static class ExitCodes
     public const int LessonsClash = 1;
     public const int CheckFail = 2;
     public const int CheckCouldNotRun = 3;
+    /// <summary><c>edgeagent lessons --tallies</c>: there is no state database to read (as <c>edgeagent-ctl report --db</c>).</summary>
+    public const int NoStateDatabase = 3;
     public const int DeviceError = 4;
     public const int Usage = 64;
     public const int Software = 70;

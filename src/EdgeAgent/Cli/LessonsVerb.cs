@@ -19,6 +19,9 @@ namespace EdgeAgent.Cli;
 /// </summary>
 public static class LessonsVerb
 {
+    /// <summary>The longest look ahead: two months, the span of a term's timetable the office plans.</summary>
+    public const int MaxDays = 62;
+
     public static async Task<int> RunAsync(string path, int days, string? from, bool tallies, bool json, TextWriter output, TextWriter error, CancellationToken ct)
     {
         var options = AgentCli.LoadOrReport(path, error);
@@ -34,7 +37,7 @@ public static class LessonsVerb
             return ExitCodes.Usage;
         }
 
-        if (tallies) return Tallies(options, start, json, output);
+        if (tallies) return Tallies(options, start, json, output, error);
 
         var (book, problem) = await LoadBookAsync(options, start, ct).ConfigureAwait(false);
         if (book is null)
@@ -72,12 +75,13 @@ public static class LessonsVerb
         switch (lessons.BookingsSource)
         {
             case BookingsSource.Mqtt:
+                const string none = "the office's timetable document (none received yet)";
                 var file = Path.Combine(options.StateDirectory, "state.db");
-                if (!File.Exists(file)) return (LessonBook.Empty(options.School), null);
+                if (!File.Exists(file)) return (LessonBook.Empty(options.School, none), null);
                 var db = new StateDatabase(options.StateDirectory, NullLogger<StateDatabase>.Instance);
                 db.Migrate();
                 var store = new LessonStore(db, TimeProvider.System);
-                if (store.LoadBookingsDocument() is not { } saved) return (LessonBook.Empty(options.School), null);
+                if (store.LoadBookingsDocument() is not { } saved) return (LessonBook.Empty(options.School, none), null);
                 var book = LessonBook.FromJson(options.School, options.Role, saved.Json, lessons.Timetables, out var errors);
                 return (book, book is null ? string.Join("; ", errors) : null);
             case BookingsSource.Ical:
@@ -99,15 +103,19 @@ public static class LessonsVerb
         }
     }
 
-    private static int Tallies(AgentOptions options, DateTimeOffset at, bool json, TextWriter output)
+    private static int Tallies(AgentOptions options, DateTimeOffset at, bool json, TextWriter output, TextWriter error)
     {
-        var records = new List<LessonRecord>();
-        if (File.Exists(Path.Combine(options.StateDirectory, "state.db")))
+        var file = Path.Combine(options.StateDirectory, "state.db");
+        if (!File.Exists(file))
         {
-            var db = new StateDatabase(options.StateDirectory, NullLogger<StateDatabase>.Instance);
-            db.Migrate();
-            records.AddRange(new LessonStore(db, TimeProvider.System).Records());
+            // Zeros would look like a room that taught nothing: say there is nothing to count from.
+            error.WriteLine($"edgeagent lessons: no state database at {file}: the agent has not run with this stateDirectory, so there are no lesson records to count");
+            return ExitCodes.NoStateDatabase;
         }
+        var records = new List<LessonRecord>();
+        var db = new StateDatabase(options.StateDirectory, NullLogger<StateDatabase>.Instance);
+        db.Migrate();
+        records.AddRange(new LessonStore(db, TimeProvider.System).Records());
         var zone = SchoolTime.ChinaStandardTime;
         var today = DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, zone).DateTime);
         var t = TallyCalculator.Compute(records, today, options.Lessons.Targets, zone, at);

@@ -33,7 +33,7 @@ public sealed partial class LessonBook
 
     public SchoolTimetable? Own => Timetables.GetValueOrDefault(School);
 
-    public static LessonBook Empty(string school) => new(school, new Dictionary<string, SchoolTimetable>(), [], "none");
+    public static LessonBook Empty(string school, string source = "none") => new(school, new Dictionary<string, SchoolTimetable>(), [], source);
 
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
     private static partial Regex Id();

@@ -73,4 +73,22 @@ public class ConfigExitCodeTests
         Assert.Equal(ExitCodes.Config, code);
         Assert.Contains("stateDirectory: directory", stderr);
     }
+
+    [Fact]
+    public async Task Validate_checks_the_directories_run_needs_without_creating_them()
+    {
+        using var dir = new TempDir();
+        var config = TestConfig.Minimal(dir.Path);
+        var blocker = dir.Write("not-a-dir", "a file where a directory should be");
+        config["stateDirectory"] = Path.Combine(blocker, "state");
+        var (code, _, stderr) = await AgentProcess.RunAsync("validate", "--config", TestConfig.Write(dir, config));
+        Assert.Equal(ExitCodes.Config, code);
+        Assert.Contains($"stateDirectory: '{blocker}' is a file, not a directory", stderr);
+
+        var good = TestConfig.Minimal(dir.Path);
+        var (ok, stdout, okErr) = await AgentProcess.RunAsync("validate", "--config", TestConfig.Write(dir, good, "good.json"));
+        Assert.True(ok == ExitCodes.Ok, okErr);
+        Assert.Contains($"stateDirectory {Path.Combine(dir.Path, "state")} (to be created)", stdout);
+        Assert.False(Directory.Exists(Path.Combine(dir.Path, "state")), "validate created the state directory");
+    }
 }

@@ -57,9 +57,29 @@ public sealed class LessonsCommandTests : IDisposable
     public async Task Tallies_of_an_empty_room_show_the_targets_unmet()
     {
         var path = Config([]);
+        new StateDatabase(Path.Combine(_dir.Path, "state"), Microsoft.Extensions.Logging.Abstractions.NullLogger<StateDatabase>.Instance).Migrate(); // the agent ran, nothing was taught
         var (code, stdout, _) = await AgentProcess.RunAsync("lessons", "--config", path, "--tallies", "--from", "2022-11-14");
         Assert.Equal(0, code);
         Assert.Contains("school year 2022-2023 (0 lessons counted", stdout);
         Assert.Contains("[ ] synchronized lessons in all: 0 of 20", stdout);
+    }
+
+    [Fact]
+    public async Task Tallies_without_a_state_database_say_so_instead_of_printing_zeros()
+    {
+        var (code, stdout, stderr) = await AgentProcess.RunAsync("lessons", "--config", Config([]), "--tallies");
+        Assert.Equal(EdgeAgent.Cli.ExitCodes.NoStateDatabase, code);
+        Assert.Equal("", stdout);
+        Assert.Contains($"no state database at {Path.Combine(_dir.Path, "state", "state.db")}", stderr);
+        Assert.False(File.Exists(Path.Combine(_dir.Path, "state", "state.db")), "reading must not create the database");
+    }
+
+    [Fact]
+    public async Task Bookings_from_the_office_are_named_as_such_before_the_first_document()
+    {
+        var path = Config([], c => c["lessons"]!["bookingsSource"] = "mqtt");
+        var (code, stdout, stderr) = await AgentProcess.RunAsync("lessons", "--config", path);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("bookings from the office's timetable document (none received yet)", stdout);
     }
 }

@@ -63,6 +63,17 @@ public sealed class MonthlyReportTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_that_does_not_exist_is_an_error_and_is_not_created()
+    {
+        var typo = Path.Combine(Path.GetTempPath(), $"edgeagent-typo-{Guid.NewGuid():N}.db");
+        var error = new StringWriter();
+        var code = await CtlCli.InvokeAsync(["report", "--db", typo, "--month", "2022-10"], new StringWriter(), error);
+        Assert.Equal(EdgeAgent.Ctl.Broker.CtlExit.Unreachable, code);
+        Assert.Contains($"no office database at {typo}", error.ToString());
+        Assert.False(File.Exists(typo));
+    }
+
+    [Fact]
     public async Task Csv_gives_the_hand_computed_numbers()
     {
         var db = await MakeMonth();
