@@ -27,15 +27,26 @@ public sealed class AgentProcess : IDisposable
     public static string ExecutablePath =>
         Environment.GetEnvironmentVariable("EDGEAGENT_UNDER_TEST") is { Length: > 0 } other ? other : Path.Combine(AppContext.BaseDirectory, "edgeagent");
 
-    public static AgentProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null)
+    public static AgentProcess Start(IEnumerable<string> args, IDictionary<string, string>? environment = null) => StartUnder([], args, environment);
+
+    /// <summary>
+    /// The agent started through a launcher that ends by exec-ing it (so the process is the agent's): e.g.
+    /// <c>unshare … sh -c '… exec "$0" "$@"'</c>. The agent's path follows the launcher's words, then its own arguments.
+    /// </summary>
+    public static AgentProcess StartUnder(IReadOnlyList<string> launcher, IEnumerable<string> args, IDictionary<string, string>? environment = null)
     {
-        var info = new ProcessStartInfo(ExecutablePath)
+        var info = new ProcessStartInfo(launcher.Count > 0 ? launcher[0] : ExecutablePath)
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = true,
             UseShellExecute = false,
         };
+        if (launcher.Count > 0)
+        {
+            foreach (var w in launcher.Skip(1)) info.ArgumentList.Add(w);
+            info.ArgumentList.Add(ExecutablePath);
+        }
         foreach (var a in args) info.ArgumentList.Add(a);
         // Tests own these: never inherit a real supervisor's socket or watchdog.
         info.Environment.Remove("NOTIFY_SOCKET");
