@@ -41,6 +41,30 @@ public sealed class CheckCommandTests : IDisposable
     }
 
     [Fact]
+    public async Task The_table_fits_an_80_column_terminal_aligned_by_display_width_and_wrapped_not_cut()
+    {
+        using var agent = AgentProcess.Start(["check", "--config", Config("main", Policy("ENC-CODEC", "CAM-FPS", "CAM-RES", "REC-DISK"))],
+            new Dictionary<string, string> { ["COLUMNS"] = "80" });
+        await agent.WaitForExitAsync(TimeSpan.FromSeconds(60));
+        var lines = agent.Stdout.Split('\n').Select(l => l.TrimEnd('\r')).ToList();
+        // Chinese characters take two columns; Spectre measures them so.
+        static int Columns(string line) => line.Sum(c => c is >= '\u2E80' and <= '\uA4CF' or >= '\uFF00' and <= '\uFF60' ? 2 : 1);
+        var table = lines.Where(l => l.Contains('│') || l.Contains('─') || l.StartsWith("  ", StringComparison.Ordinal)).ToList();
+        Assert.All(table, l => Assert.True(Columns(l) <= 80, $"{Columns(l)} columns: '{l}'"));
+        // Wrapped, not cut: every word of a long title is there (the old table printed "capture resoluti…").
+        Assert.Contains("resolution", agent.Stdout);
+        Assert.DoesNotContain("resoluti…", agent.Stdout);
+        // The header's columns line up with the rows' under CJK text: every cell of one column starts at the same column.
+        var header = lines.First(l => l.Contains("规则 / rule", StringComparison.Ordinal));
+        var row = lines.First(l => l.TrimStart().StartsWith("CAM-FPS", StringComparison.Ordinal));
+        Assert.True(row.Contains("帧率", StringComparison.Ordinal), agent.Stdout);
+        int At(string line, string word) => Columns(line[..line.IndexOf(word, StringComparison.Ordinal)]);
+        Assert.Equal(At(header, "规则"), At(row, "帧率"));
+        Assert.Contains("(school time)", agent.Stdout);
+        Assert.Contains("(main)", agent.Stdout);
+    }
+
+    [Fact]
     public async Task Warn_exits_1_for_720p_in_a_receiving_room()
     {
         var (code, stdout, _) = await AgentProcess.RunAsync("check", "--config", Config("receiving", Policy("CAM-RES")));
