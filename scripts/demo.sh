@@ -66,15 +66,36 @@ mosquitto -c "$RUN/broker/mosquitto.conf" &
 PIDS+=($!)
 for _ in $(seq 1 50); do ss -Hltn "sport = :$BROKER_PORT" | grep -q . && break; sleep 0.1; done
 ROOT_TOPIC=edu/zj-jinhua/lanxi-wuxi-ps/demo-room/edgeagent
-echo "mosquitto on 127.0.0.1:$BROKER_PORT; watching $ROOT_TOPIC/# (lines shortened)"
-mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -v -t "$ROOT_TOPIC/state" -t "$ROOT_TOPIC/health" -t "$ROOT_TOPIC/events" \
-  -t "$ROOT_TOPIC/lessons" -t "$ROOT_TOPIC/tallies" -t "$ROOT_TOPIC/compliance" \
-  > >(while IFS= read -r line; do echo "[mqtt] ${line:0:220}"; done) &
+echo "mosquitto on 127.0.0.1:$BROKER_PORT; watching $ROOT_TOPIC/# (one line per message, summarized; a heartbeat only when it says something new)"
+# One line per message: what a technician reads off each document. The full JSON is on the broker (mosquitto_sub -v -t '#').
+summarize() {
+  local line topic payload kind text last_health=""
+  while IFS= read -r line; do
+    topic=${line%% *}; payload=${line#* }; kind=${topic#"$ROOT_TOPIC"/}
+    case "$kind" in
+      state) text=$(jq -r 'if .online then "state: online, agent \(.version), started \(.startedAt)" else "state: offline" end' <<<"$payload" 2>/dev/null) ;;
+      health)
+        text=$(jq -r '"health: " + ([.devices[] | "\(.id) \(.state)"] | join(", "))
+          + (if .lesson then " | lesson \(.lesson.booking // .lesson.id): stream \(.lesson.stream.state // "-"), uplink \(if .lesson.stream == null or .lesson.stream.uplinkUp == null then "-" elif .lesson.stream.uplinkUp then "up" else "DOWN" end), \(.lesson.stream.restarts // 0) restart(s)" else "" end)
+          + (if .degraded then " | degraded: " + (.degraded | join("; ")) else "" end)' <<<"$payload" 2>/dev/null)
+        [ "$text" = "$last_health" ] && continue
+        last_health=$text ;;
+      events) text=$(jq -r '"event \(.severity) \(.type)\(if .device then " (" + .device + ")" else "" end): \(.detail)"' <<<"$payload" 2>/dev/null) ;;
+      lessons) text=$(jq -r '"lesson record \(.bookingId // .id): \(.status), \(.form) \(.subject // ""), \(.actualStart // "-") to \(.actualEnd // "-"), \(.stream.secondsStreamed) s streamed, \(.stream.restarts) restart(s), \(.stream.uplinkLosses) uplink loss(es)\(if .reason then "; " + .reason else "" end)"' <<<"$payload" 2>/dev/null) ;;
+      tallies) text=$(jq -r '"tallies \(.schoolYear): \(.year.lessons) lesson(s) this school year, \(.targets.syncLessons) of \(.targets.syncLessonsNeeded) synchronized"' <<<"$payload" 2>/dev/null) ;;
+      compliance) text=$(jq -r '"compliance: \(.verdict) (policy \(.policyId) \(.policyVersion), \(.trigger)); " + ([.rules[] | select(.verdict != "pass") | "\(.id) \(.verdict)"] | if length == 0 then "every rule passes" else join(", ") end)' <<<"$payload" 2>/dev/null) ;;
+      *) text="$kind" ;;
+    esac
+    echo "[mqtt] ${text:-$kind (not JSON)}"
+  done
+}
+mosquitto_sub -h 127.0.0.1 -p "$BROKER_PORT" -F '%t %p' -t "$ROOT_TOPIC/state" -t "$ROOT_TOPIC/health" -t "$ROOT_TOPIC/events" \
+  -t "$ROOT_TOPIC/lessons" -t "$ROOT_TOPIC/tallies" -t "$ROOT_TOPIC/compliance" > >(summarize) &
 PIDS+=($!)
 
 step "Simulated classroom: two VISCA cameras, a PJLink display (with password), a mic array, on 127.0.0.1"
 "$SIM" --visca-port 0 --visca-port 0 --pjlink-port 0 --pjlink-password "$PJLINK_PASSWORD" --pjlink-class 2 \
-  --mic-port 0 --ports-file "$RUN/ports.json" \
+  --mic-port 0 --ports-file "$RUN/ports.json" --control "$RUN/faults" \
   > >(grep --line-buffered -vE 'inquiry|control seq=|\?$|< GET ' || true) &
 PIDS+=($!)
 for _ in $(seq 1 100); do [ -s "$RUN/ports.json" ] && break; sleep 0.1; done
@@ -91,20 +112,27 @@ iperf3 -s -p "$IPERF_PORT" --bind 127.0.0.1 > /dev/null 2>&1 &
 PIDS+=($!)
 echo "iperf3 server on 127.0.0.1:$IPERF_PORT"
 INGEST_PORT=$(free_port)
-srt-live-transmit -q "srt://127.0.0.1:$INGEST_PORT?mode=listener" "file://con" > "$RUN/ingest.ts" 2>/dev/null &
-PIDS+=($!)
-echo "listening on srt://127.0.0.1:$INGEST_PORT"
+start_ingest() {
+  srt-live-transmit -q "srt://127.0.0.1:$INGEST_PORT?mode=listener" "file://con" >> "$RUN/ingest.ts" 2>/dev/null &
+  INGEST_PID=$!
+  PIDS+=($INGEST_PID)
+}
+start_ingest
+echo "listening on srt://127.0.0.1:$INGEST_PORT; watch what arrives with: ffplay $RUN/ingest.ts (or mpv)"
 
-# Today's timetable, made so that period 1 rings at the next full minute (school time, UTC+8) and lasts 3 minutes;
-# the partner school rang a minute earlier, so the shared window is 2 minutes. The room is prepared a
-# minute before the bell. A synchronized maths lesson is booked on it.
-now_cst=$(( $(date -u +%s) + 8 * 3600 ))
-bell=$(( (now_cst / 60 + 1) * 60 ))
+# Today's timetable, made so that period 1 rings at a full minute (school time, UTC+8) and lasts 4 minutes; the
+# partner school rang a minute earlier, so the shared window is 3 minutes. The room is prepared a minute before the
+# bell. A synchronized maths lesson is booked on it. The bell is set again just before the agent starts (below), so
+# that the preparation comes a little after the agent is up, whatever the build and the checks took.
 hm() { date -u -d "@$1" +%H:%M; }
-TODAY=$(date -u -d "@$now_cst" +%Y-%m-%d)
-OWN_START=$(hm "$bell"); OWN_END=$(hm $((bell + 180)))
-PARTNER_START=$(hm $((bell - 60))); PARTNER_END=$(hm $((bell + 120)))
-
+write_config() {
+  local now_cst
+  now_cst=$(( $(date -u +%s) + 8 * 3600 ))
+  # The first full minute at least 70 s away: the room is prepared 10-70 s from now.
+  BELL=$(( ((now_cst + 70 + 59) / 60) * 60 ))
+  TODAY=$(date -u -d "@$now_cst" +%Y-%m-%d)
+  OWN_START=$(hm "$BELL"); OWN_END=$(hm $((BELL + 240)))
+  PARTNER_START=$(hm $((BELL - 60))); PARTNER_END=$(hm $((BELL + 180)))
 cat > "$RUN/edgeagent.json" <<JSON
 {
   "region": "zj-jinhua",
@@ -146,6 +174,8 @@ cat > "$RUN/edgeagent.json" <<JSON
   "logging": { "level": "Information" }
 }
 JSON
+}
+write_config
 
 step "Validating the configuration ($RUN/edgeagent.json)"
 "$AGENT" validate --config "$RUN/edgeagent.json"
@@ -166,13 +196,14 @@ device mic1 mute on
 step "The installer's hand-over check (edgeagent check): every rule of the policy measured on the room, in Chinese and English"
 "$AGENT" check --config "$RUN/edgeagent.json" || echo "(edgeagent check exit code $?: 0 pass, 1 warn, 2 fail, 3 could not run)"
 
-step "Today's lessons (edgeagent lessons): period 1 shares ${OWN_START}-${PARTNER_END} with the partner school"
-"$AGENT" lessons --config "$RUN/edgeagent.json" || true
-
-step "Starting the agent: a minute before the bell it prepares the room, at the bell it streams and records"
+write_config
+step "Starting the agent: at $(hm $((BELL - 60))) it prepares the room, at the bell ($OWN_START school time) it streams and records"
 "$AGENT" run --config "$RUN/edgeagent.json" &
 AGENT_PID=$!
 PIDS+=($AGENT_PID)
+
+step "Today's lessons (edgeagent lessons): period 1 shares ${OWN_START}-${PARTNER_END} with the partner school"
+"$AGENT" lessons --config "$RUN/edgeagent.json" || true
 
 step "The office collector (edgeagent-ctl collect): stores every lesson record, event and compliance report, once each"
 "$CTL" collect --broker "127.0.0.1:$BROKER_PORT" --db "$RUN/office.db" --name demo-office > >(sed -u 's/^/[office] /') 2>&1 &
@@ -195,22 +226,34 @@ mosquitto_pub -h 127.0.0.1 -p "$BROKER_PORT" -V mqttv311 -q 1 -t "$ROOT_TOPIC/cm
 wait $! 2>/dev/null || true
 
 step "The room, every 10 s: what the simulated devices report, what reached the ingest server, what was recorded (Ctrl-C to stop)"
+echo "During the lesson two things break and come back, as they do in a rural room: 20 s after the bell cam1 stops answering"
+echo "(its cable pulled) for 30 s; 70 s after the bell the ingest server dies, and returns 25 s later. Watch the events."
 echo "At $PARTNER_END school time the shared window ends: the stream stops and the lesson record and tallies appear on MQTT;"
 echo "a minute later the display goes off. (The simulators print only the commands that change something.)"
 status() {
   local cam disp mic ingest segs
-  cam=$( ("$AGENT" device --config "$RUN/edgeagent.json" cam1 position 2>/dev/null || true) | tr -d ' \n' | sed -E 's/.*"pan":(-?[0-9]+),"tilt":(-?[0-9]+).*/pan \1 tilt \2/')
-  disp=$( ("$AGENT" device --config "$RUN/edgeagent.json" display1 power 2>/dev/null || true) | tr -d ' \n' | sed -E 's/.*"power":"([a-z]+)".*/\1/')
-  mic=$( ("$AGENT" device --config "$RUN/edgeagent.json" mic1 mute 2>/dev/null || true) | tr -d ' \n' | sed -E 's/.*"mute":(true|false).*/\1/')
+  # Each through the real driver, as a technician would: the value, or the driver's error in words.
+  ask() { ("$AGENT" device --config "$RUN/edgeagent.json" "$@" 2>/dev/null || true) | jq -r "if .ok then .result | $FILTER else \"(\" + .error.message + \")\" end" 2>/dev/null; }
+  cam=$(FILTER='"pan \(.pan) tilt \(.tilt)"' ask cam1 position)
+  disp=$(FILTER='.power' ask display1 power)
+  mic=$(FILTER='.mute' ask mic1 mute)
   ingest=$(stat -c %s "$RUN/ingest.ts" 2>/dev/null || echo 0)
   segs=$( (ls "$RUN/recordings" 2>/dev/null || true) | wc -l)
   printf '[room %s] cam1 %s | display %s | mic muted %s | ingest %d KB | recorded segments %d\n' \
     "$(date -u -d "@$(( $(date -u +%s) + 8 * 3600 ))" +%H:%M:%S)" "$cam" "$disp" "$mic" $((ingest / 1024)) "$segs"
 }
+fault() { echo "$1 $2" > "$RUN/faults"; }
 started=$(date +%s)
 reported=
+act=0
+tick=0
 while kill -0 "$AGENT_PID" 2>/dev/null; do
-  status || true
+  since_bell=$(( $(date -u +%s) + 8 * 3600 - BELL ))
+  if [ "$act" -eq 0 ] && [ "$since_bell" -ge 20 ]; then act=1; echo "[demo] cam1 stops answering (its network cable is pulled)"; fault cam1 no-reply; fi
+  if [ "$act" -eq 1 ] && [ "$since_bell" -ge 50 ]; then act=2; echo "[demo] cam1's cable is back"; fault cam1 none; fi
+  if [ "$act" -eq 2 ] && [ "$since_bell" -ge 70 ]; then act=3; echo "[demo] the ingest server dies"; kill -TERM "$INGEST_PID" 2>/dev/null || true; fi
+  if [ "$act" -eq 3 ] && [ "$since_bell" -ge 95 ]; then act=4; echo "[demo] the ingest server is back"; start_ingest; fi
+  [ $((tick++ % 2)) -eq 0 ] && { status || true; }
   # Once the lesson record has reached the office: this month's report (seed 000's form) from the office database.
   if [ -z "$reported" ] && [ "$(sqlite3 "file:$RUN/office.db?mode=ro" 'SELECT COUNT(*) FROM lesson_records' 2>/dev/null || echo 0)" -gt 0 ]; then
     reported=1
@@ -219,5 +262,5 @@ while kill -0 "$AGENT_PID" 2>/dev/null; do
     "$CTL" report --db "$RUN/office.db" --month "$(date -u -d '+8 hours' +%Y-%m)" --format html --out "$RUN/report.html" && echo "(and as HTML for A4: $RUN/report.html)"
   fi
   if [ "$SECONDS_TO_RUN" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$SECONDS_TO_RUN" ]; then break; fi
-  sleep 10
+  sleep 5
 done

@@ -14,16 +14,22 @@ var pjlinkClass = new Option<int>("--pjlink-class") { Description = "PJLink clas
 var mic = new Option<int?>("--mic-port") { Description = "Start a command-string microphone array on this TCP port (0 = any free port)." };
 var portsFile = new Option<FileInfo?>("--ports-file") { Description = "Write the bound ports here as JSON once listening." };
 var quiet = new Option<bool>("--quiet") { Description = "Do not print a line per command." };
+var control = new Option<FileInfo?>("--control")
+{
+    Description = "Read faults from this named pipe (made if missing), a line each: DEVICE FAULT, e.g. 'cam1 no-reply', 'cam1 none' "
+        + "(faults: none, no-reply, garbage, slow, error, drop).",
+};
 pjlinkClass.Validators.Add(r => { if (r.GetValue(pjlinkClass) is not (1 or 2)) r.AddError("--pjlink-class must be 1 or 2"); });
 
 var root = new RootCommand("edgeagent-sim: simulated classroom devices (VISCA camera, PJLink display, mic array) on 127.0.0.1")
 {
-    visca, pjlink, password, pjlinkClass, mic, portsFile, quiet,
+    visca, pjlink, password, pjlinkClass, mic, portsFile, quiet, control,
 };
 root.SetAction(async (result, ct) =>
 {
     var log = new SimulatorLog(result.GetValue(quiet) ? null : Console.Out);
     var owned = new List<IAsyncDisposable>();
+    var faults = new Dictionary<string, FaultPlan>(StringComparer.Ordinal);
     var ports = new JsonObject();
     var cameras = new JsonArray();
     var n = 0;
@@ -31,6 +37,7 @@ root.SetAction(async (result, ct) =>
     {
         var camera = new ViscaCameraSimulator(port, log, $"cam{++n}") { MoveTime = TimeSpan.FromMilliseconds(300) };
         owned.Add(camera);
+        faults[$"cam{n}"] = camera.Faults;
         cameras.Add(camera.Port);
         Console.Out.WriteLine($"[sim] cam{n}: VISCA over IP on udp://127.0.0.1:{camera.Port}");
     }
@@ -43,6 +50,7 @@ root.SetAction(async (result, ct) =>
             CooldownTime = TimeSpan.FromSeconds(3),
         };
         owned.Add(display);
+        faults["display1"] = display.Faults;
         ports["pjlink"] = display.Port;
         Console.Out.WriteLine($"[sim] display1: PJLink class {display.Class} on tcp://127.0.0.1:{display.Port}{(display.Password is null ? "" : " (password set)")}");
     }
@@ -50,6 +58,7 @@ root.SetAction(async (result, ct) =>
     {
         var array = new MicArraySimulator(micPort, log: log, name: "mic1");
         owned.Add(array);
+        faults["mic1"] = array.Faults;
         ports["mic"] = array.Port;
         Console.Out.WriteLine($"[sim] mic1: command strings on tcp://127.0.0.1:{array.Port}");
     }
@@ -64,6 +73,8 @@ root.SetAction(async (result, ct) =>
         await File.WriteAllTextAsync(tmp, ports.ToJsonString(), CancellationToken.None);
         File.Move(tmp, file.FullName, overwrite: true);
     }
+
+    if (result.GetValue(control) is { } pipe) ControlPipe.Start(pipe.FullName, faults, Console.Out);
 
     var stop = new TaskCompletionSource();
     using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

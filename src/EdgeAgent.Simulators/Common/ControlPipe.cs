@@ -1,0 +1,49 @@
+using System.Diagnostics;
+
+namespace EdgeAgent.Simulators.Common;
+
+/// <summary>
+/// Faults set from outside while the simulators run (the demo pulls a camera's cable and plugs it back): a named
+/// pipe read line by line, <c>DEVICE FAULT</c>, e.g. <c>cam1 no-reply</c> then <c>cam1 none</c>.
+/// </summary>
+public static class ControlPipe
+{
+    private static readonly Dictionary<string, Fault> Words = new(StringComparer.Ordinal)
+    {
+        ["none"] = Fault.None, ["no-reply"] = Fault.NoReply, ["garbage"] = Fault.Garbage, ["slow"] = Fault.Slow,
+        ["error"] = Fault.ErrorReply, ["drop"] = Fault.DropConnection,
+    };
+
+    public static void Start(string path, IReadOnlyDictionary<string, FaultPlan> devices, TextWriter log)
+    {
+        if (!File.Exists(path))
+        {
+            using var mkfifo = Process.Start("mkfifo", [path]);
+            mkfifo.WaitForExit();
+        }
+        // A thread of its own: opening a pipe blocks until someone writes, and the process may end while it waits.
+        var reader = new Thread(() =>
+        {
+            while (true)
+            {
+                using var lines = new StreamReader(path); // returns when a writer opens; EOF when it closes
+                while (lines.ReadLine() is { } line) Apply(line, devices, log);
+            }
+        }) { IsBackground = true, Name = "control pipe" };
+        reader.Start();
+        log.WriteLine($"[sim] faults from {path}: DEVICE FAULT per line ({string.Join(", ", Words.Keys)})");
+    }
+
+    internal static void Apply(string line, IReadOnlyDictionary<string, FaultPlan> devices, TextWriter log)
+    {
+        var words = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (words.Length != 2 || !devices.TryGetValue(words[0], out var plan) || !Words.TryGetValue(words[1], out var fault))
+        {
+            log.WriteLine($"[sim] control: ignored '{line}' (write DEVICE FAULT; devices {string.Join(", ", devices.Keys)}; faults {string.Join(", ", Words.Keys)})");
+            return;
+        }
+        if (fault == Fault.None) plan.Clear();
+        else plan.Set(fault, errorCode: fault == Fault.ErrorReply ? 1 : 0);
+        log.WriteLine($"[sim] {words[0]}: {(fault == Fault.None ? "answers normally again" : $"fault {words[1]}")}");
+    }
+}
