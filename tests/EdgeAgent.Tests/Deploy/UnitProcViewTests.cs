@@ -11,21 +11,9 @@ namespace EdgeAgent.Tests.Deploy;
 /// <c>hidepid</c> applies to it. Under that view the host figures are read and a lesson's stream runs.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class UnitProcViewTests : IAsyncLifetime
+public sealed class UnitProcViewTests : BrokerTest
 {
-    private const string Root = "edu/zj-test/test-school/room-1/edgeagent";
     private const int Nobody = 65534;
-    private readonly TempDir _dir = new();
-    private Mosquitto _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        _dir.Dispose();
-    }
-
     /// <summary>The proc(5) mount options the unit asks for: ProtectProc= is hidepid=, ProcSubset=pid is subset=pid.</summary>
     internal static string ProcMountOptions(IEnumerable<string> unitLines)
     {
@@ -46,19 +34,19 @@ public sealed class UnitProcViewTests : IAsyncLifetime
         var mount = ProcMountOptions(unit);
         Assert.Contains("hidepid=invisible", mount); // the unit still hides other users' processes
 
-        var config = TestConfig.Minimal(_dir.Path);
-        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = _broker.Port, ["heartbeatSeconds"] = 1 };
+        var config = TestConfig.Minimal(Dir.Path);
+        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = Broker.Port, ["heartbeatSeconds"] = 1 };
         config["stream"] = new JsonObject { ["videoSource"] = "test", ["audioSource"] = "test", ["width"] = 320, ["height"] = 180, ["videoBitrateKbps"] = 300 };
-        config["recording"] = new JsonObject { ["directory"] = Path.Combine(_dir.Path, "recordings"), ["segmentSeconds"] = 2 };
-        var path = TestConfig.Write(_dir, config);
+        config["recording"] = new JsonObject { ["directory"] = Path.Combine(Dir.Path, "recordings"), ["segmentSeconds"] = 2 };
+        var path = TestConfig.Write(Dir, config);
         foreach (var d in new[] { "state", "logs", "recordings" })
         {
-            Directory.CreateDirectory(Path.Combine(_dir.Path, d));
-            File.SetUnixFileMode(Path.Combine(_dir.Path, d), (UnixFileMode)0x1FF); // 0777: the unprivileged agent writes here
+            Directory.CreateDirectory(Path.Combine(Dir.Path, d));
+            File.SetUnixFileMode(Path.Combine(Dir.Path, d), (UnixFileMode)0x1FF); // 0777: the unprivileged agent writes here
         }
-        File.SetUnixFileMode(_dir.Path, (UnixFileMode)0x1ED); // 0755
+        File.SetUnixFileMode(Dir.Path, (UnixFileMode)0x1ED); // 0755
 
-        await using var tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech");
+        await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech");
         await tech.SubscribeAsync($"{Root}/#");
         using var agent = AgentProcess.StartUnder(
             ["unshare", "--mount", "--propagation", "private", "--", "sh", "-c",

@@ -9,24 +9,12 @@ namespace EdgeAgent.Tests.Reliability;
 /// answering, raises disk-full, frees the oldest recordings first, holds what it cannot store, and stores and sends it
 /// when room returns.
 /// </summary>
-public sealed class FullDiskTests : IAsyncLifetime
+public sealed class FullDiskTests : BrokerTest
 {
-    private const string Root = "edu/zj-test/test-school/room-1/edgeagent";
-    private readonly TempDir _dir = new();
-    private Mosquitto _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private string Config(SmallVolume volume)
     {
         var config = TestConfig.Minimal(volume.Path);
-        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = _broker.Port, ["heartbeatSeconds"] = 2 };
+        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = Broker.Port, ["heartbeatSeconds"] = 2 };
         config["stream"] = new JsonObject
         {
             ["videoSource"] = "test", ["audioSource"] = "test", ["width"] = 320, ["height"] = 180, ["videoBitrateKbps"] = 400, ["audioBitrateKbps"] = 64,
@@ -34,7 +22,7 @@ public sealed class FullDiskTests : IAsyncLifetime
         };
         config["recording"] = new JsonObject { ["directory"] = Path.Combine(volume.Path, "recordings"), ["segmentSeconds"] = 2, ["minFreeBytes"] = 2 * 1024 * 1024 };
         config["logging"] = new JsonObject { ["level"] = "Information", ["console"] = false };
-        return TestConfig.Write(_dir, config, $"edgeagent-{Guid.NewGuid():N}.json");
+        return TestConfig.Write(Dir, config, $"edgeagent-{Guid.NewGuid():N}.json");
     }
 
     private static JsonNode? Degraded(JsonNode ping) => ping["result"]?["degraded"];
@@ -42,9 +30,9 @@ public sealed class FullDiskTests : IAsyncLifetime
     [SkippableFact]
     public async Task A_disk_that_fills_during_a_lesson_does_not_stop_the_agent_nor_lose_the_record()
     {
-        using var volume = SmallVolume.TryMount(_dir.Path, 20);
+        using var volume = SmallVolume.TryMount(Dir.Path, 20);
         Skip.If(volume is null, "mounting a tmpfs needs root");
-        await using var tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech");
+        await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech");
         await tech.SubscribeAsync($"{Root}/#");
         using var agent = AgentProcess.Start(["run", "--config", Config(volume)]);
         await tech.WaitForAsync(m => m.Topic == $"{Root}/state" && (bool)TestMqttClient.Json(m)["online"]!, TimeSpan.FromSeconds(60), "the agent online");
@@ -92,10 +80,10 @@ public sealed class FullDiskTests : IAsyncLifetime
     [SkippableFact]
     public async Task On_a_full_volume_the_agent_starts_degraded_and_says_so_and_recovers_when_room_returns()
     {
-        using var volume = SmallVolume.TryMount(_dir.Path, 20);
+        using var volume = SmallVolume.TryMount(Dir.Path, 20);
         Skip.If(volume is null, "mounting a tmpfs needs root");
         var config = Config(volume);
-        await using var tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech-start");
+        await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech-start");
         await tech.SubscribeAsync($"{Root}/#");
 
         // A first run makes the state database and its reserve, then the agent stops ...

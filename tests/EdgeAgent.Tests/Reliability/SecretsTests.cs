@@ -11,33 +11,21 @@ namespace EdgeAgent.Tests.Reliability;
 /// checked with <c>edgeagent check --json</c>. Then everything the agent published, printed, logged and stored is
 /// searched for the secrets, in their plain and URL-escaped spellings.
 /// </summary>
-public sealed class SecretsTests : IAsyncLifetime
+public sealed class SecretsTests : BrokerTest
 {
-    private const string Root = "edu/zj-test/test-school/room-1/edgeagent";
     private const string CameraPassword = "Cam-Secret-771";
     private const string Passphrase = "Uplink-Secret-4242";
     private const string StreamPassword = "Pub$Secret!55";
     private const string BrokerPassword = "Broker-Secret-99";
     private static readonly string[] Secrets = [CameraPassword, Passphrase, StreamPassword, Uri.EscapeDataString(StreamPassword), BrokerPassword];
 
-    private readonly TempDir _dir = new();
-    private Mosquitto _broker = null!;
-
-    public async Task InitializeAsync() => _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
-
-    public async Task DisposeAsync()
-    {
-        await _broker.DisposeAsync();
-        _dir.Dispose();
-    }
-
     private string Config()
     {
-        var config = TestConfig.Minimal(_dir.Path);
+        var config = TestConfig.Minimal(Dir.Path);
         // The broker runs without authentication and takes any password: the agent still sends one.
         config["broker"] = new JsonObject
         {
-            ["host"] = "127.0.0.1", ["port"] = _broker.Port, ["heartbeatSeconds"] = 2, ["username"] = "room-1", ["password"] = BrokerPassword,
+            ["host"] = "127.0.0.1", ["port"] = Broker.Port, ["heartbeatSeconds"] = 2, ["username"] = "room-1", ["password"] = BrokerPassword,
         };
         config["stream"] = new JsonObject
         {
@@ -48,14 +36,14 @@ public sealed class SecretsTests : IAsyncLifetime
             ["width"] = 320, ["height"] = 180, ["videoBitrateKbps"] = 300,
             ["maxRestarts"] = 1, ["restartMaxSeconds"] = 1,
         };
-        return TestConfig.Write(_dir, config);
+        return TestConfig.Write(Dir, config);
     }
 
     [Fact]
     public async Task Secrets_in_urls_and_passwords_appear_nowhere_the_agent_writes_or_sends()
     {
         var config = Config();
-        await using var tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech");
+        await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech");
         await tech.SubscribeAsync($"{Root}/#");
         using var agent = AgentProcess.Start(["run", "--config", config]);
         await tech.WaitForAsync(m => m.Topic == $"{Root}/state" && (bool)TestMqttClient.Json(m)["online"]!, TimeSpan.FromSeconds(60), "the agent online");
@@ -84,9 +72,9 @@ public sealed class SecretsTests : IAsyncLifetime
         everything.Add(("agent stdout", agent.Stdout));
         everything.Add(("agent stderr", agent.Stderr));
         everything.Add(("check --json", check.Stdout + check.Stderr));
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(_dir.Path, "logs"), "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Dir.Path, "logs"), "*", SearchOption.AllDirectories))
             everything.Add(($"log file {Path.GetFileName(file)}", File.ReadAllText(file)));
-        foreach (var file in Directory.EnumerateFiles(Path.Combine(_dir.Path, "state"), "*", SearchOption.AllDirectories))
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(Dir.Path, "state"), "*", SearchOption.AllDirectories))
             everything.Add(($"state file {Path.GetFileName(file)}", Encoding.Latin1.GetString(File.ReadAllBytes(file))));
 
         // No secret anywhere ...

@@ -11,26 +11,20 @@ namespace EdgeAgent.Tests.Telemetry;
 /// counted (ping's <c>retainedDropped</c>) and raised as <c>commands-dropped</c> — over MQTT 5 (Retain As Published, so
 /// also when it is published retained while the agent is connected) and 3.1.1 (the flag on delivery at subscribe).
 /// </summary>
-public sealed class RetainedCommandTests : IAsyncLifetime
+public sealed class RetainedCommandTests : BrokerTest
 {
-    private const string Root = "edu/zj-test/test-school/room-1/edgeagent";
-    private readonly TempDir _dir = new();
     private readonly SimulatedClassroom _room = new();
-    private Mosquitto _broker = null!;
 
-    public async Task InitializeAsync() => _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
-
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
-        await _broker.DisposeAsync();
+        await base.DisposeAsync();
         await _room.DisposeAsync();
-        _dir.Dispose();
     }
 
     private JsonObject Config(string protocol)
     {
-        var config = TestConfig.Minimal(_dir.Path);
-        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = _broker.Port, ["protocol"] = protocol };
+        var config = TestConfig.Minimal(Dir.Path);
+        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = Broker.Port, ["protocol"] = protocol };
         config["devices"] = _room.Devices();
         return config;
     }
@@ -45,7 +39,7 @@ public sealed class RetainedCommandTests : IAsyncLifetime
     [InlineData("3.1.1")]
     public async Task A_retained_command_is_never_executed_at_connect_nor_at_a_reconnect(string protocol)
     {
-        await using var tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech", protocol == "5.0" ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311);
+        await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech", protocol == "5.0" ? MqttProtocolVersion.V500 : MqttProtocolVersion.V311);
         await tech.SubscribeAsync($"{Root}/#");
         await tech.PublishAsync($"{Root}/cmd/device", PowerOn($"{Root}/reply/tech"), retain: true);
 
@@ -73,7 +67,7 @@ public sealed class RetainedCommandTests : IAsyncLifetime
     {
         await using var agent = await InProcessAgent.StartAsync(Config("5.0"));
         await Eventually.True(() => agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), "the agent ready");
-        await using var tech = await TestMqttClient.ConnectAsync(_broker.Port, "tech-live");
+        await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech-live");
         await tech.SubscribeAsync($"{Root}/reply/#");
         await tech.PublishAsync($"{Root}/cmd/device", PowerOn($"{Root}/reply/tech-live"), retain: true);
         await Eventually.True(() => agent.Get<EdgeAgent.Kernel.CommandCounters>().RetainedDropped >= 1, TimeSpan.FromSeconds(30), "the live retained command dropped");
