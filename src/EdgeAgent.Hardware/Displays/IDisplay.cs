@@ -6,15 +6,19 @@ public enum DisplayPower { Off, On, Cooling, Warming }
 
 public enum ErrorLevel { Ok, Warning, Error }
 
-/// <summary>PJLink ERST: six components, each ok, warning or error.</summary>
-public sealed record DisplayErrorStatus(ErrorLevel Fan, ErrorLevel Lamp, ErrorLevel Temperature, ErrorLevel Cover, ErrorLevel Filter, ErrorLevel Other)
-{
-    public IEnumerable<(string Part, ErrorLevel Level)> Parts =>
-    [
-        ("fan", Fan), ("lamp", Lamp), ("temperature", Temperature), ("cover", Cover), ("filter", Filter), ("other", Other),
-    ];
+/// <summary>One part of a display that reports its own condition (a fan, a lamp, a panel, ...).</summary>
+public sealed record DisplayPart(string Part, ErrorLevel Level);
 
-    public ErrorLevel Worst => Parts.Max(p => p.Level);
+/// <summary>
+/// What a display says about its parts, each ok, warning or error: whichever parts its protocol reports (PJLink's
+/// ERST has six; another protocol names its own). Empty when the display reports none.
+/// </summary>
+public sealed record DisplayErrorStatus(IReadOnlyList<DisplayPart> Parts)
+{
+    public ErrorLevel Worst => Parts.Count == 0 ? ErrorLevel.Ok : Parts.Max(p => p.Level);
+
+    /// <summary>The level of a part by name; Ok when the display does not report it.</summary>
+    public ErrorLevel Of(string part) => Parts.FirstOrDefault(p => p.Part == part)?.Level ?? ErrorLevel.Ok;
 
     public string Summary => Worst == ErrorLevel.Ok
         ? "no errors"

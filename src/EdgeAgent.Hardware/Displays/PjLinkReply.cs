@@ -76,6 +76,8 @@ public static class PjLinkReply
         _ => throw new DeviceProtocolException($"POWR value '{Shorten(value)}' is not 0..3"),
     };
 
+    private static readonly string[] ErstParts = ["fan", "lamp", "temperature", "cover", "filter", "other"];
+
     public static DisplayErrorStatus ParseErrorStatus(string value)
     {
         if (value.Length != 6) throw new DeviceProtocolException($"ERST value '{Shorten(value)}' is not 6 digits");
@@ -90,7 +92,8 @@ public static class PjLinkReply
                 _ => throw new DeviceProtocolException($"ERST digit '{value[i]}' at {i + 1} is not 0, 1 or 2"),
             };
         }
-        return new DisplayErrorStatus(levels[0], levels[1], levels[2], levels[3], levels[4], levels[5]);
+        // PJLink's order: fan, lamp, temperature, cover open, filter, other.
+        return new DisplayErrorStatus([.. ErstParts.Select((part, i) => new DisplayPart(part, levels[i]))]);
     }
 
     /// <summary>"hours on [hours on ...]" for 1..8 lamps; hours 0..99999, on 0 or 1.</summary>

@@ -108,7 +108,7 @@ public sealed class PjLinkDisplayTests : IAsyncDisposable
         sim.ErrorStatus = "210001";
         var status = await display.GetErrorStatusAsync(Ct);
         Assert.Equal((ErrorLevel.Error, ErrorLevel.Warning, ErrorLevel.Ok, ErrorLevel.Ok, ErrorLevel.Ok, ErrorLevel.Warning),
-            (status.Fan, status.Lamp, status.Temperature, status.Cover, status.Filter, status.Other));
+            (status.Of("fan"), status.Of("lamp"), status.Of("temperature"), status.Of("cover"), status.Of("filter"), status.Of("other")));
         Assert.Equal("fan error, lamp warning, other warning", status.Summary);
     }
 
