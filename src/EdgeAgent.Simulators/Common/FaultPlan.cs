@@ -10,6 +10,11 @@ public enum Fault
     Garbage,
     /// <summary>Answers correctly but late (<see cref="FaultPlan.SlowDelay"/>).</summary>
     Slow,
+    /// <summary>
+    /// Answers correctly, but only when the test says so (<see cref="FaultPlan.ReleaseHeld"/>): an answer that is late
+    /// by as much as the test needs, whatever the machine's speed.
+    /// </summary>
+    Held,
     /// <summary>Answers with the protocol's error reply (<see cref="FaultPlan.ErrorCode"/>).</summary>
     ErrorReply,
     /// <summary>Drops the connection (TCP devices).</summary>
@@ -39,6 +44,24 @@ public sealed class FaultPlan
     }
 
     public void Clear() => Set(Fault.None, 0);
+
+    private TaskCompletionSource _release = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>For a <see cref="Fault.Held"/> message: returns when the test releases what is held.</summary>
+    public Task WaitReleasedAsync(CancellationToken ct)
+    {
+        lock (_gate) return _release.Task.WaitAsync(ct);
+    }
+
+    /// <summary>Sends every answer held so far (later <see cref="Fault.Held"/> messages are held again).</summary>
+    public void ReleaseHeld()
+    {
+        lock (_gate)
+        {
+            _release.TrySetResult();
+            _release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+    }
 
     /// <summary>The fault for the message now being handled.</summary>
     public Fault Take()

@@ -115,6 +115,7 @@ public sealed class MicArraySimulator : TcpSimulator
             case Fault.DropConnection: return false;
             case Fault.Garbage: await SendAsync(stream, "< REP DEVICE_AUDIO_MUTE \u0007\u0008 >", ct); return true;
             case Fault.Slow: await Task.Delay(Faults.SlowDelay, ct); break;
+            case Fault.Held: await Faults.WaitReleasedAsync(ct); break;
             case Fault.ErrorReply: await SendAsync(stream, "< REP ERR >", ct); return true;
         }
 

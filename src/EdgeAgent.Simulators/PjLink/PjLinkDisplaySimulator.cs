@@ -128,6 +128,7 @@ public sealed class PjLinkDisplaySimulator : TcpSimulator
                 case Fault.DropConnection: return;
                 case Fault.Garbage: await Send(stream, "%1POWR=\u0001\u0002garbage", ct); continue;
                 case Fault.Slow: await Task.Delay(Faults.SlowDelay, ct); break;
+                case Fault.Held: await Faults.WaitReleasedAsync(ct); break;
                 case Fault.ErrorReply:
                     if (line.Length >= 6) await Send(stream, $"{line[..6]}=ERR{Faults.ErrorCode}", ct);
                     continue;

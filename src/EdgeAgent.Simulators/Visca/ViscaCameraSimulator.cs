@@ -92,6 +92,9 @@ public sealed class ViscaCameraSimulator : IAsyncDisposable
                 case Fault.Slow:
                     await Task.Delay(Faults.SlowDelay, _stop.Token);
                     break;
+                case Fault.Held:
+                    await Faults.WaitReleasedAsync(_stop.Token);
+                    break;
                 case Fault.ErrorReply:
                     await Reply(seq, [0x90, 0x60, (byte)Faults.ErrorCode, 0xFF], from);
                     return;

@@ -161,11 +161,11 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
         await using var _ = mic;
         Assert.False(await mic.GetMuteAsync(Ct)); // device mute OFF, answered in time
 
-        // The array answers 3 s late: the GET times out ...
-        _sim.Faults.SlowDelay = TimeSpan.FromSeconds(3);
-        _sim.Faults.Set(Fault.Slow, count: 1);
+        // The array holds its answer: the GET times out ...
+        _sim.Faults.Set(Fault.Held, count: 1);
         var e = await Assert.ThrowsAsync<DeviceException>(() => mic.GetMuteAsync(Ct));
         Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
+        _sim.Faults.ReleaseHeld(); // the answer goes out now, late, on the connection the timeout retired
         // ... and the next request is answered by its own reply, on a fresh connection, not by the late one.
         await mic.SetMuteAsync(true, Ct);
         Assert.True(await mic.GetMuteAsync(Ct));
@@ -180,10 +180,10 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
         var mic = new CommandStringMicArray("mic-late", new TcpStreamConnector("127.0.0.1", _sim.Port, TimeSpan.FromSeconds(2)),
             new MicArraySettings { ReplyTimeout = TimeSpan.FromMilliseconds(500), LateReplyWindow = TimeSpan.FromSeconds(30) });
         await using var _ = mic;
-        _sim.Faults.SlowDelay = TimeSpan.FromSeconds(1.5);
-        _sim.Faults.Set(Fault.Slow);
+        _sim.Faults.Set(Fault.Held);
         for (var i = 0; i < 3; i++)
             Assert.Equal(DeviceErrorKind.Timeout, (await Assert.ThrowsAsync<DeviceException>(() => mic.PollAsync(Ct))).Kind);
+        _sim.Faults.ReleaseHeld(); // every answer arrives, late
         await WaitUntil(() => mic.LateReplies == 3);
     }
 

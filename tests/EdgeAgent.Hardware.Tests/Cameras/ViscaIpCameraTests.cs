@@ -227,11 +227,11 @@ public sealed class ViscaIpCameraTests : IAsyncLifetime
         var camera = Camera(TimeSpan.FromMilliseconds(300));
         await using var _ = camera;
         Assert.Equal(CameraPower.On, await camera.GetPowerAsync(Ct)); // the sequence is reset and in use
-        // The camera answers the next message (and its two resends) 1.5 s late: the inquiry times out ...
-        _sim.Faults.SlowDelay = TimeSpan.FromSeconds(1.5);
-        _sim.Faults.Set(Fault.Slow, count: 3);
+        // The camera holds its answers to the next message and its two resends: the inquiry times out ...
+        _sim.Faults.Set(Fault.Held, count: 3);
         var e = await Assert.ThrowsAsync<DeviceException>(() => camera.GetPowerAsync(Ct));
         Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
+        _sim.Faults.ReleaseHeld(); // ... and they arrive now, late
         // ... the power goes to standby meanwhile; every later answer is the camera's own to that request, and the late
         // ones (which still say "on") are skipped by their sequence numbers and counted.
         await camera.SetPowerAsync(false, Ct);

@@ -219,10 +219,10 @@ public sealed class PjLinkDisplayTests : IAsyncDisposable
     public async Task A_reply_slower_than_the_timeout_is_a_timeout_and_a_slow_one_within_it_succeeds()
     {
         var (sim, display) = Create();
-        sim.Faults.SlowDelay = TimeSpan.FromSeconds(6);
-        sim.Faults.Set(Fault.Slow, count: 2); // greeting and POWR
+        sim.Faults.Set(Fault.Held, count: 2); // greeting and POWR: the answer never comes in time
         var e = await Assert.ThrowsAsync<DeviceException>(() => display.GetPowerAsync(Ct));
         Assert.Equal(DeviceErrorKind.Timeout, e.Kind);
+        sim.Faults.ReleaseHeld();
 
         sim.Faults.SlowDelay = TimeSpan.FromMilliseconds(100);
         sim.Faults.Set(Fault.Slow, count: 2);
@@ -233,10 +233,10 @@ public sealed class PjLinkDisplayTests : IAsyncDisposable
     public async Task A_late_reply_is_never_taken_as_a_later_answer_each_operation_has_its_own_connection()
     {
         var (sim, display) = Create();
-        sim.Faults.SlowDelay = TimeSpan.FromSeconds(6);
-        sim.Faults.Set(Fault.Slow, count: 2); // greeting and POWR of the first request
+        sim.Faults.Set(Fault.Held, count: 2); // greeting and POWR of the first request
         Assert.Equal(DeviceErrorKind.Timeout, (await Assert.ThrowsAsync<DeviceException>(() => display.GetPowerAsync(Ct))).Kind);
         sim.ForcePower(true); // the display changes while the first answer ("off") is still on its way
+        sim.Faults.ReleaseHeld();
         // The late "POWR=0" goes to the first request's connection, which is closed: the next answers are their own.
         Assert.Equal(DisplayPower.On, await display.GetPowerAsync(Ct));
         Assert.Equal(DisplayPower.On, await display.GetPowerAsync(Ct));
