@@ -20,7 +20,7 @@ public static class AgentCommands
     ]);
 
     public static readonly CommandSpec Snapshot = new("snapshot", "one JPEG of the room's video source", TimeSpan.FromSeconds(20),
-        [new("camera", ArgumentKind.Text, "a configured camera id, or main (default)")]);
+        [new("camera", ArgumentKind.Text, "a configured camera id, main (default), or partner (what the partner display shows)")]);
 
     public static readonly CommandSpec Logs = new("logs", "the newest log events at or above a level", Seconds10,
     [

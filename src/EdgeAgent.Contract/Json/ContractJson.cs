@@ -31,6 +31,8 @@ namespace EdgeAgent.Contract.Json;
 [JsonSerializable(typeof(EncoderChoice))]
 [JsonSerializable(typeof(BookingsSource))]
 [JsonSerializable(typeof(LogLevelName))]
+[JsonSerializable(typeof(PlaybackVideo))]
+[JsonSerializable(typeof(TestPattern))]
 public sealed partial class ContractJson : JsonSerializerContext
 {
     /// <summary>The contract's options with UTF-8 written as it is (MQTT payloads, files, terminals).</summary>

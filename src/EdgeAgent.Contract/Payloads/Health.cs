@@ -34,7 +34,16 @@ public sealed record HostVitals(double CpuPercent, double MemoryPercent, double 
 /// <summary>The lesson running now, as a technician needs it: which, since when, and how its stream is doing.</summary>
 public sealed record LiveLessonHealth(
     string Id, string? Booking, [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? Start,
-    [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? PlannedEnd, string StartedBy, LiveStreamHealth? Stream);
+    [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? PlannedEnd, string StartedBy, LiveStreamHealth? Stream,
+    LivePlaybackHealth? Playback = null);
+
+/// <summary>
+/// The partner's picture during a two-way lesson: <c>waiting</c> (nothing from the partner yet: the slate),
+/// <c>playing</c>, <c>lost</c> (the partner went away: the slate), <c>failed</c> (the player could not be kept running);
+/// the latest latency and the figures so far.
+/// </summary>
+public sealed record LivePlaybackHealth(
+    string State, string Partner, double? LatencyMs, double SecondsPlayed, int Stalls, double PartnerLostSeconds, long DroppedFrames, int PlayerRestarts);
 
 /// <summary>The live stream of a lesson: its state, rate, and what went wrong so far. <c>UplinkUp</c> is null when no uplink is configured (the room only records).</summary>
 public sealed record LiveStreamHealth(

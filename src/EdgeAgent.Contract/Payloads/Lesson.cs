@@ -23,7 +23,22 @@ public sealed record LessonRecord(
     string Schema, string Id, string? BookingId, string Region, string School, string Room, RoomRole Role,
     string Status, string? Reason, string Form, string? Subject, string? PartnerSchool, string? PartnerRoom, string? Teacher, string? Class, int Students,
     string? Period, DateTimeOffset? PlannedStart, DateTimeOffset? PlannedEnd, DateTimeOffset? ActualStart, DateTimeOffset? ActualEnd,
-    LessonStreamHealth Stream, IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy)
+    LessonStreamHealth Stream, IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy,
+    LessonPlaybackHealth? Playback = null)
 {
     public const string SchemaId = "edgeagent.lesson/1";
 }
+
+/// <summary>
+/// What the room received in a two-way lesson: the partner's picture played, how often and how long it stalled or
+/// was away, frames the player dropped, and the glass-to-glass latency measured from the sender's wall-clock stamps
+/// (null when no frame was measured). Absent from a one-way lesson's record.
+/// </summary>
+public sealed record LessonPlaybackHealth(
+    double SecondsPlayed, int Stalls, double StallSeconds, double PartnerLostSeconds, long DroppedFrames, int PlayerRestarts, LatencyFigures? LatencyMs)
+{
+    public static readonly LessonPlaybackHealth None = new(0, 0, 0, 0, 0, 0, null);
+}
+
+/// <summary>Latency percentiles in milliseconds over the frames measured.</summary>
+public sealed record LatencyFigures(double P50, double P95, double Max, int Samples);

@@ -65,6 +65,30 @@ public enum EncoderChoice
     [JsonStringEnumMemberName("h264_v4l2m2m")] H264V4l2m2m,
 }
 
+/// <summary>
+/// Where the partner's picture is shown: <c>drm</c> straight to the display (a box with no display server),
+/// <c>gpu</c> in a window of a display server, <c>null</c> nowhere (no picture at all), <c>offscreen</c> nowhere but
+/// with screenshots (tests, the demo).
+/// </summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PlaybackVideo>))]
+public enum PlaybackVideo
+{
+    [JsonStringEnumMemberName("drm")] Drm,
+    [JsonStringEnumMemberName("gpu")] Gpu,
+    [JsonStringEnumMemberName("null")] Null,
+    [JsonStringEnumMemberName("offscreen")] Offscreen,
+}
+
+/// <summary>The picture of the <c>test</c> video source: a moving one, or a still one each room can be told apart by.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<TestPattern>))]
+public enum TestPattern
+{
+    [JsonStringEnumMemberName("testsrc2")] Testsrc2,
+    [JsonStringEnumMemberName("smptebars")] Smptebars,
+    [JsonStringEnumMemberName("rgbtestsrc")] Rgbtestsrc,
+    [JsonStringEnumMemberName("pal75bars")] Pal75bars,
+}
+
 /// <summary>Where a room's bookings come from.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<BookingsSource>))]
 public enum BookingsSource
@@ -117,6 +141,8 @@ public static class Words
         : type == typeof(EncoderChoice) ? All<EncoderChoice>()
         : type == typeof(BookingsSource) ? All<BookingsSource>()
         : type == typeof(LogLevelName) ? All<LogLevelName>()
+        : type == typeof(PlaybackVideo) ? All<PlaybackVideo>()
+        : type == typeof(TestPattern) ? All<TestPattern>()
         : null;
 
     /// <summary>"'x' is not one of a, b, c": the one wording of a bad word everywhere.</summary>

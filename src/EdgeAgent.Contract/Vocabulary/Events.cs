@@ -35,12 +35,18 @@ public static class EventTypes
     public const string TimetableRejected = "timetable-rejected";
     public const string PolicyRejected = "policy-rejected";
     public const string CommandsDropped = "commands-dropped";
+    /// <summary>Nothing from the partner classroom by the window's start plus <c>playback.partnerWaitSeconds</c>.</summary>
+    public const string PartnerMissing = "partner-missing";
+    public const string PartnerLost = "partner-lost";
+    public const string PartnerRestored = "partner-restored";
+    public const string PlayerRestarted = "player-restarted";
+    public const string PlayerFailed = "player-failed";
 
     public static readonly string[] All =
     [
         DeviceOffline, DeviceOnline, DeviceFaulty, StreamFailed, StreamRestarted, StreamStalled, UplinkLost, UplinkRestored,
         RecordingDeleted, DiskLow, DiskFull, LessonFailed, LessonMissed, LessonDeviceFailed, ClockUnsynced, TimetableClash,
-        TimetableRejected, PolicyRejected, CommandsDropped,
+        TimetableRejected, PolicyRejected, CommandsDropped, PartnerMissing, PartnerLost, PartnerRestored, PlayerRestarted, PlayerFailed,
     ];
 }
 

@@ -43,6 +43,8 @@ public sealed partial class CommandStringMicArray(
     public const string ChannelMute = "AUDIO_MUTE";
     public const string Gain = "AUDIO_GAIN_HI_RES";
     public const string MeterRate = "METER_RATE";
+    /// <summary>The acoustic echo canceller of a channel (MXA firmware 4 and later, P300).</summary>
+    public const string Aec = "AEC";
 
     private readonly MicArraySettings _settings = settings ?? new MicArraySettings();
     private readonly TimeProvider _time = time ?? TimeProvider.System;
@@ -54,6 +56,7 @@ public sealed partial class CommandStringMicArray(
     private Connection? _connection;
     private MicLevels? _levels;
     private bool? _mute;
+    private bool? _aec;
     private bool _twoDigitChannels = true;
     private long _late;
 
@@ -93,7 +96,9 @@ public sealed partial class CommandStringMicArray(
         var muted = reply.ParseOnOff();
         int channels;
         lock (_gate) channels = _gains.Count;
-        return new DevicePollResult(DeviceState.Online, $"{(muted ? "muted" : "live")}, {channels} channels");
+        bool? aec;
+        lock (_gate) aec = _aec;
+        return new DevicePollResult(DeviceState.Online, $"{(muted ? "muted" : "live")}, {channels} channels{(aec is { } on ? $", AEC {(on ? "on" : "off")}" : "")}");
     }
 
     public async Task<bool> GetMuteAsync(CancellationToken ct) =>
@@ -121,6 +126,38 @@ public sealed partial class CommandStringMicArray(
         var reply = await RequestAsync(_ => $"< SET {Channel(channel)} {Gain} {raw} >", channel, Gain, ct).ConfigureAwait(false);
         reply.ParseGainDb();
     }
+
+    /// <summary>Channel 1's echo canceller (<c>&lt; GET 01 AEC &gt;</c>) stands for the array's.</summary>
+    public async Task<bool?> GetEchoCancellationAsync(CancellationToken ct)
+    {
+        try
+        {
+            return (await RequestAsync(_ => $"< GET {Channel(1)} {Aec} >", 1, Aec, ct).ConfigureAwait(false)).ParseOnOff();
+        }
+        catch (DeviceException e) when (e.Kind == DeviceErrorKind.Rejected)
+        {
+            return null; // REP ERR: this array has no echo canceller
+        }
+    }
+
+    /// <summary><c>&lt; SET 00 AEC ON &gt;</c>: every channel; the array reports each (channel 1's report is the answer).</summary>
+    public async Task<bool> SetEchoCancellationAsync(bool on, CancellationToken ct)
+    {
+        var word = on ? "ON" : "OFF";
+        MicArrayMessage reply;
+        try
+        {
+            reply = await RequestAsync(_ => $"< SET {Channel(0)} {Aec} {word} >", 0, Aec, ct).ConfigureAwait(false);
+        }
+        catch (DeviceException e) when (e.Kind == DeviceErrorKind.Rejected)
+        {
+            return false;
+        }
+        if (reply.ParseOnOff() != on) throw new DeviceException(DeviceErrorKind.Rejected, $"mic array reports AEC {reply.Value} after SET {word}");
+        return true;
+    }
+
+    public bool? EchoCancellation { get { lock (_gate) return _aec; } }
 
     public async Task SetMeterRateAsync(int milliseconds, CancellationToken ct)
     {
@@ -286,11 +323,15 @@ public sealed partial class CommandStringMicArray(
                 case ChannelMute when message.Channel is > 0 && message.Value is "ON" or "OFF":
                     _channelMutes[message.Channel.Value] = message.Value == "ON";
                     break;
+                case Aec when message.Channel is 1 && message.Value is "ON" or "OFF":
+                    _aec = message.Value == "ON";
+                    break;
                 case Gain when message.Channel is > 0:
                     try { _gains[message.Channel.Value] = message.ParseGainDb(); } catch (DeviceProtocolException) { }
                     break;
             }
-            if (connection.Waiting is { } w && w.Parameter == message.Parameter && w.Channel == message.Channel) answered = w;
+            // Channel 0 (every channel) is answered by the report of channel 1.
+            if (connection.Waiting is { } w && w.Parameter == message.Parameter && (w.Channel == message.Channel || w.Channel == 0 && message.Channel == 1)) answered = w;
         }
         answered?.Done.TrySetResult(message);
     }

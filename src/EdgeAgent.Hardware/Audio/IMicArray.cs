@@ -16,6 +16,12 @@ public interface IMicArray : IDevice
     Task SetGainAsync(int channel, double gainDb, CancellationToken cancellationToken);
     /// <summary>Asks for level samples every <paramref name="milliseconds"/> (0 turns metering off).</summary>
     Task SetMeterRateAsync(int milliseconds, CancellationToken cancellationToken);
+    /// <summary>The acoustic echo canceller: on, off, or null when the array has none (it answers the request with an error).</summary>
+    Task<bool?> GetEchoCancellationAsync(CancellationToken cancellationToken);
+    /// <summary>Switches the echo canceller of every channel; false when the array has none.</summary>
+    Task<bool> SetEchoCancellationAsync(bool on, CancellationToken cancellationToken);
+    /// <summary>The echo canceller as the array last reported it (null: not reported, or none).</summary>
+    bool? EchoCancellation { get; }
     /// <summary>The newest levels received, or null when metering has not produced any.</summary>
     MicLevels? Levels { get; }
 }

@@ -10,7 +10,8 @@ namespace EdgeAgent.Simulators.MicArray;
 /// command-string references (not from the driver): the device mute <c>DEVICE_AUDIO_MUTE</c> (GET, SET ON/OFF/TOGGLE),
 /// channel mutes <c>nn AUDIO_MUTE</c> (0 = every channel), channel gains <c>nn AUDIO_GAIN_HI_RES</c> (0000..1400, also
 /// INC/DEC), <c>GET 0 ALL</c> (a report of every parameter), <c>METER_RATE</c> (five digits) with <c>SAMPLE</c> lines,
-/// <c>MODEL</c>, and <c>REP ERR</c> for anything else. Channel numbers are written with two digits (01..), or with one
+/// <c>MODEL</c>, the acoustic echo canceller per channel <c>nn AEC</c> (ON/OFF, 0 = every channel; an array without
+/// one, <see cref="HasEchoCanceller"/> false, answers <c>REP ERR</c>), and <c>REP ERR</c> for anything else. Channel numbers are written with two digits (01..), or with one
 /// like the MXA910 (<see cref="TwoDigitChannels"/> false). A change is reported to every connected client
 /// (unsolicited REP), as real arrays do.
 /// </summary>
@@ -21,6 +22,7 @@ public sealed class MicArraySimulator : TcpSimulator
     private readonly List<NetworkStream> _streams = [];
     private readonly int[] _gains;
     private readonly bool[] _channelMutes;
+    private readonly bool[] _aec;
     private readonly TimeProvider _time;
 
     public MicArraySimulator(int port = 0, int channels = 8, SimulatorLog? log = null, TimeProvider? time = null, string name = "mic")
@@ -28,6 +30,7 @@ public sealed class MicArraySimulator : TcpSimulator
     {
         _gains = Enumerable.Repeat(1100, channels).ToArray();
         _channelMutes = new bool[channels];
+        _aec = new bool[channels];
         Levels = Enumerable.Repeat(30, channels).ToArray();
         _time = time ?? TimeProvider.System;
     }
@@ -47,6 +50,12 @@ public sealed class MicArraySimulator : TcpSimulator
     public double GainDb(int channel) => (_gains[channel - 1] - 1100) / 10.0;
 
     public bool ChannelMuted(int channel) => _channelMutes[channel - 1];
+
+    /// <summary>Whether this array has an acoustic echo canceller to switch (older arrays do not).</summary>
+    public bool HasEchoCanceller { get; set; } = true;
+
+    /// <summary>The echo canceller of a channel.</summary>
+    public bool EchoCancellation(int channel) => _aec[channel - 1];
 
     /// <summary>Mutes or unmutes from the "front panel": every client gets an unsolicited REP.</summary>
     public Task PressMuteButtonAsync(bool mute)
@@ -150,12 +159,23 @@ public sealed class MicArraySimulator : TcpSimulator
                 _gains[c - 1] = Math.Clamp(_gains[c - 1] + (words[3] == "INC" ? tenths : -tenths), 0, 1400);
                 await BroadcastAsync(GainReport(c));
                 break;
+            case ["GET", var ch, "AEC"] when HasEchoCanceller && ChannelOrAll(ch) is { } targets:
+                foreach (var c in targets) await SendAsync(stream, AecReport(c), ct);
+                break;
+            case ["SET", var ch, "AEC", var v] when HasEchoCanceller && ChannelOrAll(ch) is { } targets && v is "ON" or "OFF":
+                foreach (var c in targets)
+                {
+                    _aec[c - 1] = v == "ON";
+                    await BroadcastAsync(AecReport(c));
+                }
+                break;
             case ["GET", var ch, "ALL"] when ChannelOrAll(ch) is { } targets:
                 // "Responds with individual Report strings for all parameters."
                 foreach (var c in targets)
                 {
                     await SendAsync(stream, GainReport(c), ct);
                     await SendAsync(stream, ChannelMuteReport(c), ct);
+                    if (HasEchoCanceller) await SendAsync(stream, AecReport(c), ct);
                 }
                 if (ch.All(c => c == '0'))
                 {
@@ -195,6 +215,8 @@ public sealed class MicArraySimulator : TcpSimulator
     private string ChannelMuteReport(int channel) => $"< REP {ChannelText(channel)} AUDIO_MUTE {(_channelMutes[channel - 1] ? "ON" : "OFF")} >";
 
     private string GainReport(int channel) => $"< REP {ChannelText(channel)} AUDIO_GAIN_HI_RES {_gains[channel - 1]:D4} >";
+
+    private string AecReport(int channel) => $"< REP {ChannelText(channel)} AEC {(_aec[channel - 1] ? "ON" : "OFF")} >";
 
     private string MeterRateReport() => $"< REP METER_RATE {MeterRateMs:D5} >";
 

@@ -24,6 +24,7 @@ public sealed class AgentOptions
     public List<DeviceOptions> Devices { get; set; } = [];
     public GpioOptions? Gpio { get; set; }
     public StreamOptions Stream { get; set; } = new();
+    public PlaybackOptions Playback { get; set; } = new();
     public RecordingOptions Recording { get; set; } = new();
     public LessonOptions Lessons { get; set; } = new();
     public ComplianceOptions Compliance { get; set; } = new();
@@ -82,6 +83,8 @@ public sealed class GpioPinOptions
 public sealed class StreamOptions
 {
     public VideoSource VideoSource { get; set; } = VideoSource.Test;
+    /// <summary>The picture of the <c>test</c> source: moving (testsrc2), or a still pattern that tells rooms apart.</summary>
+    public TestPattern TestPattern { get; set; } = TestPattern.Testsrc2;
     /// <summary>V4L2 device path (/dev/video0) or RTSP URL, depending on <see cref="VideoSource"/>.</summary>
     public string? VideoInput { get; set; }
     public AudioSource AudioSource { get; set; } = AudioSource.Test;
@@ -94,8 +97,18 @@ public sealed class StreamOptions
     /// <summary>Seconds between keyframes: a receiver or a restarted uplink can join at most this late.</summary>
     public int GopSeconds { get; set; } = 1;
     public EncoderChoice Encoder { get; set; } = EncoderChoice.Auto;
-    /// <summary>srt://host:port?streamid=... or rtmp://host/app/key; empty means record only.</summary>
+    /// <summary>
+    /// srt://host:port?streamid=... or rtmp://host/app/key; empty means record only. May name <c>{region}</c>,
+    /// <c>{school}</c> and <c>{room}</c>, filled from this room when the configuration is loaded.
+    /// </summary>
     public string? UplinkUrl { get; set; }
+    /// <summary>
+    /// Where the partner classroom's stream is played from in a two-way lesson: a template naming <c>{region}</c>,
+    /// <c>{school}</c>, <c>{room}</c> (this room) and <c>{partnerSchool}</c>, <c>{partnerRoom}</c> (the booking's
+    /// partner, validated codes), e.g. a county relay <c>srt://relay:8890?streamid=#!::r=live/{partnerSchool}/{partnerRoom},m=request</c>;
+    /// or a fixed URL. Empty: lessons send and record only.
+    /// </summary>
+    public string? PartnerUrl { get; set; }
     /// <summary>The uplink, parsed (null when none is configured or the URL is invalid: validation says which).</summary>
     public MediaEndpoint? Uplink => string.IsNullOrEmpty(UplinkUrl) ? null : MediaEndpoint.TryParse(UplinkUrl, out _);
     /// <summary>Host measured by the network probes (iperf3 endpoint).</summary>
@@ -110,6 +123,28 @@ public sealed class StreamOptions
     public double UplinkRetryMaxSeconds { get; set; } = 1;
     /// <summary>Time a stopping ffmpeg gets to finish its segment after SIGINT before it is killed.</summary>
     public int StopTimeoutSeconds { get; set; } = 10;
+}
+
+/// <summary>How the partner classroom is shown and heard in a two-way lesson (the player is mpv).</summary>
+public sealed class PlaybackOptions
+{
+    public PlaybackVideo Video { get; set; } = PlaybackVideo.Drm;
+    /// <summary>ALSA device of the room's speakers, e.g. "hw:0,3" or "default"; "none" plays no sound.</summary>
+    public string AudioDevice { get; set; } = "default";
+    /// <summary>The display that shows the partner (a device id); null: the room's displays keep their lesson input.</summary>
+    public string? Display { get; set; }
+    /// <summary>The input of <see cref="Display"/> that carries the box's output, e.g. "32" (PJLink HDMI 2).</summary>
+    public string? DisplayInput { get; set; }
+    /// <summary>The speakers' level for the partner's voice, set when the lesson starts (0-130 %).</summary>
+    public int VolumePercent { get; set; } = 100;
+    /// <summary>partner-missing is raised when nothing has come from the partner this long after the window's start.</summary>
+    public int PartnerWaitSeconds { get; set; } = 20;
+    /// <summary>The partner is lost (the slate comes back) when its stream has not moved for this long.</summary>
+    public double PartnerLostSeconds { get; set; } = 1.5;
+    /// <summary>A player that shows no new frame this long while the partner's stream flows is restarted.</summary>
+    public int StallSeconds { get; set; } = 5;
+    /// <summary>The player is given up (player-failed) after this many restarts in a row.</summary>
+    public int MaxRestarts { get; set; } = 10;
 }
 
 public sealed class RecordingOptions

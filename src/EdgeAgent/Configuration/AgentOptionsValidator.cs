@@ -118,7 +118,8 @@ public static partial class AgentOptionsValidator
             }
         }
 
-        CheckStream(o.Stream, Fail, Range);
+        CheckStream(o.Stream, o.Address, Fail, Range);
+        CheckPlayback(o, Fail, Range);
 
         NotEmpty("recording.directory", o.Recording.Directory);
         Range("recording.segmentSeconds", o.Recording.SegmentSeconds, 2, 600);
@@ -185,7 +186,7 @@ public static partial class AgentOptionsValidator
         else if (!File.Exists(file)) fail(path, $"file '{file}' does not exist or is not readable");
     }
 
-    private static void CheckStream(StreamOptions s, Action<string, string> fail, Action<string, long, long, long> range)
+    private static void CheckStream(StreamOptions s, RoomAddress room, Action<string, string> fail, Action<string, long, long, long> range)
     {
         switch (s.VideoSource)
         {
@@ -215,13 +216,66 @@ public static partial class AgentOptionsValidator
         range("stream.stopTimeoutSeconds", s.StopTimeoutSeconds, 1, 60);
         if (!string.IsNullOrEmpty(s.UplinkUrl))
         {
-            var uplink = MediaEndpoint.TryParse(s.UplinkUrl, out var problem);
-            if (uplink is null) fail("stream.uplinkUrl", problem!);
-            else if (uplink.Transport is not (MediaTransport.Srt or MediaTransport.Rtmp))
+            var uplink = Templated("stream.uplinkUrl", s.UplinkUrl, MediaUrlTemplate.Room(room), fail);
+            if (uplink is not null && uplink.Transport is not (MediaTransport.Srt or MediaTransport.Rtmp))
                 fail("stream.uplinkUrl", $"'{uplink.Redacted}' is not an srt:// or rtmp:// URL");
+        }
+        if (!string.IsNullOrEmpty(s.PartnerUrl))
+        {
+            // Checked with stand-in partner codes: each booking's own are checked where the booking is loaded.
+            var values = MediaUrlTemplate.Room(room);
+            values["partnerSchool"] = "partner-school";
+            values["partnerRoom"] = "partner-room";
+            Templated("stream.partnerUrl", s.PartnerUrl, values, fail);
         }
         if (s.IngestHost is not null && Uri.CheckHostName(s.IngestHost) == UriHostNameType.Unknown)
             fail("stream.ingestHost", $"'{s.IngestHost}' is not a host name or address");
+    }
+
+    /// <summary>A URL template filled with <paramref name="values"/> and parsed; null (with the problem reported) when it cannot be.</summary>
+    private static MediaEndpoint? Templated(string path, string template, Dictionary<string, string?> values, Action<string, string> fail)
+    {
+        var unknown = MediaUrlTemplate.Names(template).Where(n => !values.ContainsKey(n)).ToList();
+        if (unknown.Count > 0)
+        {
+            fail(path, $"{string.Join(", ", unknown.Select(n => $"{{{n}}}"))} is not a placeholder here (known: {string.Join(", ", values.Keys.Select(k => $"{{{k}}}"))})");
+            return null;
+        }
+        string url;
+        try
+        {
+            url = MediaUrlTemplate.Fill(template, values);
+        }
+        catch (ArgumentException e)
+        {
+            fail(path, e.Message);
+            return null;
+        }
+        var endpoint = MediaEndpoint.TryParse(url, out var problem);
+        if (endpoint is null) fail(path, problem!);
+        return endpoint;
+    }
+
+    [GeneratedRegex("^(none|default|(plug)?hw:[0-9]{1,2}(,[0-9]{1,2})?|(plug)?hw:CARD=[A-Za-z0-9_]+(,DEV=[0-9]{1,2})?)$")]
+    private static partial Regex SpeakerDevice();
+
+    private static void CheckPlayback(AgentOptions o, Action<string, string> fail, Action<string, long, long, long> range)
+    {
+        var p = o.Playback;
+        if (!SpeakerDevice().IsMatch(p.AudioDevice ?? ""))
+            fail("playback.audioDevice", $"'{p.AudioDevice}' is not an ALSA device name like hw:0,3, default, or none");
+        if (p.Display is not null && !o.Devices.Any(d => d?.Id == p.Display && d.Kind == DeviceKind.Display))
+            fail("playback.display", $"'{p.Display}' is not a configured display");
+        if (p.DisplayInput is not null)
+        {
+            if (p.Display is null) fail("playback.displayInput", "needs playback.display (which display shows the partner)");
+            else if (!PjLinkInput().IsMatch(p.DisplayInput)) fail("playback.displayInput", $"'{p.DisplayInput}' is not a PJLink input (two characters such as 32 for HDMI 2)");
+        }
+        range("playback.volumePercent", p.VolumePercent, 0, 130);
+        range("playback.partnerWaitSeconds", p.PartnerWaitSeconds, 1, 600);
+        if (p.PartnerLostSeconds is < 0.5 or > 60) fail("playback.partnerLostSeconds", $"must be between 0.5 and 60, not {p.PartnerLostSeconds}");
+        range("playback.stallSeconds", p.StallSeconds, 1, 300);
+        range("playback.maxRestarts", p.MaxRestarts, 0, 100);
     }
 
     internal static bool IsUrl(string? value, params string[] schemes) =>

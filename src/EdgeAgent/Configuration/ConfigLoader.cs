@@ -88,7 +88,12 @@ public static class ConfigLoader
         var reported = errors.Select(e => e.Path).ToHashSet();
         errors.AddRange(AgentOptionsValidator.Check(options).Where(e => !reported.Contains(e.Path)));
         if (errors.Count == 0)
+        {
+            // The uplink's placeholders name this room: filled once here (validated above).
+            if (!string.IsNullOrEmpty(options.Stream.UplinkUrl))
+                options.Stream.UplinkUrl = MediaUrlTemplate.Fill(options.Stream.UplinkUrl, MediaUrlTemplate.Room(options.Address));
             foreach (var rule in rules ?? []) errors.AddRange(rule(options));
+        }
         return new ConfigLoadResult(errors.Count == 0 ? options : null, errors);
     }
 
@@ -100,6 +105,7 @@ public static class ConfigLoader
         Redaction.AddSecret(o.Broker.Password);
         foreach (var d in o.Devices) Redaction.AddSecret(d?.Password);
         Redaction.AddSecretsOf(o.Stream.UplinkUrl);
+        Redaction.AddSecretsOf(o.Stream.PartnerUrl);
         Redaction.AddSecretsOf(o.Stream.VideoInput);
     }
 

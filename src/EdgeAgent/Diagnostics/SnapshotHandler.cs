@@ -14,10 +14,13 @@ namespace EdgeAgent.Diagnostics;
 /// (at most <see cref="MaxJpegBytes"/>; a larger frame is re-encoded smaller). The ffmpeg arguments come from the
 /// validated configuration only; the request names a configured camera and nothing else. While a lesson stream
 /// runs, the camera belongs to the encoder: the frame is then taken from the end of the segment being recorded,
-/// so the stream is not disturbed.
+/// so the stream is not disturbed. <c>{"camera": "partner"}</c> is what the partner display shows in a two-way lesson
+/// (the partner classroom, or the slate), taken by the player itself.
 /// </summary>
-public sealed class SnapshotHandler(AgentOptions options, StreamService streams) : ICommandHandler
+public sealed class SnapshotHandler(AgentOptions options, StreamService streams, Media.Play.PlaybackService playback) : ICommandHandler
 {
+    public const string Partner = "partner";
+
     public const int MaxJpegBytes = 256 * 1024;
 
     public CommandSpec Command => AgentCommands.Snapshot;
@@ -25,6 +28,7 @@ public sealed class SnapshotHandler(AgentOptions options, StreamService streams)
     public async Task<JsonNode> RunAsync(CommandArguments args, CancellationToken ct)
     {
         var camera = args.Text("camera") ?? "main";
+        if (camera == Partner) return await PartnerAsync(ct).ConfigureAwait(false);
         if (camera != "main" && !options.Devices.Any(d => d.Kind == DeviceKind.Camera && d.Id == camera))
             throw new CommandException(ReplyCodes.UnknownDevice, $"no camera '{Printable.Of(camera)}' is configured");
 
@@ -38,6 +42,37 @@ public sealed class SnapshotHandler(AgentOptions options, StreamService streams)
         };
     }
 
+    private async Task<JsonNode> PartnerAsync(CancellationToken ct)
+    {
+        if (playback.Current is not { } player || player.Ipc is not { } ipc)
+            throw new CommandException(ReplyCodes.BadArgs, "no partner is being played now (a two-way lesson plays one from its window's start)");
+        var shot = Path.Combine(playback.Directory, $"snapshot-{Guid.NewGuid():N}.png");
+        try
+        {
+            try
+            {
+                await ipc.CommandAsync(TimeSpan.FromSeconds(5), ct, "screenshot-to-file", shot, "video").ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is Media.Play.MpvException or TimeoutException)
+            {
+                throw new CommandException(ReplyCodes.DeviceError, $"the player took no screenshot: {e.Message}");
+            }
+            if (!File.Exists(shot)) throw new CommandException(ReplyCodes.DeviceError, "the player took no screenshot (playback.video null draws no frames)");
+            var jpeg = await GrabAsync(options.Stream.Width, shot, ct, still: true).ConfigureAwait(false);
+            if (jpeg.Length > MaxJpegBytes) jpeg = await GrabAsync(640, shot, ct, still: true).ConfigureAwait(false);
+            var stats = player.Stats;
+            return new JsonObject
+            {
+                ["camera"] = Partner, ["source"] = stats.State == Media.Play.PlaybackState.Playing ? "partner" : "slate", ["partner"] = player.Partner,
+                ["contentType"] = "image/jpeg", ["bytes"] = jpeg.Length, ["jpegBase64"] = Convert.ToBase64String(jpeg),
+            };
+        }
+        finally
+        {
+            File.Delete(shot);
+        }
+    }
+
     /// <summary>The segment the running encoder is writing, if a stream runs and has written one with a second in it.</summary>
     private string? RecordingNow()
     {
@@ -48,13 +83,14 @@ public sealed class SnapshotHandler(AgentOptions options, StreamService streams)
             .OrderByDescending(f => new FileInfo(f).LastWriteTimeUtc).FirstOrDefault();
     }
 
-    private async Task<byte[]> GrabAsync(int width, string? segment, CancellationToken ct)
+    private async Task<byte[]> GrabAsync(int width, string? segment, CancellationToken ct, bool still = false)
     {
         var s = options.Stream;
         var info = new ProcessStartInfo("ffmpeg") { RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true, UseShellExecute = false };
         void Add(params string[] a) { foreach (var x in a) info.ArgumentList.Add(x); }
         Add("-hide_banner", "-loglevel", "error", "-nostdin");
-        if (segment is not null)
+        if (still && segment is not null) Add("-i", segment);
+        else if (segment is not null)
         {
             // The newest keyframe near the end of the growing segment.
             Add("-sseof", "-1.5", "-i", segment);
@@ -64,7 +100,7 @@ public sealed class SnapshotHandler(AgentOptions options, StreamService streams)
             switch (s.VideoSource)
             {
                 case VideoSource.Test:
-                    Add("-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"testsrc2=size={s.Width}x{s.Height}:rate=1"));
+                    Add("-f", "lavfi", "-i", string.Create(CultureInfo.InvariantCulture, $"{Words.Of(s.TestPattern)}=size={s.Width}x{s.Height}:rate=1"));
                     break;
                 case VideoSource.V4l2:
                     Add("-f", "v4l2", "-i", s.VideoInput!);

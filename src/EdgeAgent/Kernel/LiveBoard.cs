@@ -23,7 +23,9 @@ public sealed class LiveBoard
             || before?.Id != lesson?.Id
             || before?.Stream?.State != lesson?.Stream?.State
             || before?.Stream?.UplinkUp != lesson?.Stream?.UplinkUp
-            || before?.Stream?.Restarts != lesson?.Stream?.Restarts;
+            || before?.Stream?.Restarts != lesson?.Stream?.Restarts
+            || before?.Playback?.State != lesson?.Playback?.State
+            || before?.Playback?.PlayerRestarts != lesson?.Playback?.PlayerRestarts;
         if (notable) Changed?.Invoke();
     }
 }

@@ -111,6 +111,11 @@ public sealed partial class LessonBook
             if (bo.Students is < 0 or > 500) Fail($"{path}.students", $"{bo.Students} is not between 0 and 500");
             if (built.TryGetValue(school, out var own) && date != default && own.Window(date, bo.Period) is null)
                 Fail($"{path}.period", $"'{bo.Period}' is not a period of {school} on {bo.Date}");
+            // The partner's codes go into the partner URL (stream.partnerUrl) and topics: codes only, never free text.
+            if (bo.PartnerSchool is { } ps && !Contract.Topics.TopicTree.IsCode(ps))
+                Fail($"{path}.partnerSchool", $"'{Contract.Commands.Printable.Of(ps)}' is not a school code (1-64 of A-Z a-z 0-9 _ . -)");
+            if (bo.PartnerRoom is { } pr && !Contract.Topics.TopicTree.IsCode(pr))
+                Fail($"{path}.partnerRoom", $"'{Contract.Commands.Printable.Of(pr)}' is not a room code (1-64 of A-Z a-z 0-9 _ . -)");
             if (bo.Form == LessonForms.SyncClassroom)
             {
                 if (string.IsNullOrWhiteSpace(bo.PartnerSchool)) Fail($"{path}.partnerSchool", "a synchronized lesson needs the partner school");

@@ -1,5 +1,6 @@
 using EdgeAgent.Contract.Payloads;
 using EdgeAgent.Media;
+using EdgeAgent.Media.Play;
 using EdgeAgent.Media.Send;
 using EdgeAgent.State;
 using Microsoft.Extensions.Logging;
@@ -8,11 +9,12 @@ namespace EdgeAgent.Lessons;
 
 /// <summary>
 /// Runs the planner's steps on the room: devices through <see cref="RoomControl"/> (every device step bounded there),
-/// the stream through <see cref="StreamService"/>. What happens is handed to the <see cref="LessonReporter"/>: device
+/// what the room sends through <see cref="StreamService"/> and, in a two-way lesson, the partner it plays through
+/// <see cref="PlaybackService"/>. What happens is handed to the <see cref="LessonReporter"/>: device
 /// problems, finished and missed records. A failing step never ends the loop: it is logged and reported, and the
 /// planner looks again.
 /// </summary>
-public sealed partial class LessonExecutor(RoomControl room, StreamService streams, LessonRecords records, LessonReporter reporter, TimeProvider time,
+public sealed partial class LessonExecutor(RoomControl room, RoomMedia media, LessonRecords records, LessonReporter reporter, TimeProvider time,
     ILogger<LessonExecutor> log)
 {
     public RoomControl Room => room;
@@ -48,7 +50,7 @@ public sealed partial class LessonExecutor(RoomControl room, StreamService strea
     {
         LogPreparing(plan.Booking.Id, plan.Booking.Subject, plan.Booking.Form, Contract.Vocabulary.Words.Of(plan.Booking.Role));
         state.LastEndedAt = null;
-        var problems = await room.PrepareAsync(plan.Booking.Role, CancellationToken.None).ConfigureAwait(false);
+        var problems = await room.PrepareAsync(plan.Booking.Role, TwoWay(plan.Booking), CancellationToken.None).ConfigureAwait(false);
         state.Prepared[plan.Booking.Id] = problems;
         reporter.DeviceProblems(plan.Booking.Id, problems);
     }
@@ -66,7 +68,7 @@ public sealed partial class LessonExecutor(RoomControl room, StreamService strea
     /// <summary>An ad-hoc lesson of <c>lessons.adhocMinutes</c>, started by hand with nothing booked now.</summary>
     public async Task StartAdhocAsync(LessonState state, TimeSpan length, string by)
     {
-        var problems = await room.PrepareAsync(records.Role, CancellationToken.None).ConfigureAwait(false);
+        var problems = await room.PrepareAsync(records.Role, twoWay: false, CancellationToken.None).ConfigureAwait(false);
         reporter.DeviceProblems(null, problems);
         var now = time.GetUtcNow();
         var id = Outbox.NewId();
@@ -84,13 +86,39 @@ public sealed partial class LessonExecutor(RoomControl room, StreamService strea
         LogOnAir(saved.Id, streamName, saved.PlannedEnd, saved.StartedBy);
         await StartStreamAsync(state, live).ConfigureAwait(false);
         if (live.StartError is not null) await EndAsync(state, null).ConfigureAwait(false);
+        else await StartPlaybackAsync(live).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a booking is played two ways: it names its partner and this room knows where to find it.</summary>
+    private bool TwoWay(Booking? b) => b is not null && media.Play.PartnerOf(b.PartnerSchool, b.PartnerRoom, out _) is not null;
+
+    /// <summary>A two-way lesson plays its partner from the window's start; a player that cannot start leaves the lesson sending and recording.</summary>
+    private async Task StartPlaybackAsync(LiveRun live)
+    {
+        if (live.Saved.Booking is not { PartnerSchool: { } school, PartnerRoom: { } partnerRoom } b) return;
+        if (media.Play.PartnerOf(school, partnerRoom, out var why) is not { } partner)
+        {
+            LogOneWay(b.Id, why ?? "no partner");
+            return;
+        }
+        live.TwoWay = true;
+        try
+        {
+            live.Player = await media.Play.StartAsync(live.StreamName, school, partnerRoom, partner, live.Saved.PlannedStart ?? live.Saved.ActualStart,
+                CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is StreamConfigException or System.ComponentModel.Win32Exception or IOException)
+        {
+            live.PlayError = e.Message;
+            LogPlayFailed(b.Id, e.Message);
+        }
     }
 
     private async Task StartStreamAsync(LessonState state, LiveRun live)
     {
         try
         {
-            live.Stream = await streams.StartStreamAsync(live.StreamName, CancellationToken.None).ConfigureAwait(false);
+            live.Stream = await media.Send.StartStreamAsync(live.StreamName, CancellationToken.None).ConfigureAwait(false);
             _ = live.Stream.Running.ContinueWith(_ => state.Wake(), TaskScheduler.Default);
         }
         catch (Exception e) when (e is StreamConfigException or System.ComponentModel.Win32Exception or IOException)
@@ -104,11 +132,12 @@ public sealed partial class LessonExecutor(RoomControl room, StreamService strea
     {
         var live = state.Live!;
         var now = time.GetUtcNow();
-        var stats = live.Stream is null ? null : await streams.StopStreamAsync().ConfigureAwait(false);
+        var stats = live.Stream is null ? null : await media.Send.StopStreamAsync().ConfigureAwait(false);
+        var played = live.Player is null ? null : await media.Play.StopAsync().ConfigureAwait(false);
         reporter.DeviceProblems(live.Saved.Booking?.Id, await room.EndAsync(CancellationToken.None).ConfigureAwait(false));
         var end = live.Saved.PlannedEnd < now ? live.Saved.PlannedEnd : now;
         var health = LessonRecords.Health(live, stats, end);
-        var record = records.Finished(live, health, end, reason, stats);
+        var record = records.Finished(live, health, end, reason, stats, LessonRecords.Playback(live, played));
         state.Live = null;
         state.LastEndedAt = now;
         LogEnded(record.Id, reason ?? "the stream never started", record.Status, health.SecondsStreamed, health.UptimePercent, health.Restarts);
@@ -134,6 +163,7 @@ public sealed partial class LessonExecutor(RoomControl room, StreamService strea
         reporter.SaveLive(live, force: true);
         room.OnAir();
         await StartStreamAsync(state, live).ConfigureAwait(false);
+        await StartPlaybackAsync(live).ConfigureAwait(false);
     }
 
     [LoggerMessage(EventId = 5001, Level = LogLevel.Information, Message = "Lesson {Booking} ({Subject}, {Form}): preparing the room for the {Role} role")]
@@ -153,4 +183,10 @@ public sealed partial class LessonExecutor(RoomControl room, StreamService strea
 
     [LoggerMessage(EventId = 5006, Level = LogLevel.Warning, Message = "Lesson {Booking} missed: {Reason}")]
     private partial void LogMissed(string booking, string reason);
+
+    [LoggerMessage(EventId = 5007, Level = LogLevel.Information, Message = "Lesson {Booking}: one-way (sends and records only): {Reason}")]
+    private partial void LogOneWay(string booking, string reason);
+
+    [LoggerMessage(EventId = 5008, Level = LogLevel.Error, Message = "Lesson {Booking}: the partner cannot be played ({Reason}); the lesson sends and records")]
+    private partial void LogPlayFailed(string booking, string reason);
 }

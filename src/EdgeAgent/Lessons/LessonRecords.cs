@@ -2,15 +2,17 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Payloads;
 using EdgeAgent.Contract.Time;
 using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Media.Play;
 using EdgeAgent.Media.Send;
 
 namespace EdgeAgent.Lessons;
 
 /// <summary>
-/// How a lesson becomes its record (<c>edgeagent.lesson/1</c>): ids, the stream's figures, and the status rule —
-/// <c>completed</c> at <c>lessons.completedPercent</c> of the planned window streamed, <c>partial</c> at
-/// <c>partialPercent</c>, else <c>failed</c>; <c>adhoc</c> without a booking; <c>missed</c> for a booked period that never
-/// ran. Times are school time with their offset.
+/// How a lesson becomes its record (<c>edgeagent.lesson/1</c>): ids, the stream's figures, what was played of the
+/// partner, and the status rule — the share of the planned window the room <i>sent</i> and, in a two-way lesson, the
+/// share it <i>received</i> (the partner's picture played), the smaller of the two: <c>completed</c> at
+/// <c>lessons.completedPercent</c>, <c>partial</c> at <c>partialPercent</c>, else <c>failed</c>; <c>adhoc</c> without a
+/// booking; <c>missed</c> for a booked period that never ran. Times are school time with their offset.
 /// </summary>
 public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
 {
@@ -41,8 +43,37 @@ public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
             earlier.DroppedFrames + (stats?.DropFrames ?? 0), earlier.Bytes + (stats?.RecordedBytes ?? 0), earlier.UplinkBytes + (stats?.UplinkBytes ?? 0));
     }
 
+    /// <summary>
+    /// What a two-way lesson received: earlier runs (before an agent restart) plus this one; the latency percentiles of
+    /// the run with more frames measured. Null for a one-way lesson.
+    /// </summary>
+    public static LessonPlaybackHealth? Playback(LiveRun live, PlaybackStats? stats)
+    {
+        var earlier = live.Saved.PlaybackEarlier;
+        if (!live.TwoWay && earlier is null) return null;
+        var now = stats is null ? null : Latency(stats.LatencySamplesMs);
+        var latency = now is null ? earlier?.LatencyMs : earlier?.LatencyMs is { } e && e.Samples > now.Samples ? e : now;
+        return new LessonPlaybackHealth(
+            Math.Round((earlier?.SecondsPlayed ?? 0) + (stats?.SecondsPlayed ?? 0), 1),
+            (earlier?.Stalls ?? 0) + (stats?.Stalls ?? 0),
+            Math.Round((earlier?.StallSeconds ?? 0) + (stats?.StallSeconds ?? 0), 1),
+            Math.Round((earlier?.PartnerLostSeconds ?? 0) + (stats?.PartnerLostSeconds ?? 0), 1),
+            (earlier?.DroppedFrames ?? 0) + (stats?.DroppedFrames ?? 0),
+            (earlier?.PlayerRestarts ?? 0) + (stats?.PlayerRestarts ?? 0),
+            latency);
+    }
+
+    /// <summary>p50, p95 and max of the samples (nearest rank), or null without any.</summary>
+    public static LatencyFigures? Latency(IReadOnlyList<double> samples)
+    {
+        if (samples.Count == 0) return null;
+        var sorted = samples.Order().ToArray();
+        double Rank(double p) => sorted[Math.Clamp((int)Math.Ceiling(p * sorted.Length) - 1, 0, sorted.Length - 1)];
+        return new LatencyFigures(Math.Round(Rank(0.50), 1), Math.Round(Rank(0.95), 1), Math.Round(sorted[^1], 1), sorted.Length);
+    }
+
     /// <summary>The record of a lesson that ran (or tried to). <paramref name="reason"/> null: the stream never started.</summary>
-    public LessonRecord Finished(LiveRun live, LessonStreamHealth health, DateTimeOffset end, string? reason, StreamStats? stats)
+    public LessonRecord Finished(LiveRun live, LessonStreamHealth health, DateTimeOffset end, string? reason, StreamStats? stats, LessonPlaybackHealth? playback = null)
     {
         var s = live.Saved;
         var b = s.Booking;
@@ -54,21 +85,31 @@ public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
             why = $"the stream never started: {live.StartError ?? stats?.LastError ?? reason ?? "no progress"}";
         }
         else if (b is null) status = LessonStatus.Adhoc;
-        else if (health.UptimePercent >= Lessons.CompletedPercent) status = LessonStatus.Completed;
-        else if (health.UptimePercent >= Lessons.PartialPercent)
-        {
-            status = LessonStatus.Partial;
-            why = $"{health.UptimePercent} % of the window streamed";
-        }
         else
         {
-            status = LessonStatus.Failed;
-            why = $"only {health.UptimePercent} % of the window streamed (partial needs {Lessons.PartialPercent} %)";
+            // What the students got: the smaller of what was sent and, two ways, what was received.
+            var planned = s.PlannedStart is { } ps ? (s.PlannedEnd - ps).TotalSeconds : 0;
+            var received = playback is null || planned <= 0 ? (double?)null : Math.Round(Math.Min(100, 100 * playback.SecondsPlayed / planned), 1);
+            var share = received is { } r && r < health.UptimePercent ? r : health.UptimePercent;
+            var what = received is { } rr && rr < health.UptimePercent
+                ? $"the partner classroom's picture played {rr} % of the window ({health.UptimePercent} % sent)"
+                : $"{health.UptimePercent} % of the window streamed";
+            if (share >= Lessons.CompletedPercent) status = LessonStatus.Completed;
+            else if (share >= Lessons.PartialPercent)
+            {
+                status = LessonStatus.Partial;
+                why = what;
+            }
+            else
+            {
+                status = LessonStatus.Failed;
+                why = $"only {what} (partial needs {Lessons.PartialPercent} %)";
+            }
         }
         return new LessonRecord(LessonRecord.SchemaId, s.Id, b?.Id, options.Region, options.School, options.Room, b?.Role ?? options.Role,
             status, why, b?.Form ?? "adhoc", b?.Subject, b?.PartnerSchool, b?.PartnerRoom, b?.Teacher, b?.Class, b?.Students ?? 0,
             b?.Period, School(s.PlannedStart), s.PlannedStart is null ? null : School(s.PlannedEnd), School(s.ActualStart), School(end),
-            health, s.Gaps.Select(g => new LessonGap(SchoolTime.Of(g.From), SchoolTime.Of(g.To))).ToList(), s.DevicesFailed, s.StartedBy);
+            health, s.Gaps.Select(g => new LessonGap(SchoolTime.Of(g.From), SchoolTime.Of(g.To))).ToList(), s.DevicesFailed, s.StartedBy, playback);
     }
 
     /// <summary>The record of a booked period that never ran: nothing streamed, the reason why.</summary>

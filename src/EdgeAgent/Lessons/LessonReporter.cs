@@ -65,7 +65,9 @@ public sealed partial class LessonReporter(LessonStore store, EventSink events, 
             var stats = live.Stream?.Stats;
             board.Show(new LiveLessonHealth(live.Saved.Id, live.Saved.Booking?.Id, SchoolTime.Of(live.Saved.ActualStart), SchoolTime.Of(live.Saved.PlannedEnd),
                 live.Saved.StartedBy, stats is null ? null : new LiveStreamHealth(stats.State.ToString().ToLowerInvariant(), stats.Fps, stats.BitrateKbps,
-                    live.Stream!.HasUplink ? stats.UplinkUp : null, stats.StreamedSeconds, stats.Restarts, stats.Stalls, stats.UplinkLosses, stats.DropFrames)));
+                    live.Stream!.HasUplink ? stats.UplinkUp : null, stats.StreamedSeconds, stats.Restarts, stats.Stalls, stats.UplinkLosses, stats.DropFrames),
+                live.Player?.Stats is { } played ? new LivePlaybackHealth(played.State.ToString().ToLowerInvariant(), played.Partner, played.LatestLatencyMs,
+                    played.SecondsPlayed, played.Stalls, played.PartnerLostSeconds, played.DroppedFrames, played.PlayerRestarts) : null));
         }
         else board.Show(null);
         if (_pending.Count > 0) StorePending();
@@ -80,7 +82,7 @@ public sealed partial class LessonReporter(LessonStore store, EventSink events, 
         var saved = live.Saved with { LastAliveAt = now };
         try
         {
-            store.SaveLive(saved with { Earlier = health });
+            store.SaveLive(saved with { Earlier = health, PlaybackEarlier = LessonRecords.Playback(live, live.Player?.Stats) });
             if (_saveFailing) LogSaveWorksAgain(saved.Id);
             _saveFailing = false;
         }

@@ -1,4 +1,5 @@
 using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Media.Play;
 using EdgeAgent.Media.Send;
 
 namespace EdgeAgent.Lessons;
@@ -6,7 +7,8 @@ namespace EdgeAgent.Lessons;
 /// <summary>A lesson in progress, saved so that an agent restarted in the middle of it resumes it.</summary>
 public sealed record LiveLesson(
     string Id, Booking? Booking, DateTimeOffset? PlannedStart, DateTimeOffset PlannedEnd, DateTimeOffset ActualStart, DateTimeOffset LastAliveAt,
-    IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy, LessonStreamHealth Earlier);
+    IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy, LessonStreamHealth Earlier,
+    LessonPlaybackHealth? PlaybackEarlier = null);
 
 /// <summary>The lesson on air now: what is saved of it, its stream, and what the runner has seen of the stream.</summary>
 public sealed class LiveRun(LiveLesson saved, string streamName)
@@ -14,6 +16,11 @@ public sealed class LiveRun(LiveLesson saved, string streamName)
     public LiveLesson Saved { get; set; } = saved;
     public string StreamName { get; } = streamName;
     public StreamSupervisor? Stream { get; set; }
+    /// <summary>The partner's playback in a two-way lesson (null: one-way, or it could not start: <see cref="PlayError"/>).</summary>
+    public PartnerPlayer? Player { get; set; }
+    public string? PlayError { get; set; }
+    /// <summary>Whether this lesson plays a partner (a booking with a partner, and a partner URL configured).</summary>
+    public bool TwoWay { get; set; }
     /// <summary>When the runner first saw the stream make progress.</summary>
     public DateTimeOffset? RunningAt { get; set; }
     public string? StartError { get; set; }

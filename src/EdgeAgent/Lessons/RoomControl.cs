@@ -15,7 +15,7 @@ public sealed record DeviceProblem(string Device, string Problem);
 /// What the room's devices do around a lesson. Every step runs on every device in parallel and a failure is
 /// returned as a <see cref="DeviceProblem"/>, never thrown: a lesson goes ahead with what works.
 /// </summary>
-public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log)
+public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomControl> log, Configuration.PlaybackOptions? playback = null)
 {
     public static readonly TimeSpan BlinkHalfPeriod = TimeSpan.FromMilliseconds(500);
 
@@ -34,8 +34,12 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
     /// <summary>The camera preset for the room's role: the teacher in the main room, the students in the receiving room.</summary>
     public static string PresetFor(RoomRole role) => role == RoomRole.Main ? "teacher" : "students";
 
-    /// <summary>Display on with the lesson input, cameras to the role's preset, microphones unmuted, on-air light blinking.</summary>
-    public async Task<IReadOnlyList<DeviceProblem>> PrepareAsync(RoomRole role, CancellationToken ct)
+    /// <summary>
+    /// Display on with the lesson input, cameras to the role's preset, microphones unmuted, on-air light blinking. For a
+    /// two-way lesson also: the partner display (<c>playback.display</c>) on the input that carries the box's output, and
+    /// the microphones' echo canceller on (the partner's voice now plays in the room).
+    /// </summary>
+    public async Task<IReadOnlyList<DeviceProblem>> PrepareAsync(RoomRole role, bool twoWay, CancellationToken ct)
     {
         devices.DisplayRelay?.Set(true);
         var steps = new List<Task<DeviceProblem?>>();
@@ -43,7 +47,8 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
             steps.Add(Step(device, async t =>
             {
                 await display.SetPowerAsync(true, t).ConfigureAwait(false);
-                if (device.Options.LessonInput is { } input) await display.SetInputAsync(input, t).ConfigureAwait(false);
+                var input = twoWay && playback?.Display == device.Id && playback.DisplayInput is { } partnerInput ? partnerInput : device.Options.LessonInput;
+                if (input is not null) await display.SetInputAsync(input, t).ConfigureAwait(false);
             }, ct));
         // Each camera that has the role's preset goes to it; a camera without it serves another view and stays put.
         var preset = PresetFor(role);
@@ -54,7 +59,11 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
         if (cameras.Count > 0 && cameras.All(c => c.Device.Options.Presets?.ContainsKey(preset) != true))
             problems0.Add(new DeviceProblem(cameras[0].Device.Id, $"no camera has a '{preset}' preset configured"));
         foreach (var (device, mic) in devices.OfType<IMicArray>())
-            steps.Add(Step(device, t => mic.SetMuteAsync(false, t), ct));
+            steps.Add(Step(device, async t =>
+            {
+                await mic.SetMuteAsync(false, t).ConfigureAwait(false);
+                if (twoWay && !await mic.SetEchoCancellationAsync(true, t).ConfigureAwait(false)) LogNoEchoCanceller(device.Id);
+            }, ct));
         var problems = problems0.Concat((await Task.WhenAll(steps).ConfigureAwait(false)).OfType<DeviceProblem>()).ToList();
         devices.OnAirLight?.Blink(BlinkHalfPeriod);
         return problems;
@@ -105,4 +114,7 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
 
     [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Lesson step on {Device} failed: {Reason}")]
     private partial void LogStepFailed(string device, string reason);
+
+    [LoggerMessage(EventId = 5402, Level = LogLevel.Warning, Message = "Mic array {Device} has no echo canceller to turn on: the partner's voice may echo back")]
+    private partial void LogNoEchoCanceller(string device);
 }

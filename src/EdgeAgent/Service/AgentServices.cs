@@ -7,6 +7,7 @@ using EdgeAgent.Diagnostics;
 using EdgeAgent.Kernel;
 using EdgeAgent.Lessons;
 using EdgeAgent.Media;
+using EdgeAgent.Media.Play;
 using EdgeAgent.State;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,13 +44,16 @@ public static class AgentServices
         // Media
         services.AddSingleton<StreamService>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamService>());
+        services.AddSingleton<PlaybackService>();
+        services.AddHostedService(sp => sp.GetRequiredService<PlaybackService>());
+        services.AddSingleton<RoomMedia>();
 
         // Lessons
         services.AddSingleton<LessonStore>();
         services.AddSingleton<BookingSource>();
         services.AddSingleton<IOfficeDocumentReceiver>(sp => sp.GetRequiredService<BookingSource>());
         services.AddHostedService<ICalendarFeed>();
-        services.AddSingleton<RoomControl>();
+        services.AddSingleton(sp => new RoomControl(sp.GetRequiredService<DeviceRegistry>(), sp.GetRequiredService<ILogger<RoomControl>>(), options.Playback));
         services.AddSingleton<LessonRecords>();
         services.AddSingleton<LessonPlanner>();
         services.AddSingleton<LessonReporter>();

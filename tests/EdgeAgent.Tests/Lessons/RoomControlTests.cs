@@ -39,7 +39,7 @@ public sealed class RoomControlTests : IAsyncDisposable
         var control = new RoomControl(devices, NullLogger<RoomControl>.Instance) { StepClock = limitClock };
         _room.Camera1.StorePreset(1, 100, 20, 300); // cam1's teacher view
         await _room.Mic.PressMuteButtonAsync(true); // muted before: the preparation unmutes it
-        var prepare = control.PrepareAsync(RoomRole.Main, CancellationToken.None);
+        var prepare = control.PrepareAsync(RoomRole.Main, twoWay: false, CancellationToken.None);
 
         await Eventually.True(() => !_room.Mic.Muted && _room.Camera1.LastRecalledPreset == 1, TimeSpan.FromSeconds(30), "the camera and the mics prepared");
         await Eventually.True(() => _room.Display.Received.Any(l => l.Contains("INPT ", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the display asked for its input");

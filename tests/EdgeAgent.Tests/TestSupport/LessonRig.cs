@@ -46,13 +46,16 @@ public sealed class LessonRig : IAsyncDisposable
         Board = new LiveBoard();
         var records = new LessonRecords(options, Bookings);
         Reporter = new LessonReporter(Store, Events, Board, records, time, NullLogger<LessonReporter>.Instance);
-        var executor = new LessonExecutor(new RoomControl(Devices, NullLogger<RoomControl>.Instance), Streams, records, Reporter, time, NullLogger<LessonExecutor>.Instance);
+        Playback = new PlaybackService(options, TimeProvider.System, NullLoggerFactory.Instance, Events);
+        var executor = new LessonExecutor(new RoomControl(Devices, NullLogger<RoomControl>.Instance, options.Playback), new RoomMedia(Streams, Playback), records, Reporter, time,
+            NullLogger<LessonExecutor>.Instance);
         Runner = new LessonRunner(new LessonPlanner(options, Bookings, Store, records), executor, Reporter, time, NullLogger<LessonRunner>.Instance);
         Runner.Recorded += r => Records.Enqueue(r);
     }
 
     public string Dir { get; }
     public SimulatedClassroom Room { get; }
+    public PlaybackService Playback { get; }
     public FakeTimeProvider Time { get; }
     public AgentOptions Options { get; }
     public SimulatedGpioDriver Gpio { get; }

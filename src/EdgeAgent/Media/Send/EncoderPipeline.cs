@@ -23,32 +23,34 @@ public static partial class EncoderPipeline
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex LessonId();
 
-    /// <summary>Characters with a meaning in tee or segment specifications, or that a path should never hold.</summary>
-    private static readonly char[] Forbidden = ['|', '[', ']', ':', '\\', '\'', '"', '%', ';', '$', '`', '\n', '\r', '\t', '\0'];
 
     public static StreamPlan Plan(StreamOptions stream, RecordingOptions recording, string lessonId, int feedPort, EncoderChoice encoder)
     {
         if (!LessonId().IsMatch(lessonId))
             throw new StreamConfigException($"lesson id '{Printable(lessonId)}' must be 1-64 characters of A-Z a-z 0-9 _ - not starting with - or _");
         var dir = recording.Directory;
-        if (!Path.IsPathRooted(dir) || dir.IndexOfAny(Forbidden) >= 0 || dir.Any(char.IsControl) || dir.Contains("/-", StringComparison.Ordinal))
-            throw new StreamConfigException($"recording directory '{Printable(dir)}' must be an absolute path without | [ ] : \\ quotes % ; $ ` or control characters");
+        PathCheck.Directory(dir, "recording directory");
         if (feedPort is < 1024 or > 65535) throw new StreamConfigException($"feed port {feedPort} is out of range");
         if (encoder == EncoderChoice.Auto || !Enum.IsDefined(encoder))
             throw new StreamConfigException($"encoder '{encoder}' is not a resolved encoder");
 
         var a = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1" };
         var inv = CultureInfo.InvariantCulture;
+        // Every frame carries the wall clock, and the stamps are kept to the output (-copyts, no mux delay): the partner's
+        // player compares them with its own clock, which is the glass-to-glass latency. A device is stamped as it is read;
+        // the test source, which -re paces by its own timestamps (stamped as read it would run free), is shifted at the
+        // output to the wall clock of the moment the encoder starts (StreamPlan.EncoderArgsAt).
+        string[] Stamped = ["-use_wallclock_as_timestamps", "1"];
         switch (stream.VideoSource)
         {
             case VideoSource.Test:
-                a.AddRange(["-re", "-f", "lavfi", "-i", string.Create(inv, $"testsrc2=size={stream.Width}x{stream.Height}:rate={stream.Fps}")]);
+                a.AddRange(["-re", "-f", "lavfi", "-i", string.Create(inv, $"{Words.Of(stream.TestPattern)}=size={stream.Width}x{stream.Height}:rate={stream.Fps}")]);
                 break;
             case VideoSource.V4l2:
-                a.AddRange(["-f", "v4l2", "-framerate", stream.Fps.ToString(inv), "-video_size", string.Create(inv, $"{stream.Width}x{stream.Height}"), "-i", stream.VideoInput!]);
+                a.AddRange([.. Stamped, "-f", "v4l2", "-framerate", stream.Fps.ToString(inv), "-video_size", string.Create(inv, $"{stream.Width}x{stream.Height}"), "-i", stream.VideoInput!]);
                 break;
             case VideoSource.Rtsp:
-                a.AddRange(["-rtsp_transport", "tcp", "-i", stream.VideoInput!]);
+                a.AddRange([.. Stamped, "-rtsp_transport", "tcp", "-i", stream.VideoInput!]);
                 break;
             default:
                 throw new StreamConfigException($"unknown video source '{stream.VideoSource}'");
@@ -61,7 +63,7 @@ public static partial class EncoderPipeline
                 audioInput = 1;
                 break;
             case AudioSource.Alsa:
-                a.AddRange(["-f", "alsa", "-i", stream.AudioInput!]);
+                a.AddRange([.. Stamped, "-f", "alsa", "-i", stream.AudioInput!]);
                 audioInput = 1;
                 break;
             case AudioSource.Rtsp:
@@ -81,8 +83,12 @@ public static partial class EncoderPipeline
         a.AddRange(["-bsf:v", "dump_extra=freq=keyframe"]);
         a.AddRange(["-c:a", "aac", "-b:a", string.Create(inv, $"{stream.AudioBitrateKbps}k"), "-ar", "48000"]);
         var pattern = Path.Combine(dir, $"{lessonId}-%Y%m%d-%H%M%S.ts");
+        if (stream.VideoSource == VideoSource.Test) a.AddRange(["-output_ts_offset", WallClockMarker]);
+        a.AddRange(WallClockStamps);
         a.AddRange(["-f", "tee", "-use_fifo", "1",
-            string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_format=mpegts:strftime=1]{pattern}|[f=mpegts:onfail=ignore]udp://127.0.0.1:{feedPort}?pkt_size=1316")]);
+            // Segments are cut on the wall clock (the stamps are wall-clock time: counted from zero the segment muxer would
+            // cut at every keyframe), so they start at round times, e.g. every minute on the minute.
+            string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_atclocktime=1:segment_format=mpegts:strftime=1]{pattern}|[f=mpegts:onfail=ignore]udp://127.0.0.1:{feedPort}?pkt_size=1316")]);
 
         List<string>? uplink = null;
         if (stream.Uplink is { } endpoint)
@@ -92,11 +98,17 @@ public static partial class EncoderPipeline
             [
                 "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1",
                 "-fflags", "+genpts", "-analyzeduration", "500000", "-probesize", "200000", "-i", string.Create(inv, $"udp://127.0.0.1:{feedPort}?localaddr=127.0.0.1&fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
-                "-c", "copy", "-f", format, endpoint.Url,
+                "-c", "copy", .. WallClockStamps, "-f", format, endpoint.Url,
             ];
         }
         return new StreamPlan(a, uplink, pattern, feedPort);
     }
+
+    /// <summary>In the encoder's arguments, where the wall clock at the encoder's start goes (<see cref="StreamPlan.EncoderArgsAt"/>).</summary>
+    public const string WallClockMarker = "@wallclock";
+
+    /// <summary>Output options that keep the input's wall-clock stamps as they are (no shift to zero, no mux delay).</summary>
+    public static readonly string[] WallClockStamps = ["-copyts", "-muxdelay", "0", "-muxpreload", "0"];
 
     private static IEnumerable<string> VideoEncoder(EncoderChoice encoder, int kbps, int gop)
     {
@@ -116,7 +128,12 @@ public static partial class EncoderPipeline
 }
 
 /// <summary>The argument lists of a lesson's processes and where the recording goes.</summary>
-public sealed record StreamPlan(IReadOnlyList<string> EncoderArgs, IReadOnlyList<string>? UplinkArgs, string RecordingPattern, int FeedPort);
+public sealed record StreamPlan(IReadOnlyList<string> EncoderArgs, IReadOnlyList<string>? UplinkArgs, string RecordingPattern, int FeedPort)
+{
+    /// <summary>The encoder's arguments for a start at <paramref name="now"/>: the test source shifted to that wall clock (seconds since 1970).</summary>
+    public IReadOnlyList<string> EncoderArgsAt(DateTimeOffset now) =>
+        EncoderArgs.Select(a => a == EncoderPipeline.WallClockMarker ? (now.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture) : a).ToList();
+}
 
 /// <summary>A stream setting that cannot be turned into safe ffmpeg arguments.</summary>
 public sealed class StreamConfigException(string message) : Exception(message);

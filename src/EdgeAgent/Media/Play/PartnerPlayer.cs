@@ -1,0 +1,451 @@
+using System.Diagnostics;
+using EdgeAgent.Client.Broker;
+using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Kernel;
+using EdgeAgent.Media.Send;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Media.Play;
+
+public enum PlaybackState { Waiting, Playing, Lost, Failed, Stopped }
+
+/// <summary>What the room has received of its partner so far (cumulative over player restarts).</summary>
+public sealed record PlaybackStats(
+    PlaybackState State, string Partner, double SecondsPlayed, int Stalls, double StallSeconds, double PartnerLostSeconds, long DroppedFrames,
+    int PlayerRestarts, double? LatestLatencyMs, IReadOnlyList<double> LatencySamplesMs);
+
+/// <summary>
+/// The supervisor of one lesson's partner playback (<see cref="PlayerPipeline"/>): the receiver is retried for the
+/// whole lesson (backoff 0.25 s doubling to 1 s) and killed when its stream stops moving; the player is restarted with
+/// backoff when it dies or stops showing new frames while the partner's stream flows, and given up after
+/// <c>playback.maxRestarts</c> in a row. Four times a second it decides what the screen shows: the partner while its
+/// stream moves, else the slate (<c>partner-lost</c>, then <c>partner-restored</c>; <c>partner-missing</c> when nothing
+/// came <c>playback.partnerWaitSeconds</c> into the window), and reads the player's figures: the frame on screen (its
+/// wall-clock stamp against this clock is the latency), dropped frames, stalls.
+/// </summary>
+public sealed partial class PartnerPlayer : IAsyncDisposable
+{
+    public static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan IpcTimeout = TimeSpan.FromSeconds(2);
+    /// <summary>No new frame for this long while the partner flows counts as a stall (a longer one restarts the player).</summary>
+    private static readonly TimeSpan StallAfter = TimeSpan.FromSeconds(1);
+
+    private readonly PlaybackPlan _plan;
+    private readonly PlaybackOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger _log;
+    private readonly Action<StreamEvent> _raise;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Lock _gate = new();
+    private readonly List<double> _latency = [];
+    private Task _loops = Task.CompletedTask;
+    private FfmpegRun? _receiver;
+    private Process? _player;
+    private DateTimeOffset? _lastFlowAt;
+    private bool _everFlowed, _missingRaised, _lostRaised, _failed, _showingPartner, _stopped;
+    private double _secondsPlayed, _stallSeconds, _lostSeconds;
+    private int _stalls, _restarts;
+    private long _droppedBefore, _droppedNow;
+    private double? _latestLatency;
+
+    public PartnerPlayer(string lessonId, string partner, PlaybackPlan plan, PlaybackOptions options, DateTimeOffset windowStart, TimeProvider time,
+        ILogger log, Action<StreamEvent> raise)
+    {
+        LessonId = lessonId;
+        Partner = partner;
+        _plan = plan;
+        _options = options;
+        WindowStart = windowStart;
+        _time = time;
+        _log = log;
+        _raise = raise;
+    }
+
+    public string LessonId { get; }
+    /// <summary>The partner classroom, school/room.</summary>
+    public string Partner { get; }
+    public DateTimeOffset WindowStart { get; }
+    public PlaybackPlan Plan => _plan;
+    public int? PlayerPid { get { lock (_gate) return _player is { HasExited: false } p ? p.Id : null; } }
+    public int? ReceiverPid { get { lock (_gate) return _receiver?.Exited.IsCompleted == false ? _receiver.Pid : null; } }
+
+    /// <summary>The player's IPC while it runs (screenshots for the snapshot command and tests).</summary>
+    public MpvIpc? Ipc { get; private set; }
+
+    public PlaybackStats Stats
+    {
+        get
+        {
+            lock (_gate)
+            {
+                var state = _stopped ? PlaybackState.Stopped : _failed ? PlaybackState.Failed : _showingPartner ? PlaybackState.Playing
+                    : _everFlowed ? PlaybackState.Lost : PlaybackState.Waiting;
+                return new PlaybackStats(state, Partner, Math.Round(_secondsPlayed, 1), _stalls, Math.Round(_stallSeconds, 1), Math.Round(_lostSeconds, 1),
+                    _droppedBefore + _droppedNow, _restarts, _latestLatency, _latency.ToList());
+            }
+        }
+    }
+
+    public void Start()
+    {
+        _loops = Task.WhenAll(Task.Run(() => ReceiverLoopAsync(_stop.Token)), Task.Run(() => PlayerLoopAsync(_stop.Token)));
+    }
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        Process? player;
+        FfmpegRun? receiver;
+        lock (_gate)
+        {
+            player = _player;
+            receiver = _receiver;
+        }
+        receiver?.Kill();
+        Kill(player);
+        await _loops.ConfigureAwait(false);
+        lock (_gate) _stopped = true;
+    }
+
+    private async Task ReceiverLoopAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        var stall = TimeSpan.FromSeconds(Math.Max(3, _options.StallSeconds));
+        while (!stop.IsCancellationRequested)
+        {
+            FfmpegRun run;
+            try
+            {
+                run = await FfmpegRun.StartAsync("receiver", _plan.ReceiverArgs, _time).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                LogCannotStart("ffmpeg", e.Message);
+                return;
+            }
+            lock (_gate) _receiver = run;
+            var size = 0L;
+            run.Progress += p =>
+            {
+                // Flowing means bytes still coming: the block a dying ffmpeg prints last repeats its total.
+                if (p.End || p.TotalSize <= size) return;
+                size = p.TotalSize;
+                lock (_gate) _lastFlowAt = _time.GetUtcNow();
+                failures = 0;
+            };
+            // Killed when its stream stops moving: a connection that carries nothing is tried again.
+            while (!run.Exited.IsCompleted && !stop.IsCancellationRequested)
+            {
+                try
+                {
+                    await Task.WhenAny(run.Exited, Task.Delay(TimeSpan.FromMilliseconds(500), _time, stop)).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+                if (_time.GetUtcNow() - run.LastAdvanceAt > stall) run.Kill();
+            }
+            run.Kill();
+            try
+            {
+                await run.Exited.ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+            }
+            lock (_gate) _receiver = null;
+            await run.DisposeAsync().ConfigureAwait(false);
+            if (!await DelayAsync(Backoff.Delay(failures++, 0.25, 1), stop).ConfigureAwait(false)) return;
+        }
+    }
+
+    private async Task PlayerLoopAsync(CancellationToken stop)
+    {
+        var failures = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            Process process;
+            try
+            {
+                process = await ChildProcesses.StartAsync(ChildProcesses.Info("mpv", _plan.PlayerArgs)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                Fail($"cannot start mpv: {e.Message}");
+                return;
+            }
+            process.StandardInput.Close();
+            var drained = Task.WhenAll(Drain(process.StandardOutput), Drain(process.StandardError));
+            lock (_gate)
+            {
+                _player = process;
+                _showingPartner = false; // a new player starts on the slate
+            }
+            LogPlayerStarted(LessonId, process.Id);
+            var healthy = await SuperviseAsync(process, stop).ConfigureAwait(false);
+            Kill(process);
+            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
+            await drained.ConfigureAwait(false);
+            lock (_gate)
+            {
+                _player = null;
+                _showingPartner = false;
+                _droppedBefore += _droppedNow;
+                _droppedNow = 0;
+            }
+            process.Dispose();
+            if (stop.IsCancellationRequested) return;
+            failures = healthy ? 1 : failures + 1;
+            if (failures > _options.MaxRestarts)
+            {
+                Fail($"the player could not be kept running ({failures - 1} restarts in a row)");
+                return;
+            }
+            lock (_gate) _restarts++;
+            var delay = Backoff.Delay(failures - 1, 0.5, 5);
+            LogPlayerRestart(LessonId, delay.TotalSeconds);
+            _raise(new StreamEvent(EventTypes.PlayerRestarted, Severity.Warning,
+                $"lesson {LessonId}: the partner's player stopped; restarting it in {delay.TotalSeconds:0.0} s (restart {_restarts})"));
+            if (!await DelayAsync(delay, stop).ConfigureAwait(false)) return;
+        }
+    }
+
+    /// <summary>Drives one player until it exits, stalls or the lesson ends; true when it had played the partner (a healthy run).</summary>
+    private async Task<bool> SuperviseAsync(Process process, CancellationToken stop)
+    {
+        MpvIpc ipc;
+        try
+        {
+            ipc = await MpvIpc.ConnectAsync(_plan.IpcPath, TimeSpan.FromSeconds(10), _time, stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return false;
+        }
+        Ipc = ipc;
+        var played = false;
+        double? lastPos = null;
+        var stillFor = TimeSpan.Zero;
+        var inStall = false;
+        try
+        {
+            while (!stop.IsCancellationRequested && !process.HasExited && ipc.Connected)
+            {
+                var now = _time.GetUtcNow();
+                bool flowing, showing;
+                lock (_gate)
+                {
+                    flowing = _lastFlowAt is { } f && now - f < TimeSpan.FromSeconds(_options.PartnerLostSeconds);
+                    showing = _showingPartner;
+                    if (!flowing && now >= WindowStart) _lostSeconds += Tick.TotalSeconds;
+                }
+                if (flowing && !showing)
+                {
+                    await ShowAsync(ipc, _plan.FeedUrl, stop).ConfigureAwait(false);
+                    lastPos = null;
+                    stillFor = TimeSpan.Zero;
+                    bool restored;
+                    lock (_gate)
+                    {
+                        _showingPartner = true;
+                        restored = _lostRaised;
+                        _lostRaised = false;
+                        _everFlowed = true;
+                    }
+                    LogPartnerShown(LessonId, Partner);
+                    if (restored) _raise(new StreamEvent(EventTypes.PartnerRestored, Severity.Info, $"lesson {LessonId}: the partner classroom {Partner} is back on screen"));
+                }
+                else if (!flowing && showing)
+                {
+                    await ShowAsync(ipc, _plan.SlatePath, stop).ConfigureAwait(false);
+                    lock (_gate)
+                    {
+                        _showingPartner = false;
+                        _lostRaised = true;
+                    }
+                    LogPartnerLost(LessonId, Partner);
+                    _raise(new StreamEvent(EventTypes.PartnerLost, Severity.Warning, $"lesson {LessonId}: nothing from the partner classroom {Partner}; the slate is shown"));
+                }
+                else if (!flowing && !showing && !_everFlowed && !_missingRaised && now >= WindowStart + TimeSpan.FromSeconds(_options.PartnerWaitSeconds))
+                {
+                    _missingRaised = true;
+                    _raise(new StreamEvent(EventTypes.PartnerMissing, Severity.Warning,
+                        $"lesson {LessonId}: nothing from the partner classroom {Partner} {_options.PartnerWaitSeconds} s into the window; the slate is shown, the lesson records and sends"));
+                }
+
+                if (showing && flowing)
+                {
+                    var pos = await ipc.GetDoubleAsync("time-pos", IpcTimeout, stop).ConfigureAwait(false);
+                    var dropped = await ipc.GetDoubleAsync("frame-drop-count", IpcTimeout, stop).ConfigureAwait(false);
+                    var at = _time.GetUtcNow();
+                    lock (_gate)
+                    {
+                        if (dropped is { } d) _droppedNow = (long)d;
+                        if (pos is { } p && (lastPos is null || p > lastPos))
+                        {
+                            if (lastPos is not null) _secondsPlayed += Tick.TotalSeconds;
+                            played = true;
+                            stillFor = TimeSpan.Zero;
+                            inStall = false;
+                            var latency = Latency(at, p);
+                            if (latency is { } ms)
+                            {
+                                _latestLatency = Math.Round(ms, 1);
+                                if (_latency.Count < 100_000) _latency.Add(ms);
+                            }
+                        }
+                        else if (lastPos is not null)
+                        {
+                            stillFor += Tick;
+                            if (stillFor >= StallAfter)
+                            {
+                                if (!inStall) _stalls++;
+                                inStall = true;
+                                _stallSeconds += Tick.TotalSeconds;
+                            }
+                        }
+                        lastPos = pos ?? lastPos;
+                    }
+                    if (stillFor >= TimeSpan.FromSeconds(_options.StallSeconds))
+                    {
+                        LogPlayerStalled(LessonId, _options.StallSeconds);
+                        return played;
+                    }
+                }
+                try
+                {
+                    await Task.Delay(Tick, _time, stop).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                }
+            }
+        }
+        catch (Exception e) when (e is MpvException or TimeoutException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            LogIpcFailed(LessonId, e.Message);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            Ipc = null;
+            await ipc.DisposeAsync().ConfigureAwait(false);
+        }
+        return played;
+    }
+
+    /// <summary>
+    /// Puts <paramref name="what"/> on screen and waits (up to 3 s) until it is there: mpv loads a file asynchronously,
+    /// and until it has, the old picture would still be up. Never paused (nothing here may freeze the picture).
+    /// </summary>
+    private async Task ShowAsync(MpvIpc ipc, string what, CancellationToken stop)
+    {
+        await ipc.CommandAsync(IpcTimeout, stop, "loadfile", what, "replace").ConfigureAwait(false);
+        await ipc.CommandAsync(IpcTimeout, stop, "set_property", "pause", "no").ConfigureAwait(false);
+        var until = _time.GetUtcNow() + TimeSpan.FromSeconds(3);
+        while (_time.GetUtcNow() < until && !stop.IsCancellationRequested)
+        {
+            var path = await ipc.CommandAsync(IpcTimeout, stop, "get_property", "path").ConfigureAwait(false) is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var p) ? p : null;
+            // The slate's one frame is at 0; the partner's frames carry the sender's wall clock (seconds since 1970,
+            // wrapped): a position past the first second is a frame of the partner on screen, not the slate still up.
+            var pos = await ipc.GetDoubleAsync("time-pos", IpcTimeout, stop).ConfigureAwait(false);
+            if (path == what && pos is { } at && (what == _plan.SlatePath ? at < 1 : at >= 1)) return;
+            await Task.Delay(TimeSpan.FromMilliseconds(50), _time, stop).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Milliseconds between the sender's wall-clock stamp of the frame on screen and this clock; null when implausible.</summary>
+    internal static double? Latency(DateTimeOffset now, double framePosition)
+    {
+        const double wrap = PlayerPipeline.TimestampWrapSeconds;
+        var clock = now.ToUnixTimeMilliseconds() / 1000.0 % wrap;
+        var diff = (clock - framePosition) % wrap;
+        if (diff > wrap / 2) diff -= wrap;
+        if (diff < -wrap / 2) diff += wrap;
+        var ms = diff * 1000;
+        // Below zero a little (two clocks a few ms apart), never minutes: anything else is not a wall-clock stamp.
+        return ms is > -100 and < 60_000 ? Math.Max(0, ms) : null;
+    }
+
+    private void Fail(string reason)
+    {
+        lock (_gate)
+        {
+            _failed = true;
+            _showingPartner = false;
+        }
+        LogFailed(LessonId, reason);
+        _raise(new StreamEvent(EventTypes.PlayerFailed, Severity.Error, $"lesson {LessonId}: {reason}; the partner is not shown, the lesson records and sends"));
+    }
+
+    private static async Task Drain(StreamReader reader)
+    {
+        var buffer = new char[4096];
+        try
+        {
+            while (await reader.ReadAsync(buffer).ConfigureAwait(false) > 0)
+            {
+            }
+        }
+        catch (IOException)
+        {
+        }
+    }
+
+    private static void Kill(Process? process)
+    {
+        try
+        {
+            if (process is { HasExited: false }) process.Kill();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+    }
+
+    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
+    {
+        try
+        {
+            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_loops.IsCompleted || !_stop.IsCancellationRequested) await StopAsync().ConfigureAwait(false);
+        _stop.Dispose();
+    }
+
+    [LoggerMessage(EventId = 6401, Level = LogLevel.Information, Message = "Lesson {Lesson}: partner player started (pid {Pid})")]
+    private partial void LogPlayerStarted(string lesson, int pid);
+
+    [LoggerMessage(EventId = 6402, Level = LogLevel.Warning, Message = "Lesson {Lesson}: partner player stopped; restart in {Delay:0.0} s")]
+    private partial void LogPlayerRestart(string lesson, double delay);
+
+    [LoggerMessage(EventId = 6403, Level = LogLevel.Information, Message = "Lesson {Lesson}: the partner {Partner} is on screen")]
+    private partial void LogPartnerShown(string lesson, string partner);
+
+    [LoggerMessage(EventId = 6404, Level = LogLevel.Warning, Message = "Lesson {Lesson}: nothing from the partner {Partner}; slate shown")]
+    private partial void LogPartnerLost(string lesson, string partner);
+
+    [LoggerMessage(EventId = 6405, Level = LogLevel.Warning, Message = "Lesson {Lesson}: the partner player showed no new frame for {Seconds} s; restarting it")]
+    private partial void LogPlayerStalled(string lesson, int seconds);
+
+    [LoggerMessage(EventId = 6406, Level = LogLevel.Error, Message = "Lesson {Lesson}: partner playback failed: {Reason}")]
+    private partial void LogFailed(string lesson, string reason);
+
+    [LoggerMessage(EventId = 6407, Level = LogLevel.Warning, Message = "Lesson {Lesson}: the partner player's IPC failed: {Reason}")]
+    private partial void LogIpcFailed(string lesson, string reason);
+
+    [LoggerMessage(EventId = 6408, Level = LogLevel.Error, Message = "Cannot start {Program}: {Reason}")]
+    private partial void LogCannotStart(string program, string reason);
+}

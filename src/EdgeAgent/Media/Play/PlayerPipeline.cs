@@ -1,0 +1,67 @@
+using System.Globalization;
+using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Media.Send;
+
+namespace EdgeAgent.Media.Play;
+
+/// <summary>
+/// The two processes that play the partner classroom, as argument lists (nothing through a shell):
+/// <list type="bullet">
+/// <item>the <b>receiver</b> (ffmpeg) takes the partner's stream from its URL and copies it, timestamps untouched, to a
+/// local MPEG-TS feed on 127.0.0.1 UDP. It is the part that waits on the network: it can retry for the whole lesson
+/// without the screen ever waiting on a connection, and its progress says whether the partner is there;</item>
+/// <item>the <b>player</b> (mpv) shows the slate, or the feed while the partner is there, full screen on the partner
+/// display and the speakers, controlled and read through its JSON IPC socket.</item>
+/// </list>
+/// The sender stamps its frames with its wall clock (<see cref="EncoderPipeline"/>), and the player keeps those
+/// timestamps (<c>--rebase-start-time=no</c>), so the time of the frame on screen against this box's clock is the
+/// glass-to-glass latency.
+/// </summary>
+public static class PlayerPipeline
+{
+    /// <summary>MPEG-TS timestamps are 33 bits of 90 kHz: the wall-clock stamps wrap every 95,443.7 s (26.5 h).</summary>
+    public const double TimestampWrapSeconds = 8589934592.0 / 90000;
+
+    public static PlaybackPlan Plan(PlaybackOptions playback, MediaEndpoint partner, string playerDirectory, string lessonId, int feedPort)
+    {
+        PathCheck.Directory(playerDirectory, "player directory");
+        if (feedPort is < 1024 or > 65535) throw new StreamConfigException($"feed port {feedPort} is out of range");
+        var inv = CultureInfo.InvariantCulture;
+        var feed = string.Create(inv, $"udp://127.0.0.1:{feedPort}");
+        List<string> receiver =
+        [
+            "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "0.5",
+            "-fflags", "nobuffer", "-probesize", "200000", "-analyzeduration", "500000", "-i", partner.Url,
+            "-map", "0", "-c", "copy", .. EncoderPipeline.WallClockStamps,
+            "-f", "mpegts", feed + "?pkt_size=1316",
+        ];
+        var ipc = Path.Combine(playerDirectory, $"mpv-{lessonId}.sock");
+        var slate = Path.Combine(playerDirectory, $"slate-{lessonId}.png");
+        var player = new List<string>
+        {
+            "--no-config", "--no-terminal", "--idle=yes", "--input-ipc-server=" + ipc,
+            "--profile=low-latency", "--cache=no", "--rebase-start-time=no",
+            "--demuxer-lavf-probesize=200000", "--demuxer-lavf-analyzeduration=0.5",
+            // The slate stays up and stays the current frame (an image would otherwise end and leave the screen black).
+            // keep-open pauses at an end: whatever is loaded next is unpaused (PartnerPlayer.ShowAsync).
+            "--image-display-duration=inf", "--keep-open=yes", "--osc=no", "--osd-level=0",
+            string.Create(inv, $"--volume={playback.VolumePercent}"),
+        };
+        player.AddRange(playback.Video switch
+        {
+            PlaybackVideo.Drm => ["--vo=drm", "--hwdec=auto-safe", "--force-window=yes"],
+            PlaybackVideo.Gpu => ["--vo=gpu", "--hwdec=auto-safe", "--fs", "--force-window=yes"],
+            PlaybackVideo.Null => ["--vo=null"],
+            // Drawn nowhere (a tiny terminal picture the agent discards) but with real frames to take screenshots of.
+            PlaybackVideo.Offscreen => ["--vo=tct", "--vo-tct-width=32", "--vo-tct-height=18"],
+            _ => throw new StreamConfigException($"unknown playback video '{playback.Video}'"),
+        });
+        player.AddRange(playback.AudioDevice == "none" ? ["--ao=null"] : ["--ao=alsa", "--audio-device=alsa/" + playback.AudioDevice]);
+        player.Add(slate);
+        return new PlaybackPlan(receiver, player, feed, feedPort, ipc, slate);
+    }
+}
+
+/// <summary>The argument lists of a lesson's partner playback and where its socket and slate live.</summary>
+public sealed record PlaybackPlan(IReadOnlyList<string> ReceiverArgs, IReadOnlyList<string> PlayerArgs, string FeedUrl, int FeedPort, string IpcPath, string SlatePath);
