@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(ffmpeg srt-tools util-linux mosquitto mosquitto-clients sqlite3 iperf3 iproute2 procps systemd
+APT_PACKAGES=(ffmpeg srt-tools mpv fonts-wqy-microhei util-linux mosquitto mosquitto-clients sqlite3 iperf3 iproute2 procps systemd
   dpkg-dev lintian debootstrap file binutils binutils-aarch64-linux-gnu jq postgresql rabbitmq-server
   gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user)
 # gcc links the agent compiled ahead of time (NativeAOT), gcc-aarch64-linux-gnu cross-links the arm64 one, and

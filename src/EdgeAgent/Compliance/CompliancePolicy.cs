@@ -41,7 +41,7 @@ public sealed class CompliancePolicy
     {
         ["cameras.online"] = true, ["video.height"] = true, ["video.fps"] = true, ["encoder.codec"] = false,
         ["net.up"] = true, ["net.down"] = true, ["net.delay"] = true, ["net.rtt"] = true, ["net.jitter"] = true, ["net.loss"] = true,
-        ["microphones.online"] = true, ["audio.level"] = true, ["display.status"] = false,
+        ["microphones.online"] = true, ["audio.level"] = true, ["audio.aec"] = false, ["display.status"] = false,
         ["recording.days"] = true, ["clock.offset"] = true, ["recording.avsync"] = true,
     };
 

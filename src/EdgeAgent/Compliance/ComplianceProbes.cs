@@ -13,6 +13,7 @@ public static class ComplianceProbes
         new DeviceProbe(devices),
         new VideoSourceProbe(options.Stream),
         new AudioLevelProbe(options.Stream, options.Compliance.MicTestSeconds),
+        new EchoCancellerProbe(options, devices),
         new NetworkProbe(options),
         new RecordingSpaceProbe(options, book, time),
         new ClockProbe(options.Compliance.SntpServer, time),

@@ -31,7 +31,7 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
     {
         [DeviceKind.Camera] = ["status", "power", "preset-recall", "preset-set", "position", "move", "drive", "stop", "home", "zoom"],
         [DeviceKind.Display] = ["status", "power", "input", "inputs", "mute", "info"],
-        [DeviceKind.MicArray] = ["status", "mute", "gain", "levels"],
+        [DeviceKind.MicArray] = ["status", "mute", "gain", "levels", "aec"],
         [DeviceKind.AudioCapture] = ["status", "level"],
     };
 
@@ -188,6 +188,13 @@ public sealed class DeviceActions(DeviceRegistry devices, TimeProvider time)
                 var mute = OnOff(args[0]);
                 await mic.SetMuteAsync(mute, ct).ConfigureAwait(false);
                 return new JsonObject { ["mute"] = mute };
+            case ("aec", 0):
+                return new JsonObject { ["aec"] = await mic.GetEchoCancellationAsync(ct).ConfigureAwait(false) is { } on ? (on ? "on" : "off") : "not available" };
+            case ("aec", 1):
+                var aec = OnOff(args[0]);
+                if (!await mic.SetEchoCancellationAsync(aec, ct).ConfigureAwait(false))
+                    throw new DeviceException(DeviceErrorKind.Rejected, "this mic array has no echo canceller");
+                return new JsonObject { ["aec"] = aec ? "on" : "off" };
             case ("gain", 1):
                 var channel = Int(args[0], "channel", 1, MicArrayMessage.MaxChannel);
                 return new JsonObject { ["channel"] = channel, ["gainDb"] = await mic.GetGainAsync(channel, ct).ConfigureAwait(false) };

@@ -27,6 +27,28 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_echo_canceller_is_switched_on_every_channel_and_read_back_and_the_poll_reports_it()
+    {
+        Assert.False(await _mic.GetEchoCancellationAsync(Ct));
+        Assert.True(await _mic.SetEchoCancellationAsync(true, Ct));
+        Assert.All(Enumerable.Range(1, _sim.Channels), c => Assert.True(_sim.EchoCancellation(c)));
+        Assert.True(await _mic.GetEchoCancellationAsync(Ct));
+        Assert.Equal(["< GET 01 AEC >", "< SET 00 AEC ON >", "< GET 01 AEC >"], _sim.Received);
+        var poll = await _mic.PollAsync(Ct);
+        Assert.EndsWith(", AEC on", poll.Detail);
+    }
+
+    [Fact]
+    public async Task An_array_without_an_echo_canceller_says_so_and_stays_online()
+    {
+        _sim.HasEchoCanceller = false;
+        Assert.Null(await _mic.GetEchoCancellationAsync(Ct));
+        Assert.False(await _mic.SetEchoCancellationAsync(true, Ct));
+        Assert.Null(_mic.EchoCancellation);
+        Assert.DoesNotContain("AEC", (await _mic.PollAsync(Ct)).Detail);
+    }
+
+    [Fact]
     public async Task The_room_mute_is_the_device_mute_byte_exact_as_the_reference_writes_it()
     {
         Assert.False(await _mic.GetMuteAsync(Ct));
@@ -98,7 +120,7 @@ public sealed class CommandStringMicArrayTests : IAsyncLifetime
     {
         var result = await _mic.PollAsync(Ct);
         Assert.Equal(DeviceState.Online, result.State);
-        Assert.Equal("live, 8 channels", result.Detail);
+        Assert.Equal("live, 8 channels, AEC off", result.Detail);
         Assert.Equal("< GET 0 ALL >", _sim.Received[^1]);
         Assert.Equal(8, _mic.LastKnownGains.Count);
     }

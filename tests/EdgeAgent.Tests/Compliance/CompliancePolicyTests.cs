@@ -16,7 +16,7 @@ public class CompliancePolicyTests
     {
         var policy = CompliancePolicy.Default;
         Assert.Equal("zj-paired-default", policy.Id);
-        Assert.Equal(14, policy.Rules.Count);
+        Assert.Equal(15, policy.Rules.Count);
         Assert.All(policy.Rules, r => Assert.False(string.IsNullOrWhiteSpace(r.Source)));
         var schema = await JsonSchema.FromFileAsync(Path.Combine(TestConfig.RepoRoot, "schemas", "edgeagent.policy.v1.json"));
         Assert.Empty(schema.Validate(policy.Json));

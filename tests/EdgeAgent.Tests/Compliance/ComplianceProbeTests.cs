@@ -43,6 +43,34 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
     private static Measurement Of(IReadOnlyList<Measurement> list, string metric) => list.Single(m => m.Metric == metric);
 
     [Fact]
+    public async Task A_room_that_plays_a_partner_needs_its_echo_canceller_on()
+    {
+        var twoWay = Options(c => c["stream"]!["partnerUrl"] = "srt://127.0.0.1:9000?streamid={partnerSchool}.{partnerRoom}");
+        await using var devices = new DeviceRegistry(twoWay, NullLoggerFactory.Instance, TimeProvider.System);
+        var probe = new EchoCancellerProbe(twoWay, devices);
+
+        var off = Of(await probe.MeasureAsync(CancellationToken.None), EchoCancellerProbe.Metric);
+        Assert.Equal("off", off.Word);
+        Assert.Equal("mic1 AEC off", off.Evidence);
+        Assert.Equal("fail", Verdict("AUD-AEC", "receiving", off));
+
+        await devices.OfType<IMicArray>().Single().Driver.SetEchoCancellationAsync(true, CancellationToken.None);
+        var on = Of(await probe.MeasureAsync(CancellationToken.None), EchoCancellerProbe.Metric);
+        Assert.Equal("pass", Verdict("AUD-AEC", "receiving", on));
+
+        _room.Mic.HasEchoCanceller = false; // an array that cannot say
+        var unknown = Of(await probe.MeasureAsync(CancellationToken.None), EchoCancellerProbe.Metric);
+        Assert.False(unknown.IsKnown);
+        Assert.Equal("unknown", Verdict("AUD-AEC", "receiving", unknown));
+
+        // A room that plays no partner has no far-end voice to cancel.
+        var oneWay = Options();
+        var notNeeded = Of(await new EchoCancellerProbe(oneWay, devices).MeasureAsync(CancellationToken.None), EchoCancellerProbe.Metric);
+        Assert.Equal("not-needed", notNeeded.Word);
+        Assert.Equal("pass", Verdict("AUD-AEC", "main", notNeeded));
+    }
+
+    [Fact]
     public async Task Devices_count_what_answers_and_the_display_reports_its_errors()
     {
         await using var devices = new DeviceRegistry(Options(), NullLoggerFactory.Instance, TimeProvider.System);

@@ -57,8 +57,14 @@ public sealed class ComplianceScheduleTests : IAsyncLifetime
         var stream = await _streams.StartStreamAsync("lesson-1", CancellationToken.None);
         await stream.Running.WaitAsync(TimeSpan.FromSeconds(60));
         await service.StartAsync(CancellationToken.None);
-        time.Advance(ComplianceService.FirstRun + TimeSpan.FromSeconds(1)); // the first check falls due while the stream runs
-        await Eventually.True(() => service.DeferredForStream, TimeSpan.FromSeconds(30), "the check waiting for the stream");
+        // The first check falls due while the stream runs. The clock is moved until the service has seen it: moved
+        // before the service's timer exists, the timer would start from the moved clock and never come due.
+        time.Advance(ComplianceService.FirstRun);
+        await Eventually.True(() =>
+        {
+            time.Advance(TimeSpan.FromSeconds(1));
+            return service.DeferredForStream;
+        }, TimeSpan.FromSeconds(30), "the check waiting for the stream");
         Assert.Equal(0, probe.Runs);
 
         await _streams.StopStreamAsync(); // the lesson ends: the check runs now, not minutes later
