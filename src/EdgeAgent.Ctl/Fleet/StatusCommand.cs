@@ -77,6 +77,9 @@ public static class StatusCommand
             if (lesson.Stream is { } s)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  stream {s.State}: {s.Fps:0.#} fps, {s.BitrateKbps:0} kbit/s, uplink {s.UplinkUp switch { true => "up", false => "DOWN", null => "none configured" }}, {s.SecondsStreamed:0} s streamed, {s.Restarts} restart(s), {s.Stalls} stall(s), {s.UplinkLosses} uplink loss(es), {s.DroppedFrames} dropped frame(s)"));
+            if (lesson.Playback is { } p)
+                output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"  partner {p.Partner} {p.State}: latency {(p.LatencyMs is { } ms ? $"{ms:0} ms" : "-")}, {p.SecondsPlayed:0} s played, {p.PartnerLostSeconds:0} s without the partner, {p.Stalls} stall(s), {p.DroppedFrames} dropped frame(s), {p.PlayerRestarts} player restart(s)"));
         }
         else output.WriteLine("Lesson now: none");
         output.WriteLine();

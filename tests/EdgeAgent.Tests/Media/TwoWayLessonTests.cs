@@ -160,6 +160,10 @@ public sealed class TwoWayLessonTests : BrokerTest
         Assert.True(await DifferenceAsync(atMain, rgb) < 20, "the main room does not show the receiving room's picture");
         Assert.True(await DifferenceAsync(atMain, bars) > 40, "the main room shows its own picture");
         await WaitPlaybackAsync(tech, receivingRoot, p => p["latencyMs"] is not null, "a latency measured at the receiving room");
+        // The technician sees it: what the room receives, live.
+        var status = new StringWriter();
+        await EdgeAgent.Ctl.CtlCli.InvokeAsync(["status", $"zj-test/{Receiving}/{ReceivingRoom}", "--broker", $"127.0.0.1:{Broker.Port}"], status, new StringWriter());
+        Assert.Matches($@"partner {Main}/{MainRoom} playing: latency \d+ ms, \d+ s played", status.ToString());
         // The partner display was switched to the box's input, and the echo canceller is on.
         Assert.Contains("%1INPT 32", _rooms[0].Display.Received);
         Assert.True(_rooms[0].Mic.EchoCancellation(1));
@@ -223,7 +227,7 @@ public sealed class TwoWayLessonTests : BrokerTest
         };
         await tech.WaitForAsync(m => m.Topic == $"{receivingRoot}/lessons", TimeSpan.FromSeconds(30), "the receiving room's record");
         await tech.WaitForAsync(m => m.Topic == $"{mainRoot}/lessons", TimeSpan.FromSeconds(30), "the main room's record");
-        foreach (var m in tech.Received.Where(m => schemas.Keys.Any(k => m.Topic.EndsWith("/" + k, StringComparison.Ordinal))))
+        foreach (var m in tech.Received.Where(m => schemas.Keys.Any(k => m.Topic.EndsWith("/edgeagent/" + k, StringComparison.Ordinal))))
         {
             var kind = m.Topic[(m.Topic.LastIndexOf('/') + 1)..];
             var errors = schemas[kind].Validate(System.Text.Encoding.UTF8.GetString(System.Buffers.BuffersExtensions.ToArray(m.Payload)));
@@ -272,5 +276,35 @@ public sealed class TwoWayLessonTests : BrokerTest
         Assert.NotEmpty(Directory.GetFiles(Path.Combine(Dir.Path, MainRoom, "recordings"), "*.ts"));
         main.Signal(AgentProcess.SIGTERM);
         Assert.Equal(0, await main.WaitForExitAsync(TimeSpan.FromSeconds(30)));
+    }
+
+    [Theory]
+    [InlineData("room-2&passphrase=stolen", "lessons.bookings[0].partnerRoom", "is not a room code")]
+    [InlineData("room-2,m=publish", "lessons.bookings[0].partnerRoom", "is not a room code")]
+    [InlineData("../../etc", "lessons.bookings[0].partnerRoom", "is not a room code")]
+    public async Task A_booking_whose_partner_codes_would_break_out_of_the_partner_url_is_rejected_at_load(string partnerRoom, string field, string reason)
+    {
+        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, partnerRoom, ("2022-11-14", "08:30", "09:10"));
+        var (code, _, stderr) = await AgentProcess.RunAsync("validate", "--config", path);
+        Assert.Equal(78, code);
+        Assert.Contains($"{field}: ", stderr);
+        Assert.Contains(reason, stderr);
+
+        // The same from the office: a timetable document with such a booking is rejected whole.
+        var doc = $$"""{"schema":"edgeagent.timetable/1","bookings":[{"id":"b1","date":"2022-11-14","period":"1","form":"SyncClassroom","subject":"maths","partnerSchool":"{{Receiving}}","partnerRoom":{{System.Text.Json.JsonSerializer.Serialize(partnerRoom)}}}]}""";
+        Assert.Null(EdgeAgent.Lessons.LessonBook.FromJson(Main, RoomRole.Main, System.Text.Encoding.UTF8.GetBytes(doc), [], out var errors));
+        Assert.Contains(errors, e => e.StartsWith("document.bookings[0].partnerRoom: ", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_partner_url_with_a_placeholder_the_agent_does_not_fill_is_a_config_error()
+    {
+        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, ReceivingRoom, ("2022-11-14", "08:30", "09:10"));
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
+        config["stream"]!["partnerUrl"] = "srt://relay:8890?streamid=#!::r=live/{partnerSchool}/{partnerClass},m=request";
+        File.WriteAllText(path, config.ToJsonString());
+        var (code, _, stderr) = await AgentProcess.RunAsync("validate", "--config", path);
+        Assert.Equal(78, code);
+        Assert.Contains("stream.partnerUrl: {partnerClass} is not a placeholder here", stderr);
     }
 }
