@@ -5,6 +5,7 @@
 #   ./scripts/bench.sh telemetry  command round trips and idle traffic over a loopback mosquitto, agent memory
 #                                 (the SDK build, then the agent the package ships: compiled ahead of time)
 #   ./scripts/bench.sh stream     60 s 720p30 supervised vs bare (CPU, RSS), start → first bytes, uplink recovery
+#   ./scripts/bench.sh two-way    glass-to-glass latency at 720p30 over SRT, CPU of a two-way lesson vs bare, partner back → picture
 #   ./scripts/bench.sh fleet      500 and 2,000 rooms' telemetry against one mosquitto (births, burst, memory, reconnect storm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ dotnet build bench/EdgeAgent.Bench -c Release --no-restore -nologo -v quiet -clp
 BENCH=bench/EdgeAgent.Bench/bin/Release/net10.0/edgeagent-bench
 mkdir -p bench-results
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(devices telemetry stream fleet)
+[ ${#suites[@]} -gt 0 ] || suites=(devices telemetry stream two-way fleet)
 for suite in "${suites[@]}"; do
   case "$suite" in
     devices) "$BENCH" devices --ops 1000 --out bench-results/devices.md ;;
@@ -28,7 +29,8 @@ for suite in "${suites[@]}"; do
       "$BENCH" telemetry --ops 1000 --agent "$package/root/usr/lib/edgeagent/edgeagent" --out bench-results/telemetry-package.md
       rm -rf "$package" ;;
     stream) "$BENCH" stream --seconds 60 --out bench-results/stream.md ;;
+    two-way) "$BENCH" two-way --seconds 60 --out bench-results/two-way.md ;;
     fleet) "$BENCH" fleet --rooms 500,2000 --out bench-results/fleet.md ;;
-    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, fleet)" >&2; exit 64 ;;
+    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, two-way, fleet)" >&2; exit 64 ;;
   esac
 done

@@ -18,10 +18,26 @@ for (var i = 1; i < args.Length; i++)
     else if (args[i] == "--idle-seconds") i++;
     else if (args[i] == "--rooms") i++;
 }
-if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "fleet"))
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|fleet [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--out FILE]");
     return 64;
+}
+if (args[0] == "two-way")
+{
+    var seconds = 60;
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--seconds") seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    var twoWayRows = await EdgeAgent.Bench.TwoWayBench.RunAsync(seconds, repeats: 5);
+    var twoWayText = string.Join('\n', new[]
+    {
+        $"# Two-way lesson on one box ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, libx264, mpv offscreen)",
+        "",
+        "| measure | value | | target |",
+        "|---|---|---|---|",
+    }.Concat(twoWayRows)) + "\n";
+    await Publish(twoWayText, output, CancellationToken.None);
+    return 0;
 }
 if (args[0] == "fleet")
 {
