@@ -91,7 +91,7 @@ public static class StreamBench
         await UdpListener.WaitBoundAsync(plan.FeedPort, TimeSpan.FromSeconds(3), TimeProvider.System, CancellationToken.None);
         var parser = new FfmpegProgressParser();
         var media = 0.0;
-        using var encoder = Start(plan.EncoderArgsAt(DateTimeOffset.UtcNow), line =>
+        using var encoder = Start(plan.EncoderArgs, line =>
         {
             if (parser.Feed(line) is { } p) Volatile.Write(ref media, p.OutTime.TotalSeconds);
         });

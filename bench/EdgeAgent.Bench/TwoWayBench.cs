@@ -123,7 +123,7 @@ public static class TwoWayBench
         };
         processes.Add(BenchProcesses.Start("ffmpeg", plan.UplinkArgs!));
         await UdpListener.WaitBoundAsync(plan.FeedPort, TimeSpan.FromSeconds(3), TimeProvider.System, CancellationToken.None);
-        processes.Add(BenchProcesses.Start("ffmpeg", plan.EncoderArgsAt(DateTimeOffset.UtcNow)));
+        processes.Add(BenchProcesses.Start("ffmpeg", plan.EncoderArgs));
         await Task.Delay(TimeSpan.FromSeconds(5)); // the same warm-up the supervised run spends reaching the picture
         var pids = processes.Select(p => p.Id).ToArray();
         var before = Cpu(pids);

@@ -37,10 +37,13 @@ public static partial class EncoderPipeline
         var a = new List<string> { "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1" };
         var inv = CultureInfo.InvariantCulture;
         // Every frame carries the wall clock, and the stamps are kept to the output (-copyts, no mux delay): the partner's
-        // player compares them with its own clock, which is the glass-to-glass latency. A device is stamped as it is read;
-        // the test source, which -re paces by its own timestamps (stamped as read it would run free), is shifted at the
-        // output to the wall clock of the moment the encoder starts (StreamPlan.EncoderArgsAt).
+        // player compares them with its own clock, which is the glass-to-glass latency. A device is stamped as it is read.
+        // The test source is paced by -re on its own timestamps (stamped as read, its audio and video drift apart), so its
+        // frames get the wall clock in the filter: its own time plus the wall clock when the filter met the first frame,
+        // which is when -re started the pacing (a shift fixed before the encoder starts would count the encoder's start-up,
+        // some 0.5 s, as latency).
         string[] Stamped = ["-use_wallclock_as_timestamps", "1"];
+        const string WallClockTime = "setpts=PTS-STARTPTS+RTCSTART/(TB*1000000)";
         switch (stream.VideoSource)
         {
             case VideoSource.Test:
@@ -76,14 +79,15 @@ public static partial class EncoderPipeline
         a.AddRange(["-map", "0:v:0", "-map", string.Create(inv, $"{audioInput}:a:0")]);
         // VA-API encodes from GPU surfaces: the frames are uploaded at the end of the filter chain.
         var upload = encoder == EncoderChoice.H264Vaapi ? ",format=nv12,hwupload" : "";
-        a.AddRange(["-vf", string.Create(inv, $"scale={stream.Width}:{stream.Height},fps={stream.Fps}{upload}")]);
+        var stamp = stream.VideoSource == VideoSource.Test ? "," + WallClockTime : "";
+        a.AddRange(["-vf", string.Create(inv, $"scale={stream.Width}:{stream.Height},fps={stream.Fps}{stamp}{upload}")]);
         a.AddRange(VideoEncoder(encoder, stream.VideoBitrateKbps, gop));
         // Parameter sets before every keyframe: each recorded segment plays on its own, and a restarted uplink or a
         // receiver that joins late can decode from the next keyframe.
         a.AddRange(["-bsf:v", "dump_extra=freq=keyframe"]);
+        if (stream.AudioSource == AudioSource.Test) a.AddRange(["-af", "a" + WallClockTime]);
         a.AddRange(["-c:a", "aac", "-b:a", string.Create(inv, $"{stream.AudioBitrateKbps}k"), "-ar", "48000"]);
         var pattern = Path.Combine(dir, $"{lessonId}-%Y%m%d-%H%M%S.ts");
-        if (stream.VideoSource == VideoSource.Test) a.AddRange(["-output_ts_offset", WallClockMarker]);
         a.AddRange(WallClockStamps);
         a.AddRange(["-f", "tee", "-use_fifo", "1",
             // Segments are cut on the wall clock (the stamps are wall-clock time: counted from zero the segment muxer would
@@ -103,9 +107,6 @@ public static partial class EncoderPipeline
         }
         return new StreamPlan(a, uplink, pattern, feedPort);
     }
-
-    /// <summary>In the encoder's arguments, where the wall clock at the encoder's start goes (<see cref="StreamPlan.EncoderArgsAt"/>).</summary>
-    public const string WallClockMarker = "@wallclock";
 
     /// <summary>Output options that keep the input's wall-clock stamps as they are (no shift to zero, no mux delay).</summary>
     public static readonly string[] WallClockStamps = ["-copyts", "-muxdelay", "0", "-muxpreload", "0"];
@@ -128,12 +129,7 @@ public static partial class EncoderPipeline
 }
 
 /// <summary>The argument lists of a lesson's processes and where the recording goes.</summary>
-public sealed record StreamPlan(IReadOnlyList<string> EncoderArgs, IReadOnlyList<string>? UplinkArgs, string RecordingPattern, int FeedPort)
-{
-    /// <summary>The encoder's arguments for a start at <paramref name="now"/>: the test source shifted to that wall clock (seconds since 1970).</summary>
-    public IReadOnlyList<string> EncoderArgsAt(DateTimeOffset now) =>
-        EncoderArgs.Select(a => a == EncoderPipeline.WallClockMarker ? (now.ToUnixTimeMilliseconds() / 1000.0).ToString("0.000", CultureInfo.InvariantCulture) : a).ToList();
-}
+public sealed record StreamPlan(IReadOnlyList<string> EncoderArgs, IReadOnlyList<string>? UplinkArgs, string RecordingPattern, int FeedPort);
 
 /// <summary>A stream setting that cannot be turned into safe ffmpeg arguments.</summary>
 public sealed class StreamConfigException(string message) : Exception(message);

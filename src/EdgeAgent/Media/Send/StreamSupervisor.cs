@@ -174,7 +174,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
             FfmpegRun run;
             try
             {
-                run = await FfmpegRun.StartAsync("encoder", _plan.EncoderArgsAt(_time.GetUtcNow()), _time).ConfigureAwait(false);
+                run = await FfmpegRun.StartAsync("encoder", _plan.EncoderArgs, _time).ConfigureAwait(false);
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
