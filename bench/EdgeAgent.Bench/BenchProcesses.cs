@@ -5,7 +5,7 @@ using System.Net.Sockets;
 
 namespace EdgeAgent.Bench;
 
-/// <summary>What the benchmarks share: programs started with their output drained, stopped by signal, free ports, RSS.</summary>
+/// <summary>What the benchmarks share: programs started with their output drained, stopped by signal, free ports, CPU and RSS.</summary>
 internal static class BenchProcesses
 {
     public static Process Start(string exe, IEnumerable<string> args)
@@ -55,5 +55,43 @@ internal static class BenchProcesses
     {
         var line = File.ReadLines($"/proc/{pid}/status").First(l => l.StartsWith(field, StringComparison.Ordinal));
         return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
+
+    public static int FreeUdpPort()
+    {
+        using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
+        return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
+    }
+
+    private const long ClockTicks = 100; // USER_HZ on Linux
+
+    /// <summary>User + system CPU seconds a process has spent so far, and its resident set in MB (<c>/proc/PID/stat</c>); zeros once it is gone.</summary>
+    public static (double CpuSeconds, double RssMb) Usage(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            var cpu = (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / (double)ClockTicks;
+            return (cpu, long.Parse(f[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize / 1_048_576.0);
+        }
+        catch (IOException)
+        {
+            return (0, 0);
+        }
+    }
+}
+
+/// <summary>The benchmarks' result tables: rows, numbers as written in them, medians.</summary>
+internal static class BenchTable
+{
+    public static string Row(string measure, string a, string b, string c) => $"| {measure} | {a} | {b} | {c} |";
+
+    public static string F(double v, int digits = 2) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
+
+    public static double Median(IReadOnlyList<double> values)
+    {
+        var sorted = values.Order().ToList();
+        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

@@ -8,6 +8,9 @@ using EdgeAgent.Kernel;
 using EdgeAgent.Media.Send;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using static EdgeAgent.Bench.BenchProcesses;
+using static EdgeAgent.Bench.BenchTable;
+
 namespace EdgeAgent.Bench;
 
 /// <summary>
@@ -17,7 +20,6 @@ namespace EdgeAgent.Bench;
 /// </summary>
 public static class StreamBench
 {
-    private static readonly long ClockTicks = 100; // USER_HZ on Linux
 
     public static async Task<List<string>> RunAsync(int seconds, int repeats)
     {
@@ -185,20 +187,8 @@ public static class StreamBench
 
         public void Sample(int[] pids)
         {
-            double cpu = 0, rss = 0;
-            foreach (var pid in pids)
-            {
-                try
-                {
-                    var stat = File.ReadAllText($"/proc/{pid}/stat");
-                    var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                    cpu += (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / (double)ClockTicks;
-                    rss += long.Parse(f[21], CultureInfo.InvariantCulture) * Environment.SystemPageSize / 1_048_576.0;
-                }
-                catch (IOException)
-                {
-                }
-            }
+            var usage = pids.Select(Usage).ToList();
+            var (cpu, rss) = (usage.Sum(u => u.CpuSeconds), usage.Sum(u => u.RssMb));
             Cpu = Math.Max(Cpu, cpu);
             RssMb = Math.Max(RssMb, rss);
         }
@@ -226,19 +216,4 @@ public static class StreamBench
         return p;
     }
 
-    private static int FreeUdpPort()
-    {
-        using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static string F(double v, int digits = 2) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
-
-    private static string Row(string measure, string a, string b, string c) => $"| {measure} | {a} | {b} | {c} |";
 }

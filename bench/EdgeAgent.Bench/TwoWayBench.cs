@@ -9,6 +9,9 @@ using EdgeAgent.Media.Play;
 using EdgeAgent.Media.Send;
 using Microsoft.Extensions.Logging.Abstractions;
 
+using static EdgeAgent.Bench.BenchProcesses;
+using static EdgeAgent.Bench.BenchTable;
+
 namespace EdgeAgent.Bench;
 
 /// <summary>
@@ -20,7 +23,6 @@ namespace EdgeAgent.Bench;
 /// </summary>
 public static class TwoWayBench
 {
-    private const long ClockTicks = 100;
 
     public static async Task<List<string>> RunAsync(int seconds, int repeats)
     {
@@ -73,7 +75,8 @@ public static class TwoWayBench
 
     private static readonly PlaybackOptions Playback = new() { Video = PlaybackVideo.Offscreen, AudioDevice = "none", PartnerWaitSeconds = 30 };
 
-    private static async Task<(IReadOnlyList<double> Samples, double Cpu, double Harness)> SupervisedAsync(string root, string name, int seconds, bool measureCpu)
+    /// <summary>One room's send and play plans with the player fetching what the encoder sends, over one SRT hop.</summary>
+    private static (string Dir, StreamOptions Options, StreamPlan Plan, PlaybackPlan PlayPlan) OneHop(string root, string name)
     {
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
@@ -81,7 +84,12 @@ public static class TwoWayBench
         var options = Stream($"srt://127.0.0.1:{srt}?mode=caller&latency=120000");
         var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
         var partner = MediaEndpoint.TryParse($"srt://127.0.0.1:{srt}?mode=listener&latency=120000", out _)!;
-        var playPlan = PlayerPipeline.Plan(Playback, partner, dir, "bench", FreeUdpPort());
+        return (dir, options, plan, PlayerPipeline.Plan(Playback, partner, dir, "bench", FreeUdpPort()));
+    }
+
+    private static async Task<(IReadOnlyList<double> Samples, double Cpu, double Harness)> SupervisedAsync(string root, string name, int seconds, bool measureCpu)
+    {
+        var (dir, options, plan, playPlan) = OneHop(root, name);
         await Slate.RenderAsync(playPlan.SlatePath, "bench-school", "bench-room", 1280, 720, CancellationToken.None);
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
@@ -105,13 +113,7 @@ public static class TwoWayBench
 
     private static async Task<(double Cpu, double Harness)> BareAsync(string root, string name, int seconds)
     {
-        var dir = Path.Combine(root, name);
-        Directory.CreateDirectory(dir);
-        var srt = FreeUdpPort();
-        var options = Stream($"srt://127.0.0.1:{srt}?mode=caller&latency=120000");
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
-        var partner = MediaEndpoint.TryParse($"srt://127.0.0.1:{srt}?mode=listener&latency=120000", out _)!;
-        var playPlan = PlayerPipeline.Plan(Playback, partner, dir, "bench", FreeUdpPort());
+        var (dir, options, plan, playPlan) = OneHop(root, name);
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
         // The same command lines, started plainly; mpv opens the feed itself instead of the slate.
@@ -193,37 +195,6 @@ public static class TwoWayBench
     }
 
     /// <summary>User + system CPU seconds of the processes so far.</summary>
-    private static double Cpu(int[] pids)
-    {
-        double total = 0;
-        foreach (var pid in pids)
-        {
-            try
-            {
-                var stat = File.ReadAllText($"/proc/{pid}/stat");
-                var f = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-                total += (long.Parse(f[11], CultureInfo.InvariantCulture) + long.Parse(f[12], CultureInfo.InvariantCulture)) / (double)ClockTicks;
-            }
-            catch (IOException)
-            {
-            }
-        }
-        return total;
-    }
+    private static double Cpu(int[] pids) => pids.Sum(pid => Usage(pid).CpuSeconds);
 
-    private static int FreeUdpPort()
-    {
-        using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
-
-    private static string F(double v, int digits = 2) => v.ToString("F" + digits, CultureInfo.InvariantCulture);
-
-    private static string Row(string measure, string a, string b, string c) => $"| {measure} | {a} | {b} | {c} |";
 }

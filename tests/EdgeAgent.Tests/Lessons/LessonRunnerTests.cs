@@ -7,33 +7,15 @@ using static EdgeAgent.Tests.TestSupport.LessonRig;
 namespace EdgeAgent.Tests.Lessons;
 
 /// <summary>The lesson runner on a fake clock against the simulated classroom, with real ffmpeg streams.</summary>
-public sealed class LessonRunnerTests : IAsyncLifetime
+public sealed class LessonRunnerTests : LessonRigTest
 {
-    private readonly TempDir _dir = new();
-    private readonly SimulatedClassroom _room = new();
-    private readonly List<LessonRig> _rigs = [];
-
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
         // What an installer stored on site: cam1's teacher view is preset 1, its student view preset 3; cam2 shows the students.
-        _room.Camera1.StorePreset(1, 100, 20, 0x1000);
-        _room.Camera1.StorePreset(3, -200, 10, 0);
-        _room.Camera2.StorePreset(1, 50, 0, 0);
+        Room.Camera1.StorePreset(1, 100, 20, 0x1000);
+        Room.Camera1.StorePreset(3, -200, 10, 0);
+        Room.Camera2.StorePreset(1, 50, 0, 0);
         return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var rig in _rigs) await rig.DisposeAsync();
-        await _room.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private LessonRig Rig(DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null)
-    {
-        var rig = LessonRig.Create(_dir.Path, _room, now, bookings, edit);
-        _rigs.Add(rig);
-        return rig;
     }
 
     private sealed record Expected(string Booking, string Date, string Period, string Form, string Subject, string Start, string End);
@@ -76,10 +58,10 @@ public sealed class LessonRunnerTests : IAsyncLifetime
 
             // Five minutes before the shared window: display on with the lesson input, cam1 to the teacher, mics open, light blinking.
             await rig.AdvanceTo(start.AddMinutes(-5));
-            await Eventually.True(() => rig.DisplayOn && _room.Display.Input == "31" && _room.Camera1.LastRecalledPreset == 1 && !_room.Mic.Muted && rig.LightBlinking,
+            await Eventually.True(() => rig.DisplayOn && Room.Display.Input == "31" && Room.Camera1.LastRecalledPreset == 1 && !Room.Mic.Muted && rig.LightBlinking,
                 TimeSpan.FromSeconds(20), $"{w.Booking}: the room prepared");
             Assert.Null(rig.Streams.Current);
-            Assert.Null(_room.Camera2.LastRecalledPreset); // cam2 has no teacher view and stays put
+            Assert.Null(Room.Camera2.LastRecalledPreset); // cam2 has no teacher view and stays put
 
             // At the start of the window the stream starts and the light goes steady.
             await rig.StartsStreamingAt(start);
@@ -89,7 +71,7 @@ public sealed class LessonRunnerTests : IAsyncLifetime
             // At the end: stream stopped, mics muted, light out, one record.
             var record = await rig.EndsAt(end, i);
             Assert.Null(rig.Streams.Current);
-            Assert.True(_room.Mic.Muted);
+            Assert.True(Room.Mic.Muted);
             Assert.True(rig.LightOff);
             Assert.True(rig.DisplayOn);
 
@@ -165,7 +147,7 @@ public sealed class LessonRunnerTests : IAsyncLifetime
     [Fact]
     public async Task A_camera_down_at_preparation_raises_an_event_and_the_lesson_still_runs()
     {
-        _room.Camera1.Faults.Set(Fault.NoReply);
+        Room.Camera1.Faults.Set(Fault.NoReply);
         var rig = Rig(At("2022-11-14", "08:00"), new JsonArray(Booking("mon-p1", "2022-11-14", "1")));
         await rig.StartAsync();
         await rig.AdvanceTo(At("2022-11-14", "08:25"));

@@ -9,30 +9,12 @@ namespace EdgeAgent.Tests.Lessons;
 /// Every booked period of the room ends as exactly one record: a lesson, or a <c>missed</c> one with its reason (and a
 /// <c>lesson-missed</c> event). On the fake clock, with the simulated classroom and real streams.
 /// </summary>
-public sealed class MissedLessonTests : IAsyncLifetime
+public sealed class MissedLessonTests : LessonRigTest
 {
-    private readonly TempDir _dir = new();
-    private readonly SimulatedClassroom _room = new();
-    private readonly List<LessonRig> _rigs = [];
-
-    public Task InitializeAsync()
+    public override Task InitializeAsync()
     {
-        _room.Camera1.StorePreset(1, 100, 20, 0x1000);
+        Room.Camera1.StorePreset(1, 100, 20, 0x1000);
         return Task.CompletedTask;
-    }
-
-    public async Task DisposeAsync()
-    {
-        foreach (var rig in _rigs) await rig.DisposeAsync();
-        await _room.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private LessonRig Rig(DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null)
-    {
-        var rig = LessonRig.Create(_dir.Path, _room, now, bookings, edit);
-        _rigs.Add(rig);
-        return rig;
     }
 
     [Fact]
@@ -56,20 +38,20 @@ public sealed class MissedLessonTests : IAsyncLifetime
         await Eventually.True(() => rig.Runner.IsStreaming, TimeSpan.FromSeconds(60), "the ad-hoc lesson streaming");
 
         // The display answers late: while the runner turns it off (08:29:30), the clock passes 08:30.
-        _room.Display.Faults.Set(Fault.Held);
-        var offsBefore = _room.Display.Received.Count(l => l.Contains("POWR 0", StringComparison.Ordinal));
+        Room.Display.Faults.Set(Fault.Held);
+        var offsBefore = Room.Display.Received.Count(l => l.Contains("POWR 0", StringComparison.Ordinal));
         await rig.Idle();
         rig.Time.Advance(At("2022-11-14", "08:29").AddSeconds(30) - rig.Time.GetUtcNow());
-        await Eventually.True(() => _room.Display.Received.Count(l => l.Contains("POWR 0", StringComparison.Ordinal)) > offsBefore,
+        await Eventually.True(() => Room.Display.Received.Count(l => l.Contains("POWR 0", StringComparison.Ordinal)) > offsBefore,
             TimeSpan.FromSeconds(30), "the display-off step under way");
         Assert.Null(rig.Runner.LoopState.WaitingUntil); // the runner is inside that step
         rig.Time.Advance(TimeSpan.FromSeconds(45)); // 08:30:15: period 1 is due while the step still runs
         Assert.Null(rig.Runner.Current?.Booking);
-        _room.Display.Faults.Clear();
-        _room.Display.Faults.ReleaseHeld();
+        Room.Display.Faults.Clear();
+        Room.Display.Faults.ReleaseHeld();
 
         await Eventually.True(() => rig.Runner.Current?.Booking?.Id == "mon-p1", TimeSpan.FromSeconds(60), "period 1 started late");
-        Assert.True(rig.DisplayOn, $"display power state {_room.Display.PowerState}");
+        Assert.True(rig.DisplayOn, $"display power state {Room.Display.PowerState}");
         var record = await rig.EndsAt(At("2022-11-14", "09:05"), 1);
         Assert.Equal("mon-p1", record.BookingId);
         Assert.NotEqual(LessonStatus.Missed, record.Status);

@@ -406,18 +406,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         }
     }
 
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop) => Pause.ForAsync(delay, _time, stop);
 
     public async ValueTask DisposeAsync()
     {

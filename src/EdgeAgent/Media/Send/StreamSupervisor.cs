@@ -1,5 +1,6 @@
 using EdgeAgent.Client.Broker;
 using EdgeAgent.Configuration;
+using EdgeAgent.Kernel;
 using EdgeAgent.Contract.Vocabulary;
 using Microsoft.Extensions.Logging;
 
@@ -352,18 +353,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         }
     }
 
-    private async Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop)
-    {
-        try
-        {
-            await Task.Delay(delay, _time, stop).ConfigureAwait(false);
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
-    }
+    private Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop) => Pause.ForAsync(delay, _time, stop);
 
     private void Fail(string reason)
     {
