@@ -27,18 +27,22 @@ public sealed class TwoWayLessonTests : BrokerTest
 
     private static string RootOf(string school, string room) => $"edu/zj-test/{school}/{room}/edgeagent";
 
-    /// <summary>Period 1 of both schools: from this minute (school time) for four minutes, so the lesson is on at once.</summary>
-    private static async Task<(string Date, string Start, string End)> WindowNowAsync()
+    /// <summary>
+    /// Period 1 of both schools: from this minute (school time) for four minutes, so the lesson is on at once. The agents
+    /// run on the real clock; a period cannot cross midnight, so close to midnight in China the schools keep UTC
+    /// (then mid-afternoon) instead of waiting for the next day.
+    /// </summary>
+    private static (string Date, string Start, string End, string Zone) WindowNow()
     {
         var now = DateTimeOffset.UtcNow.ToOffset(SchoolOffset);
-        if (now.TimeOfDay > TimeSpan.FromHours(23.9)) await Task.Delay(now.Date.AddDays(1) - now.DateTime + TimeSpan.FromSeconds(5)); // no window across midnight
-        now = DateTimeOffset.UtcNow.ToOffset(SchoolOffset);
+        var zone = "Asia/Shanghai";
+        if (now.TimeOfDay > TimeSpan.FromHours(23.9)) (now, zone) = (DateTimeOffset.UtcNow, "UTC");
         var start = new TimeSpan(now.Hour, now.Minute, 0);
-        return (now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), $"{start:hh\\:mm}", $"{start + TimeSpan.FromMinutes(4):hh\\:mm}");
+        return (now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), $"{start:hh\\:mm}", $"{start + TimeSpan.FromMinutes(4):hh\\:mm}", zone);
     }
 
     private string Config(string school, string room, string role, string pattern, int publishPort, int playPort, string partnerSchool, string partnerRoom,
-        (string Date, string Start, string End) window)
+        (string Date, string Start, string End, string Zone) window)
     {
         var classroom = new SimulatedClassroom();
         _rooms.Add(classroom);
@@ -65,6 +69,7 @@ public sealed class TwoWayLessonTests : BrokerTest
         JsonObject Timetable(string s) => new()
         {
             ["school"] = s,
+            ["timeZone"] = window.Zone,
             ["schedules"] = new JsonArray(new JsonObject
             {
                 ["name"] = "test day", ["effectiveFrom"] = window.Date,
@@ -130,7 +135,7 @@ public sealed class TwoWayLessonTests : BrokerTest
         var toReceiving = new SrtRelay();
         var toMain = new SrtRelay();
         _relays.AddRange([toReceiving, toMain]);
-        var window = await WindowNowAsync();
+        var window = WindowNow();
         var mainRoot = RootOf(Main, MainRoom);
         var receivingRoot = RootOf(Receiving, ReceivingRoom);
         await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech");
@@ -248,7 +253,7 @@ public sealed class TwoWayLessonTests : BrokerTest
         var toMain = new SrtRelay(); // nobody publishes into it
         var fromMain = new SrtRelay();
         _relays.AddRange([toMain, fromMain]);
-        var window = await WindowNowAsync();
+        var window = WindowNow();
         var root = RootOf(Main, MainRoom);
         await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech");
         await tech.SubscribeAsync($"{root}/#");
@@ -284,7 +289,7 @@ public sealed class TwoWayLessonTests : BrokerTest
     [InlineData("../../etc", "lessons.bookings[0].partnerRoom", "is not a room code")]
     public async Task A_booking_whose_partner_codes_would_break_out_of_the_partner_url_is_rejected_at_load(string partnerRoom, string field, string reason)
     {
-        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, partnerRoom, ("2022-11-14", "08:30", "09:10"));
+        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, partnerRoom, ("2022-11-14", "08:30", "09:10", "Asia/Shanghai"));
         var (code, _, stderr) = await AgentProcess.RunAsync("validate", "--config", path);
         Assert.Equal(78, code);
         Assert.Contains($"{field}: ", stderr);
@@ -299,7 +304,7 @@ public sealed class TwoWayLessonTests : BrokerTest
     [Fact]
     public async Task A_partner_url_with_a_placeholder_the_agent_does_not_fill_is_a_config_error()
     {
-        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, ReceivingRoom, ("2022-11-14", "08:30", "09:10"));
+        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, ReceivingRoom, ("2022-11-14", "08:30", "09:10", "Asia/Shanghai"));
         var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
         config["stream"]!["partnerUrl"] = "srt://relay:8890?streamid=#!::r=live/{partnerSchool}/{partnerClass},m=request";
         File.WriteAllText(path, config.ToJsonString());
