@@ -32,6 +32,8 @@ public static class StreamBench
             {
                 VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 1280, Height = 720, Fps = 30, VideoBitrateKbps = 2500, AudioBitrateKbps = 128,
                 GopSeconds = 1, StallSeconds = 10, StopTimeoutSeconds = 10,
+                // One rung: this suite measures the supervision itself (the weak-link suite what the ladder costs).
+                Ladder = new LadderOptions { Enabled = false },
             };
 
             // Bare (the two commands as plain processes) and supervised (the same through StreamSupervisor), in the
@@ -85,15 +87,17 @@ public static class StreamBench
         Directory.CreateDirectory(dir);
         var srt = FreeUdpPort();
         using var receiver = Receiver(srt);
-        options.UplinkUrl = $"srt://127.0.0.1:{srt}?latency=120000";
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
+        options.UplinkUrl = $"srt://127.0.0.1:{srt}";
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
+        using var _ = setup;
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
-        using var uplink = Start(plan.UplinkArgs!);
-        await UdpListener.WaitBoundAsync(plan.FeedPort, TimeSpan.FromSeconds(3), TimeProvider.System, CancellationToken.None);
+        var plan = setup.Plan;
+        using var uplink = Start(plan.Uplink!.Program, plan.Uplink.Args(120));
+        await UdpListener.WaitBoundAsync(plan.Uplink.FeedPort, TimeSpan.FromSeconds(3), TimeProvider.System, CancellationToken.None);
         var parser = new FfmpegProgressParser();
         var media = 0.0;
-        using var encoder = Start(plan.EncoderArgs, line =>
+        using var encoder = Start("ffmpeg", plan.EncoderArgs, line =>
         {
             if (parser.Feed(line) is { } p) Volatile.Write(ref media, p.OutTime.TotalSeconds);
         });
@@ -112,11 +116,11 @@ public static class StreamBench
         Directory.CreateDirectory(dir);
         var srt = FreeUdpPort();
         using var receiver = Receiver(srt);
-        options.UplinkUrl = $"srt://127.0.0.1:{srt}?latency=120000";
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
+        options.UplinkUrl = $"srt://127.0.0.1:{srt}";
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
-        await using var stream = new StreamSupervisor("bench", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var stream = new StreamSupervisor("bench", setup, options, TimeProvider.System, NullLogger.Instance, _ => { });
         stream.Start();
         await stream.Running;
         var peak = new Peak();
@@ -135,11 +139,11 @@ public static class StreamBench
         var receiver = Receiver(srt);
         var first = new TaskCompletionSource<DateTimeOffset>();
         _ = Drain(receiver, first);
-        options.UplinkUrl = $"srt://127.0.0.1:{srt}?latency=120000";
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
+        options.UplinkUrl = $"srt://127.0.0.1:{srt}";
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
         var lost = new TaskCompletionSource();
         var started = DateTimeOffset.UtcNow;
-        await using var stream = new StreamSupervisor("bench", plan, options, TimeProvider.System, NullLogger.Instance,
+        await using var stream = new StreamSupervisor("bench", setup, options, TimeProvider.System, NullLogger.Instance,
             e => { if (e.Type == "uplink-lost") lost.TrySetResult(); });
         stream.Start();
         var start = (await first.Task.WaitAsync(TimeSpan.FromSeconds(30)) - started).TotalSeconds;
@@ -204,9 +208,9 @@ public static class StreamBench
         return p;
     }
 
-    private static Process Start(IReadOnlyList<string> args, Action<string>? progress = null)
+    private static Process Start(string program, IReadOnlyList<string> args, Action<string>? progress = null)
     {
-        var info = new ProcessStartInfo("ffmpeg") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
+        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true };
         foreach (var a in args) info.ArgumentList.Add(a);
         var p = Process.Start(info)!;
         p.OutputDataReceived += (_, e) => { if (e.Data is { } line) progress?.Invoke(line); };

@@ -5,6 +5,7 @@ using System.Net.Sockets;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Lessons;
+using EdgeAgent.Media.Link;
 using EdgeAgent.Media.Play;
 using EdgeAgent.Media.Send;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -71,31 +72,36 @@ public static class TwoWayBench
     {
         VideoSource = VideoSource.Test, TestPattern = TestPattern.Smptebars, AudioSource = AudioSource.Test, Width = 1280, Height = 720, Fps = 30,
         VideoBitrateKbps = 2500, AudioBitrateKbps = 128, GopSeconds = 1, StallSeconds = 10, StopTimeoutSeconds = 10, UplinkUrl = uplink,
+        // One rung and libsrt's default latency: this suite measures the two-way pipeline itself (the weak-link suite the ladder).
+        Ladder = new LadderOptions { Enabled = false }, SrtLatencyMs = 120,
     };
+
+    private static readonly SrtLatencyChoice Latency = new(120, "bench");
 
     private static readonly PlaybackOptions Playback = new() { Video = PlaybackVideo.Offscreen, AudioDevice = "none", PartnerWaitSeconds = 30 };
 
     /// <summary>One room's send and play plans with the player fetching what the encoder sends, over one SRT hop.</summary>
-    private static (string Dir, StreamOptions Options, StreamPlan Plan, PlaybackPlan PlayPlan) OneHop(string root, string name)
+    private static (string Dir, StreamOptions Options, StreamSetup Setup, PlaybackPlan PlayPlan) OneHop(string root, string name)
     {
         var dir = Path.Combine(root, name);
         Directory.CreateDirectory(dir);
         var srt = FreeUdpPort();
-        var options = Stream($"srt://127.0.0.1:{srt}?mode=caller&latency=120000");
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
-        var partner = MediaEndpoint.TryParse($"srt://127.0.0.1:{srt}?mode=listener&latency=120000", out _)!;
-        return (dir, options, plan, PlayerPipeline.Plan(Playback, partner, dir, "bench", FreeUdpPort()));
+        var options = Stream($"srt://127.0.0.1:{srt}?mode=caller");
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
+        var partner = MediaEndpoint.TryParse($"srt://127.0.0.1:{srt}?mode=listener", out _)!;
+        return (dir, options, setup, PlayerPipeline.Plan(Playback, partner, dir, "bench", FreeUdpPort()));
     }
 
     private static async Task<(IReadOnlyList<double> Samples, double Cpu, double Harness)> SupervisedAsync(string root, string name, int seconds, bool measureCpu)
     {
-        var (dir, options, plan, playPlan) = OneHop(root, name);
+        var (dir, options, setup, playPlan) = OneHop(root, name);
         await Slate.RenderAsync(playPlan.SlatePath, "bench-school", "bench-room", 1280, 720, CancellationToken.None);
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
-        await using var player = new PartnerPlayer("bench", "bench-school/bench-room", playPlan, Playback, DateTimeOffset.UtcNow, TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var player = new PartnerPlayer("bench", "bench-school/bench-room", playPlan, Playback, DateTimeOffset.UtcNow, TimeProvider.System, NullLogger.Instance, _ => { },
+            Latency);
         player.Start();
-        await using var stream = new StreamSupervisor("bench", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var stream = new StreamSupervisor("bench", setup, options, TimeProvider.System, NullLogger.Instance, _ => { });
         stream.Start();
         await WaitAsync(() => player.Stats.State == PlaybackState.Playing, TimeSpan.FromSeconds(60));
         var pids = new[] { stream.EncoderPid!.Value, stream.UplinkPid!.Value, player.ReceiverPid!.Value, player.PlayerPid!.Value };
@@ -113,18 +119,20 @@ public static class TwoWayBench
 
     private static async Task<(double Cpu, double Harness)> BareAsync(string root, string name, int seconds)
     {
-        var (dir, options, plan, playPlan) = OneHop(root, name);
+        var (dir, options, setup, playPlan) = OneHop(root, name);
+        using var _ = setup;
+        var plan = setup.Plan;
         var self = Process.GetCurrentProcess();
         var selfBefore = self.TotalProcessorTime;
         // The same command lines, started plainly; mpv opens the feed itself instead of the slate.
         var mpvArgs = playPlan.PlayerArgs.Take(playPlan.PlayerArgs.Count - 1).Append(playPlan.FeedUrl).ToList();
         var processes = new List<Process>
         {
-            BenchProcesses.Start("ffmpeg", playPlan.ReceiverArgs),
+            BenchProcesses.Start(playPlan.Receiver.Program, playPlan.Receiver.Args(120)),
             BenchProcesses.Start("mpv", mpvArgs),
         };
-        processes.Add(BenchProcesses.Start("ffmpeg", plan.UplinkArgs!));
-        await UdpListener.WaitBoundAsync(plan.FeedPort, TimeSpan.FromSeconds(3), TimeProvider.System, CancellationToken.None);
+        processes.Add(BenchProcesses.Start(plan.Uplink!.Program, plan.Uplink.Args(120)));
+        await UdpListener.WaitBoundAsync(plan.Uplink.FeedPort, TimeSpan.FromSeconds(3), TimeProvider.System, CancellationToken.None);
         processes.Add(BenchProcesses.Start("ffmpeg", plan.EncoderArgs));
         await Task.Delay(TimeSpan.FromSeconds(5)); // the same warm-up the supervised run spends reaching the picture
         var pids = processes.Select(p => p.Id).ToArray();
@@ -149,18 +157,19 @@ public static class TwoWayBench
         int publish = FreeUdpPort(), play = FreeUdpPort();
         Process Relay() => BenchProcesses.Start("srt-live-transmit", ["-q", $"srt://127.0.0.1:{publish}?mode=listener", $"srt://127.0.0.1:{play}?mode=listener"]);
         var relay = Relay();
-        var options = Stream($"srt://127.0.0.1:{publish}?mode=caller&latency=120000");
+        var options = Stream($"srt://127.0.0.1:{publish}?mode=caller");
         options.Width = 640;
         options.Height = 360;
         options.Fps = 25;
         options.VideoBitrateKbps = 800;
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", FreeUdpPort(), EncoderChoice.Libx264);
-        var partner = MediaEndpoint.TryParse($"srt://127.0.0.1:{play}?mode=caller&latency=120000", out _)!;
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = dir, SegmentSeconds = 10 }, "bench", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
+        var partner = MediaEndpoint.TryParse($"srt://127.0.0.1:{play}?mode=caller", out _)!;
         var playPlan = PlayerPipeline.Plan(Playback, partner, dir, "bench", FreeUdpPort());
         await Slate.RenderAsync(playPlan.SlatePath, "bench-school", "bench-room", 640, 360, CancellationToken.None);
-        await using var player = new PartnerPlayer("bench", "bench-school/bench-room", playPlan, Playback, DateTimeOffset.UtcNow, TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var player = new PartnerPlayer("bench", "bench-school/bench-room", playPlan, Playback, DateTimeOffset.UtcNow, TimeProvider.System, NullLogger.Instance, _ => { },
+            Latency);
         player.Start();
-        await using var stream = new StreamSupervisor("bench", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var stream = new StreamSupervisor("bench", setup, options, TimeProvider.System, NullLogger.Instance, _ => { });
         stream.Start();
         var times = new List<double>();
         await WaitAsync(() => player.Stats.State == PlaybackState.Playing, TimeSpan.FromSeconds(60));

@@ -43,8 +43,20 @@ public sealed record LiveLessonHealth(
 /// the latest latency and the figures so far.
 /// </summary>
 public sealed record LivePlaybackHealth(
-    string State, string Partner, double? LatencyMs, double SecondsPlayed, int Stalls, double PartnerLostSeconds, long DroppedFrames, int PlayerRestarts);
+    string State, string Partner, double? LatencyMs, double SecondsPlayed, int Stalls, double PartnerLostSeconds, long DroppedFrames, int PlayerRestarts,
+    LiveLinkHealth? Link = null);
 
 /// <summary>The live stream of a lesson: its state, rate, and what went wrong so far. <c>UplinkUp</c> is null when no uplink is configured (the room only records).</summary>
 public sealed record LiveStreamHealth(
-    string State, double Fps, double BitrateKbps, bool? UplinkUp, double SecondsStreamed, int Restarts, int Stalls, int UplinkLosses, long DroppedFrames);
+    string State, double Fps, double BitrateKbps, bool? UplinkUp, double SecondsStreamed, int Restarts, int Stalls, int UplinkLosses, long DroppedFrames,
+    LiveLinkHealth? Link = null);
+
+/// <summary>
+/// An SRT leg right now (the uplink under <c>stream</c>, the partner's stream under <c>playback</c>): the round trip, the
+/// rate and the shares of packets lost and retransmitted over the last ten seconds, packets dropped as too late since the
+/// lesson began, the send (or receive) buffer, the link's bandwidth estimate, the SRT latency in force, and on the
+/// uplink the rung of the ladder it sends.
+/// </summary>
+public sealed record LiveLinkHealth(
+    double RttMs, double Mbps, double LossPercent, double RetransmitPercent, long DroppedPackets, double BufferMs, double BandwidthMbps, int LatencyMs,
+    string? Rung = null);

@@ -24,10 +24,26 @@ public sealed record LessonRecord(
     string Status, string? Reason, string Form, string? Subject, string? PartnerSchool, string? PartnerRoom, string? Teacher, string? Class, int Students,
     string? Period, DateTimeOffset? PlannedStart, DateTimeOffset? PlannedEnd, DateTimeOffset? ActualStart, DateTimeOffset? ActualEnd,
     LessonStreamHealth Stream, IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy,
-    LessonPlaybackHealth? Playback = null)
+    LessonPlaybackHealth? Playback = null, LessonLink? Link = null)
 {
     public const string SchemaId = "edgeagent.lesson/1";
 }
+
+/// <summary>What the network did to the lesson: the uplink (<c>send</c>) and, two ways, the partner's stream (<c>receive</c>); a leg over RTMP or never connected is left out.</summary>
+public sealed record LessonLink(LinkLegFigures? Send, LinkLegFigures? Receive);
+
+/// <summary>
+/// One SRT leg over the lesson: the latency chosen and why; the round trip's median and 95th percentile; the shares of
+/// packets lost and retransmitted; packets dropped as too late (the sender's on the uplink, the receiver's on the
+/// partner's stream); the link's median bandwidth estimate; seconds the picture stalled at the receiver where this room
+/// is the receiver; on the uplink the time at each rung of the ladder and the number of switches.
+/// </summary>
+public sealed record LinkLegFigures(
+    int LatencyMs, string LatencyReason, double? RttP50Ms, double? RttP95Ms, double LossPercent, double RetransmitPercent, long DroppedPackets, long Packets,
+    double? BandwidthMbps, double? StallSeconds = null, IReadOnlyList<RungTime>? Rungs = null, int RungSwitches = 0);
+
+/// <summary>How long the uplink sent one rung of the ladder.</summary>
+public sealed record RungTime(string Rung, int Width, int Height, int VideoKbps, double Seconds);
 
 /// <summary>
 /// What the room received in a two-way lesson: the partner's picture played, how often and how long it stalled or

@@ -41,12 +41,15 @@ public static class EventTypes
     public const string PartnerRestored = "partner-restored";
     public const string PlayerRestarted = "player-restarted";
     public const string PlayerFailed = "player-failed";
+    /// <summary>The uplink moved to another rung of the ladder (down: the link could not carry it; up: a calm minute).</summary>
+    public const string RungChanged = "rung-changed";
 
     public static readonly string[] All =
     [
         DeviceOffline, DeviceOnline, DeviceFaulty, StreamFailed, StreamRestarted, StreamStalled, UplinkLost, UplinkRestored,
         RecordingDeleted, DiskLow, DiskFull, LessonFailed, LessonMissed, LessonDeviceFailed, ClockUnsynced, TimetableClash,
         TimetableRejected, PolicyRejected, CommandsDropped, PartnerMissing, PartnerLost, PartnerRestored, PlayerRestarted, PlayerFailed,
+        RungChanged,
     ];
 }
 

@@ -77,9 +77,11 @@ public static class StatusCommand
             if (lesson.Stream is { } s)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  stream {s.State}: {s.Fps:0.#} fps, {s.BitrateKbps:0} kbit/s, uplink {s.UplinkUp switch { true => "up", false => "DOWN", null => "none configured" }}, {s.SecondsStreamed:0} s streamed, {s.Restarts} restart(s), {s.Stalls} stall(s), {s.UplinkLosses} uplink loss(es), {s.DroppedFrames} dropped frame(s)"));
+            if (lesson.Stream?.Link is { } up) output.WriteLine("  uplink link: " + Link(up));
             if (lesson.Playback is { } p)
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  partner {p.Partner} {p.State}: latency {(p.LatencyMs is { } ms ? $"{ms:0} ms" : "-")}, {p.SecondsPlayed:0} s played, {p.PartnerLostSeconds:0} s without the partner, {p.Stalls} stall(s), {p.DroppedFrames} dropped frame(s), {p.PlayerRestarts} player restart(s)"));
+            if (lesson.Playback?.Link is { } down) output.WriteLine("  partner link: " + Link(down));
         }
         else output.WriteLine("Lesson now: none");
         output.WriteLine();
@@ -145,6 +147,10 @@ public static class StatusCommand
 
     private static DateTimeOffset? Time(JsonNode? node) =>
         node?.GetValueKind() == JsonValueKind.String && DateTimeOffset.TryParse(node.GetValue<string>(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : null;
+
+    /// <summary>An SRT leg in one line: what a technician reads to tell a weak link from a broken one.</summary>
+    private static string Link(LiveLinkHealth l) => string.Create(CultureInfo.InvariantCulture,
+        $"RTT {l.RttMs:0} ms, {l.Mbps:0.##} Mbit/s{(l.Rung is { } r ? $" on rung {r}" : "")}, {l.LossPercent:0.#} % lost, {l.RetransmitPercent:0.#} % retransmitted, {l.DroppedPackets} dropped as too late, buffer {l.BufferMs:0} ms, link estimate {l.BandwidthMbps:0.##} Mbit/s, SRT latency {l.LatencyMs} ms");
 
     private static string Uptime(long seconds)
     {

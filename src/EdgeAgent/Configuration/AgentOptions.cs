@@ -123,6 +123,35 @@ public sealed class StreamOptions
     public double UplinkRetryMaxSeconds { get; set; } = 1;
     /// <summary>Time a stopping ffmpeg gets to finish its segment after SIGINT before it is killed.</summary>
     public int StopTimeoutSeconds { get; set; } = 10;
+    /// <summary>The adaptive ladder of an SRT uplink.</summary>
+    public LadderOptions Ladder { get; set; } = new();
+    /// <summary>A fixed SRT latency for both legs; null: chosen at each lesson's start from the measured path (RTT × 3…6 by loss).</summary>
+    public int? SrtLatencyMs { get; set; }
+    /// <summary>Bounds of the SRT latency chosen from the path.</summary>
+    public int SrtLatencyMinMs { get; set; } = 80;
+    public int SrtLatencyMaxMs { get; set; } = 4000;
+}
+
+/// <summary>
+/// The rungs an SRT uplink moves between. The top rung is the stream itself (<c>stream.width</c>, <c>height</c>,
+/// <c>videoBitrateKbps</c>, what is recorded); <see cref="Rungs"/> lists the lower ones, best first (null: the same size
+/// at 48 % of the bitrate, then 360 lines at 12 % with audio at up to 64 kbit/s).
+/// </summary>
+public sealed class LadderOptions
+{
+    public bool Enabled { get; set; } = true;
+    public List<RungOptions>? Rungs { get; set; }
+    /// <summary>Seconds without congestion before the uplink tries a higher rung.</summary>
+    public int UpAfterSeconds { get; set; } = 60;
+}
+
+public sealed class RungOptions
+{
+    public int Width { get; set; }
+    public int Height { get; set; }
+    public int VideoBitrateKbps { get; set; }
+    /// <summary>null: <c>stream.audioBitrateKbps</c>.</summary>
+    public int? AudioBitrateKbps { get; set; }
 }
 
 /// <summary>How the partner classroom is shown and heard in a two-way lesson (the player is mpv).</summary>

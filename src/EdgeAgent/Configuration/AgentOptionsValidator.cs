@@ -219,6 +219,7 @@ public static partial class AgentOptionsValidator
             var uplink = Templated("stream.uplinkUrl", s.UplinkUrl, MediaUrlTemplate.Room(room), fail);
             if (uplink is not null && uplink.Transport is not (MediaTransport.Srt or MediaTransport.Rtmp))
                 fail("stream.uplinkUrl", $"'{uplink.Redacted}' is not an srt:// or rtmp:// URL");
+            if (uplink is not null) CheckSrtParameters("stream.uplinkUrl", uplink, fail);
         }
         if (!string.IsNullOrEmpty(s.PartnerUrl))
         {
@@ -226,10 +227,56 @@ public static partial class AgentOptionsValidator
             var values = MediaUrlTemplate.Room(room);
             values["partnerSchool"] = "partner-school";
             values["partnerRoom"] = "partner-room";
-            Templated("stream.partnerUrl", s.PartnerUrl, values, fail);
+            if (Templated("stream.partnerUrl", s.PartnerUrl, values, fail) is { } partner) CheckSrtParameters("stream.partnerUrl", partner, fail);
         }
+        CheckLadder(s, fail, range);
         if (s.IngestHost is not null && Uri.CheckHostName(s.IngestHost) == UriHostNameType.Unknown)
             fail("stream.ingestHost", $"'{s.IngestHost}' is not a host name or address");
+    }
+
+    /// <summary>
+    /// SRT URLs follow libsrt's URI syntax (srt-live-transmit carries them). The latency is the agent's to set, from the
+    /// measured path, so a URL may not fix it (ffmpeg's <c>latency</c> was in microseconds, libsrt's in milliseconds: a
+    /// value kept from an old configuration would be a thousand times off).
+    /// </summary>
+    private static void CheckSrtParameters(string path, MediaEndpoint endpoint, Action<string, string> fail)
+    {
+        if (endpoint.Transport != MediaTransport.Srt) return;
+        var query = endpoint.Url.IndexOf('?', StringComparison.Ordinal) is var q and >= 0 ? endpoint.Url[(q + 1)..] : "";
+        foreach (var pair in query.Split('&', StringSplitOptions.RemoveEmptyEntries))
+        {
+            var name = pair.Split('=', 2)[0];
+            if (name is "latency" or "rcvlatency" or "peerlatency" or "tsbpddelay")
+                fail(path, $"'{name}' is set by the agent from the measured path (stream.srtLatencyMinMs/MaxMs bound it, stream.srtLatencyMs fixes it): leave it out of the URL");
+        }
+    }
+
+    private static void CheckLadder(StreamOptions s, Action<string, string> fail, Action<string, long, long, long> range)
+    {
+        range("stream.ladder.upAfterSeconds", s.Ladder.UpAfterSeconds, 5, 3600);
+        if (s.SrtLatencyMs is { } fixedMs) range("stream.srtLatencyMs", fixedMs, 20, 10_000);
+        range("stream.srtLatencyMinMs", s.SrtLatencyMinMs, 20, 10_000);
+        range("stream.srtLatencyMaxMs", s.SrtLatencyMaxMs, 20, 10_000);
+        if (s.SrtLatencyMaxMs < s.SrtLatencyMinMs) fail("stream.srtLatencyMaxMs", $"{s.SrtLatencyMaxMs} is below stream.srtLatencyMinMs ({s.SrtLatencyMinMs})");
+        if (s.Ladder.Rungs is not { } rungs) return;
+        if (rungs.Count > 4) fail("stream.ladder.rungs", $"at most 4 rungs below the top, not {rungs.Count}");
+        var (width, height, kbps) = (s.Width, s.Height, s.VideoBitrateKbps);
+        for (var i = 0; i < rungs.Count; i++)
+        {
+            var r = rungs[i];
+            var at = $"stream.ladder.rungs[{i}]";
+            range($"{at}.width", r.Width, 160, 3840);
+            range($"{at}.height", r.Height, 120, 2160);
+            if (r.Width % 2 != 0) fail($"{at}.width", "must be even");
+            if (r.Height % 2 != 0) fail($"{at}.height", "must be even");
+            range($"{at}.videoBitrateKbps", r.VideoBitrateKbps, 100, 50_000);
+            if (r.AudioBitrateKbps is { } audio) range($"{at}.audioBitrateKbps", audio, 16, 512);
+            if (r.Width > width || r.Height > height)
+                fail(at, $"{r.Width}x{r.Height} is larger than the rung above it ({width}x{height}): rungs go down, best first, the top being the stream itself");
+            if (r.VideoBitrateKbps >= kbps)
+                fail($"{at}.videoBitrateKbps", $"{r.VideoBitrateKbps} is not below the rung above it ({kbps}): rungs go down, best first, the top being the stream itself");
+            (width, height, kbps) = (r.Width, r.Height, r.VideoBitrateKbps);
+        }
     }
 
     /// <summary>A URL template filled with <paramref name="values"/> and parsed; null (with the problem reported) when it cannot be.</summary>

@@ -49,13 +49,23 @@ public sealed class SnapshotHandler(AgentOptions options, StreamService streams,
         var shot = Path.Combine(playback.Directory, $"snapshot-{Guid.NewGuid():N}.png");
         try
         {
-            try
+            // A player that has just started, or is changing between the slate and the partner, has no picture for a
+            // moment: mpv refuses the screenshot then. It is asked again for a few seconds before that is an answer.
+            for (var attempt = 1; ; attempt++)
             {
-                await ipc.CommandAsync(TimeSpan.FromSeconds(5), ct, "screenshot-to-file", shot, "video").ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is Media.Play.MpvException or TimeoutException)
-            {
-                throw new CommandException(ReplyCodes.DeviceError, $"the player took no screenshot: {e.Message}");
+                try
+                {
+                    await ipc.CommandAsync(TimeSpan.FromSeconds(5), ct, "screenshot-to-file", shot, "video").ConfigureAwait(false);
+                    break;
+                }
+                catch (Media.Play.MpvException) when (attempt < 15)
+                {
+                    await Task.Delay(TimeSpan.FromMilliseconds(200), ct).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is Media.Play.MpvException or TimeoutException)
+                {
+                    throw new CommandException(ReplyCodes.DeviceError, $"the player took no screenshot: {e.Message}");
+                }
             }
             if (!File.Exists(shot)) throw new CommandException(ReplyCodes.DeviceError, "the player took no screenshot (playback.video null draws no frames)");
             var jpeg = await GrabAsync(options.Stream.Width, shot, ct, still: true).ConfigureAwait(false);

@@ -133,11 +133,12 @@ public sealed partial class LessonExecutor(RoomControl room, RoomMedia media, Le
         var live = state.Live!;
         var now = time.GetUtcNow();
         var stats = live.Stream is null ? null : await media.Send.StopStreamAsync().ConfigureAwait(false);
+        var sent = live.Stream is null ? null : media.Send.LastFigures;
         var played = live.Player is null ? null : await media.Play.StopAsync().ConfigureAwait(false);
         reporter.DeviceProblems(live.Saved.Booking?.Id, await room.EndAsync(CancellationToken.None).ConfigureAwait(false));
         var end = live.Saved.PlannedEnd < now ? live.Saved.PlannedEnd : now;
         var health = LessonRecords.Health(live, stats, end);
-        var record = records.Finished(live, health, end, reason, stats, LessonRecords.Playback(live, played));
+        var record = records.Finished(live, health, end, reason, stats, LessonRecords.Playback(live, played), new LessonLink(sent, played?.LinkFigures));
         state.Live = null;
         state.LastEndedAt = now;
         LogEnded(record.Id, reason ?? "the stream never started", record.Status, health.SecondsStreamed, health.UptimePercent, health.Restarts);

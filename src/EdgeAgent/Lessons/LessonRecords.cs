@@ -73,7 +73,8 @@ public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
     }
 
     /// <summary>The record of a lesson that ran (or tried to). <paramref name="reason"/> null: the stream never started.</summary>
-    public LessonRecord Finished(LiveRun live, LessonStreamHealth health, DateTimeOffset end, string? reason, StreamStats? stats, LessonPlaybackHealth? playback = null)
+    public LessonRecord Finished(LiveRun live, LessonStreamHealth health, DateTimeOffset end, string? reason, StreamStats? stats, LessonPlaybackHealth? playback = null,
+        LessonLink? link = null)
     {
         var s = live.Saved;
         var b = s.Booking;
@@ -109,7 +110,8 @@ public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
         return new LessonRecord(LessonRecord.SchemaId, s.Id, b?.Id, options.Region, options.School, options.Room, b?.Role ?? options.Role,
             status, why, b?.Form ?? "adhoc", b?.Subject, b?.PartnerSchool, b?.PartnerRoom, b?.Teacher, b?.Class, b?.Students ?? 0,
             b?.Period, School(s.PlannedStart), s.PlannedStart is null ? null : School(s.PlannedEnd), School(s.ActualStart), School(end),
-            health, s.Gaps.Select(g => new LessonGap(SchoolTime.Of(g.From), SchoolTime.Of(g.To))).ToList(), s.DevicesFailed, s.StartedBy, playback);
+            health, s.Gaps.Select(g => new LessonGap(SchoolTime.Of(g.From), SchoolTime.Of(g.To))).ToList(), s.DevicesFailed, s.StartedBy, playback,
+            link is { Send: null, Receive: null } ? null : link);
     }
 
     /// <summary>The record of a booked period that never ran: nothing streamed, the reason why.</summary>

@@ -65,9 +65,10 @@ public sealed partial class LessonReporter(LessonStore store, EventSink events, 
             var stats = live.Stream?.Stats;
             board.Show(new LiveLessonHealth(live.Saved.Id, live.Saved.Booking?.Id, SchoolTime.Of(live.Saved.ActualStart), SchoolTime.Of(live.Saved.PlannedEnd),
                 live.Saved.StartedBy, stats is null ? null : new LiveStreamHealth(stats.State.ToString().ToLowerInvariant(), stats.Fps, stats.BitrateKbps,
-                    live.Stream!.HasUplink ? stats.UplinkUp : null, stats.StreamedSeconds, stats.Restarts, stats.Stalls, stats.UplinkLosses, stats.DropFrames),
+                    live.Stream!.HasUplink ? stats.UplinkUp : null, stats.StreamedSeconds, stats.Restarts, stats.Stalls, stats.UplinkLosses, stats.DropFrames,
+                    stats.Link),
                 live.Player?.Stats is { } played ? new LivePlaybackHealth(played.State.ToString().ToLowerInvariant(), played.Partner, played.LatestLatencyMs,
-                    played.SecondsPlayed, played.Stalls, played.PartnerLostSeconds, played.DroppedFrames, played.PlayerRestarts) : null));
+                    played.SecondsPlayed, played.Stalls, played.PartnerLostSeconds, played.DroppedFrames, played.PlayerRestarts, played.Link) : null));
         }
         else board.Show(null);
         if (_pending.Count > 0) StorePending();

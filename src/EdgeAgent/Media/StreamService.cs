@@ -1,8 +1,7 @@
-using System.Net;
-using System.Net.Sockets;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Kernel;
+using EdgeAgent.Media.Link;
 using EdgeAgent.Media.Record;
 using EdgeAgent.Media.Send;
 using EdgeAgent.State;
@@ -33,6 +32,7 @@ public sealed partial class StreamService : BackgroundService
 
     public StreamService(AgentOptions options, TimeProvider time, ILoggerFactory logs, EventSink events, StateDatabase database, DiskWatch? disk = null)
     {
+        Paths = new LinkPaths(database);
         // A full disk: free the oldest finished recordings now, not at the next retention pass.
         if (disk is not null) disk.Pressure += () => EnforceRetention();
         _options = options;
@@ -45,6 +45,9 @@ public sealed partial class StreamService : BackgroundService
     }
 
     public RecordingRetention Retention { get; }
+
+    /// <summary>What the room last measured of its network path (the SRT legs' latency and the ladder's first rung come from it).</summary>
+    public LinkPaths Paths { get; }
 
     /// <summary>The lesson stream until it is stopped (it may have failed meanwhile).</summary>
     public StreamSupervisor? Current => _current;
@@ -68,11 +71,12 @@ public sealed partial class StreamService : BackgroundService
             }
             _encoder ??= await EncoderProbe.ResolveAsync(_options.Stream.Encoder, ct).ConfigureAwait(false);
             Directory.CreateDirectory(_options.Recording.Directory);
-            var plan = EncoderPipeline.Plan(_options.Stream, _options.Recording, lessonId, FreeUdpPort(), _encoder.Value);
-            var stream = new StreamSupervisor(lessonId, plan, _options.Stream, _time, _logs.CreateLogger<StreamSupervisor>(), Raise);
+            var setup = StreamSetup.Create(_options.Stream, _options.Recording, lessonId, _encoder.Value, Paths, _time, Raise);
+            if (setup.Link is { } link) LogLink(lessonId, link.Latency.Ms, link.Latency.Reason, link.Rungs[link.Rung].Name, setup.StartRungWhy);
+            var stream = new StreamSupervisor(lessonId, setup, _options.Stream, _time, _logs.CreateLogger<StreamSupervisor>(), Raise);
             _current = stream;
             stream.Start();
-            LogStarting(lessonId, Words.Of(_encoder.Value), _options.Stream.Uplink is { } uplink ? "uplink " + uplink.Redacted : "record only");
+            LogStarting(lessonId, Words.Of(_encoder.Value), setup.Plan.Uplink is { } u ? "uplink " + u.Endpoint.Redacted : "record only");
             return stream;
         }
         finally
@@ -80,6 +84,9 @@ public sealed partial class StreamService : BackgroundService
             _gate.Release();
         }
     }
+
+    /// <summary>The uplink's link figures of the stream stopped last (for its lesson record); null when it had no SRT uplink.</summary>
+    public Contract.Payloads.LinkLegFigures? LastFigures { get; private set; }
 
     /// <summary>Stops the current stream gracefully; returns its final figures, or null when none was running.</summary>
     public async Task<StreamStats?> StopStreamAsync(CancellationToken ct = default)
@@ -91,6 +98,11 @@ public sealed partial class StreamService : BackgroundService
             await stream.StopAsync().ConfigureAwait(false);
             var stats = stream.Stats;
             LogStopped(stats.LessonId, stats.StreamedSeconds, stats.Restarts, stats.UplinkLosses);
+            // What this lesson's SRT connection measured is the path the next lesson starts from.
+            if (stream.Link?.Meter is { Measured: true } meter && meter.Totals is { RttP50Ms: { } rtt } t)
+                Paths.Save(new LinkPath(_time.GetUtcNow(), LinkPaths.Lesson, rtt, t.LossPercent, t.BandwidthP50Mbps, null));
+            LastFigures = stream.Link?.Figures;
+            await stream.DisposeAsync().ConfigureAwait(false);
             _current = null;
             EnforceRetention();
             StreamStopped?.Invoke();
@@ -161,17 +173,14 @@ public sealed partial class StreamService : BackgroundService
         StreamEventRaised?.Invoke(e);
     }
 
-    private static int FreeUdpPort()
-    {
-        using var s = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
-    }
-
     [LoggerMessage(EventId = 6001, Level = LogLevel.Information, Message = "Lesson {Lesson}: stream starting ({Encoder}, {Uplink})")]
     private partial void LogStarting(string lesson, string encoder, string uplink);
 
     [LoggerMessage(EventId = 6002, Level = LogLevel.Information, Message = "Lesson {Lesson}: stream stopped after {Seconds} s streamed, {Restarts} restart(s), {Losses} uplink loss(es)")]
     private partial void LogStopped(string lesson, double seconds, int restarts, int losses);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Lesson {Lesson}: SRT latency {Latency} ms ({Why}); starting on rung {Rung} ({RungWhy})")]
+    private partial void LogLink(string lesson, int latency, string why, string rung, string rungWhy);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Recording retention failed: {Reason}")]
     private partial void LogRetentionFailed(string reason);

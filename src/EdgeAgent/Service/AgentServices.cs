@@ -7,6 +7,7 @@ using EdgeAgent.Diagnostics;
 using EdgeAgent.Kernel;
 using EdgeAgent.Lessons;
 using EdgeAgent.Media;
+using EdgeAgent.Media.Link;
 using EdgeAgent.Media.Play;
 using EdgeAgent.State;
 using EdgeAgent.Telemetry;
@@ -42,6 +43,7 @@ public static class AgentServices
         services.AddHostedService(sp => sp.GetRequiredService<DeviceHealthPoller>());
 
         // Media
+        services.AddSingleton<LinkPaths>();
         services.AddSingleton<StreamService>();
         services.AddHostedService(sp => sp.GetRequiredService<StreamService>());
         services.AddSingleton<PlaybackService>();
@@ -67,7 +69,7 @@ public static class AgentServices
         services.AddSingleton(sp => new ComplianceChecker(options,
             ComplianceProbes.For(options, sp.GetRequiredService<DeviceRegistry>(), () => sp.GetRequiredService<BookingSource>().Current,
                 sp.GetRequiredService<TimeProvider>()),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ComplianceChecker>>()));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<ComplianceChecker>>(), sp.GetRequiredService<LinkPaths>()));
         services.AddSingleton<ComplianceStore>();
         services.AddSingleton(sp =>
         {

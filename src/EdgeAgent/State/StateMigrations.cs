@@ -58,5 +58,15 @@ public static class StateMigrations
             CREATE INDEX compliance_reports_at ON compliance_reports (at);
             CREATE TABLE policy_document (slot INTEGER PRIMARY KEY CHECK (slot = 1), json TEXT NOT NULL, received_at TEXT NOT NULL);
             """),
+        new(6, "link_paths", """
+            CREATE TABLE link_paths (
+                source TEXT PRIMARY KEY,
+                measured_at TEXT NOT NULL,
+                rtt_ms REAL,
+                loss_percent REAL,
+                up_mbps REAL,
+                down_mbps REAL
+            );
+            """),
     ];
 }

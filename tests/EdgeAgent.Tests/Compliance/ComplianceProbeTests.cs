@@ -8,6 +8,7 @@ using EdgeAgent.Configuration;
 using EdgeAgent.Devices;
 using EdgeAgent.Hardware.Audio;
 using EdgeAgent.Simulators.Common;
+using EdgeAgent.Simulators.Network;
 using EdgeAgent.Tests.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -176,8 +177,8 @@ public sealed class ComplianceProbeTests : IAsyncLifetime
             // 300 ms added each way (plus up to 10 ms jitter, order kept), 3 % of the client's datagrams lost, uploads
             // limited to 3 Mbit/s; or the same path clean.
             await using var relay = impaired
-                ? new ImpairmentRelay(port, TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10), 0.03, 3)
-                : new ImpairmentRelay(port, TimeSpan.Zero, TimeSpan.Zero, 0, null);
+                ? new ImpairmentRelay(port, new Impairment(TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10), Loss: 0.03, RateMbps: 3))
+                : new ImpairmentRelay(port, Impairment.None);
             var options = Options(c =>
             {
                 c["role"] = "main";

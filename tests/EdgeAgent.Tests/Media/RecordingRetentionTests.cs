@@ -119,7 +119,7 @@ public sealed class RecordingRetentionTests : IDisposable
     public async Task With_a_real_recording_the_quota_deletes_oldest_first_and_never_the_open_segment()
     {
         var options = new StreamOptions { Width = 320, Height = 180, VideoBitrateKbps = 300, AudioBitrateKbps = 64, StallSeconds = 5, StopTimeoutSeconds = 5 };
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = _rec, SegmentSeconds = 2 }, "lesson-9", Machine.FreeUdpPort(), EncoderChoice.Libx264);
+        var plan = StreamSetup.Create(options, new RecordingOptions { Directory = _rec, SegmentSeconds = 2 }, "lesson-9", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
         await using var stream = new StreamSupervisor("lesson-9", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
         stream.Start();
         await Eventually.True(() => Directory.GetFiles(_rec, "lesson-9-*.ts").Length >= 4, TimeSpan.FromSeconds(60), "four segments");
@@ -148,7 +148,7 @@ public sealed class RecordingRetentionTests : IDisposable
     public async Task After_an_encoder_killed_mid_recording_only_playable_segments_are_listed()
     {
         var options = new StreamOptions { Width = 320, Height = 180, VideoBitrateKbps = 300, AudioBitrateKbps = 64, StallSeconds = 5, StopTimeoutSeconds = 5 };
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = _rec, SegmentSeconds = 2 }, "lesson-7", Machine.FreeUdpPort(), EncoderChoice.Libx264);
+        var plan = StreamSetup.Create(options, new RecordingOptions { Directory = _rec, SegmentSeconds = 2 }, "lesson-7", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
         await using (var stream = new StreamSupervisor("lesson-7", plan, options, TimeProvider.System, NullLogger.Instance, _ => { }))
         {
             stream.Start();

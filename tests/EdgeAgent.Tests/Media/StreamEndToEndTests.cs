@@ -22,7 +22,7 @@ public sealed class StreamEndToEndTests : IDisposable
     {
         var rec = _dir.File("rec");
         Directory.CreateDirectory(rec);
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = rec, SegmentSeconds = 4 }, "lesson-e2e", Machine.FreeUdpPort(), EncoderChoice.Libx264);
+        var plan = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 4 }, "lesson-e2e", EncoderChoice.Libx264, null, TimeProvider.System, _ => { });
         await using var stream = new StreamSupervisor("lesson-e2e", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
         stream.Start();
         await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
@@ -36,7 +36,7 @@ public sealed class StreamEndToEndTests : IDisposable
     {
         using var receiver = new SrtReceiver(Machine.FreeUdpPort(), _dir.File("received.ts"));
         receiver.Start();
-        var stats = await StreamFor(Options($"srt://127.0.0.1:{receiver.Port}?latency=120000"), 10, () => receiver.Bytes > 0);
+        var stats = await StreamFor(Options($"srt://127.0.0.1:{receiver.Port}"), 10, () => receiver.Bytes > 0);
         await Eventually.True(() => receiver.Bytes > 0, TimeSpan.FromSeconds(5), "bytes at the receiver");
         receiver.Kill();
 

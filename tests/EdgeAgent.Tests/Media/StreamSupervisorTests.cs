@@ -33,8 +33,9 @@ public sealed class StreamSupervisorTests : IAsyncLifetime
     private StreamSupervisor Start(StreamOptions options, string lessonId = "lesson-1")
     {
         Directory.CreateDirectory(RecordingDir);
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = RecordingDir, SegmentSeconds = 2 }, lessonId, Machine.FreeUdpPort(), EncoderChoice.Libx264);
-        var stream = new StreamSupervisor(lessonId, plan, options, TimeProvider.System, NullLogger.Instance, _events.Enqueue);
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = RecordingDir, SegmentSeconds = 2 }, lessonId, EncoderChoice.Libx264, null,
+            TimeProvider.System, _events.Enqueue);
+        var stream = new StreamSupervisor(lessonId, setup, options, TimeProvider.System, NullLogger.Instance, _events.Enqueue);
         _streams.Add(stream);
         stream.Start();
         return stream;
@@ -52,7 +53,7 @@ public sealed class StreamSupervisorTests : IAsyncLifetime
     public async Task Uplink_recovers_within_five_seconds_of_the_receiver_returning_while_the_recording_has_no_gap()
     {
         var receiver = Receiver("first.ts");
-        var stream = Start(Options($"srt://127.0.0.1:{receiver.Port}?latency=120000"));
+        var stream = Start(Options($"srt://127.0.0.1:{receiver.Port}"));
         await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
         await Eventually.True(() => receiver.Bytes > 50_000 && stream.Stats.UplinkUp, TimeSpan.FromSeconds(30), "the stream to reach the receiver");
 
@@ -195,18 +196,20 @@ public sealed class StreamArgumentSafetyTests : IAsyncLifetime
         options.StallSeconds = 5;
         var rec = _dir.File("rec");
         Directory.CreateDirectory(rec);
-        var plan = EncoderPipeline.Plan(options, new RecordingOptions { Directory = rec, SegmentSeconds = 2 }, "lesson-safe", Machine.FreeUdpPort(), EncoderChoice.Libx264);
-        Assert.Equal(url, plan.UplinkArgs![^1]);
-        Assert.Single(plan.UplinkArgs, a => a.Contains("touch", StringComparison.Ordinal));
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 2 }, "lesson-safe", EncoderChoice.Libx264, null,
+            TimeProvider.System, _ => { });
+        var args = setup.Plan.Uplink!.Args(setup.Link!.Latency.Ms);
+        Assert.Equal($"{url}&latency={setup.Link.Latency.Ms}", args[^1]);
+        Assert.Single(args, a => a.Contains("touch", StringComparison.Ordinal));
 
-        await using var stream = new StreamSupervisor("lesson-safe", plan, options, TimeProvider.System, NullLogger.Instance, _ => { });
+        await using var stream = new StreamSupervisor("lesson-safe", setup, options, TimeProvider.System, NullLogger.Instance, _ => { });
         stream.Start();
         await stream.Running.WaitAsync(TimeSpan.FromSeconds(30));
         await Eventually.True(() => stream.UplinkPid is not null, TimeSpan.FromSeconds(30), "an uplink process");
         var uplink = stream.UplinkPid!.Value;
         var argv = File.ReadAllText($"/proc/{uplink}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("ffmpeg", Path.GetFileName(argv[0]));
-        Assert.Equal(url, argv[^1]);
+        Assert.Equal("srt-live-transmit", Path.GetFileName(argv[0]));
+        Assert.Equal($"{url}&latency={setup.Link.Latency.Ms}", argv[^1]);
         Assert.Empty(Machine.ChildrenOf(uplink));
         Assert.Empty(Machine.ChildrenOf(stream.EncoderPid!.Value));
         await stream.StopAsync();

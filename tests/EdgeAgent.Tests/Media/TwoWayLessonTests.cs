@@ -58,8 +58,8 @@ public sealed class TwoWayLessonTests : BrokerTest
             ["videoSource"] = "test", ["testPattern"] = pattern, ["audioSource"] = "test", ["width"] = 320, ["height"] = 180, ["fps"] = 15,
             ["videoBitrateKbps"] = 400, ["audioBitrateKbps"] = 64,
             // This room publishes under its own codes; it plays its partner's, filled from the booking.
-            ["uplinkUrl"] = $"srt://127.0.0.1:{publishPort}?mode=caller&latency=120000&streamid={{school}}.{{room}}",
-            ["partnerUrl"] = $"srt://127.0.0.1:{playPort}?mode=caller&latency=120000&streamid={{partnerSchool}}.{{partnerRoom}}",
+            ["uplinkUrl"] = $"srt://127.0.0.1:{publishPort}?mode=caller&streamid={{school}}.{{room}}",
+            ["partnerUrl"] = $"srt://127.0.0.1:{playPort}?mode=caller&streamid={{partnerSchool}}.{{partnerRoom}}",
         };
         config["playback"] = new JsonObject
         {

@@ -3,6 +3,7 @@ using EdgeAgent.Client.Broker;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Kernel;
+using EdgeAgent.Media.Link;
 using EdgeAgent.Media.Send;
 using Microsoft.Extensions.Logging;
 
@@ -13,7 +14,8 @@ public enum PlaybackState { Waiting, Playing, Lost, Failed, Stopped }
 /// <summary>What the room has received of its partner so far (cumulative over player restarts).</summary>
 public sealed record PlaybackStats(
     PlaybackState State, string Partner, double SecondsPlayed, int Stalls, double StallSeconds, double PartnerLostSeconds, long DroppedFrames,
-    int PlayerRestarts, double? LatestLatencyMs, IReadOnlyList<double> LatencySamplesMs);
+    int PlayerRestarts, double? LatestLatencyMs, IReadOnlyList<double> LatencySamplesMs, Contract.Payloads.LiveLinkHealth? Link = null,
+    Contract.Payloads.LinkLegFigures? LinkFigures = null);
 
 /// <summary>
 /// The supervisor of one lesson's partner playback (<see cref="PlayerPipeline"/>): the receiver is retried for the
@@ -38,9 +40,11 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     private readonly Action<StreamEvent> _raise;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private readonly List<double> _latency = [];
+    private readonly List<double> _latencySamples = [];
     private Task _loops = Task.CompletedTask;
-    private FfmpegRun? _receiver;
+    private readonly LinkMeter _meter;
+    private readonly SrtLatencyChoice _latency;
+    private ChildRun? _receiver;
     private Process? _player;
     private DateTimeOffset? _lastFlowAt;
     private bool _everFlowed, _missingRaised, _lostRaised, _failed, _showingPartner, _stopped;
@@ -50,9 +54,11 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     private double? _latestLatency;
 
     public PartnerPlayer(string lessonId, string partner, PlaybackPlan plan, PlaybackOptions options, DateTimeOffset windowStart, TimeProvider time,
-        ILogger log, Action<StreamEvent> raise)
+        ILogger log, Action<StreamEvent> raise, SrtLatencyChoice? latency = null)
     {
         LessonId = lessonId;
+        _meter = new LinkMeter(sending: false, time);
+        _latency = latency ?? new SrtLatencyChoice(SrtLatency.SrtDefaultMs, "libsrt's default");
         Partner = partner;
         _plan = plan;
         _options = options;
@@ -82,9 +88,25 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                 var state = _stopped ? PlaybackState.Stopped : _failed ? PlaybackState.Failed : _showingPartner ? PlaybackState.Playing
                     : _everFlowed ? PlaybackState.Lost : PlaybackState.Waiting;
                 return new PlaybackStats(state, Partner, Math.Round(_secondsPlayed, 1), _stalls, Math.Round(_stallSeconds, 1), Math.Round(_lostSeconds, 1),
-                    _droppedBefore + _droppedNow, _restarts, _latestLatency, _latency.ToList());
+                    _droppedBefore + _droppedNow, _restarts, _latestLatency, _latencySamples.ToList(), LiveLink(), Figures(Math.Round(_stallSeconds, 1)));
             }
         }
+    }
+
+    /// <summary>The partner's SRT leg now (null before its first report, or over RTMP/RTSP).</summary>
+    private Contract.Payloads.LiveLinkHealth? LiveLink() =>
+        _meter.Now is { } n
+            ? new Contract.Payloads.LiveLinkHealth(n.RttMs, n.Mbps, n.LossPercent, n.RetransmitPercent, n.DroppedPackets, n.BufferMs, n.BandwidthMbps,
+                n.LatencyMs > 0 ? n.LatencyMs : _latency.Ms)
+            : null;
+
+    /// <summary>The partner's SRT leg over the lesson, with the stalls the player saw.</summary>
+    private Contract.Payloads.LinkLegFigures? Figures(double stallSeconds)
+    {
+        if (!_meter.Measured) return null;
+        var t = _meter.Totals;
+        return new Contract.Payloads.LinkLegFigures(_latency.Ms, _latency.Reason, t.RttP50Ms, t.RttP95Ms, t.LossPercent, t.RetransmitPercent, t.DroppedPackets,
+            t.Packets, t.BandwidthP50Mbps, stallSeconds);
     }
 
     public void Start()
@@ -96,7 +118,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     {
         await _stop.CancelAsync().ConfigureAwait(false);
         Process? player;
-        FfmpegRun? receiver;
+        ChildRun? receiver;
         lock (_gate)
         {
             player = _player;
@@ -114,26 +136,17 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         var stall = TimeSpan.FromSeconds(Math.Max(3, _options.StallSeconds));
         while (!stop.IsCancellationRequested)
         {
-            FfmpegRun run;
+            ChildRun run;
             try
             {
-                run = await FfmpegRun.StartAsync("receiver", _plan.ReceiverArgs, _time).ConfigureAwait(false);
+                run = await StartReceiverAsync(() => failures = 0).ConfigureAwait(false);
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
-                LogCannotStart("ffmpeg", e.Message);
+                LogCannotStart(_plan.Receiver.Program, e.Message);
                 return;
             }
             lock (_gate) _receiver = run;
-            var size = 0L;
-            run.Progress += p =>
-            {
-                // Flowing means bytes still coming: the block a dying ffmpeg prints last repeats its total.
-                if (p.End || p.TotalSize <= size) return;
-                size = p.TotalSize;
-                lock (_gate) _lastFlowAt = _time.GetUtcNow();
-                failures = 0;
-            };
             // Killed when its stream stops moving: a connection that carries nothing is tried again.
             while (!run.Exited.IsCompleted && !stop.IsCancellationRequested)
             {
@@ -147,17 +160,40 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                 if (_time.GetUtcNow() - run.LastAdvanceAt > stall) run.Kill();
             }
             run.Kill();
-            try
-            {
-                await run.Exited.ConfigureAwait(false);
-            }
-            catch (InvalidOperationException)
-            {
-            }
+            await run.ExitCodeAsync().ConfigureAwait(false);
             lock (_gate) _receiver = null;
             await run.DisposeAsync().ConfigureAwait(false);
             if (!await DelayAsync(Backoff.Delay(failures++, 0.25, 1), stop).ConfigureAwait(false)) return;
         }
+    }
+
+    /// <summary>One receiver run, wired so that what it moves marks the partner as flowing (and its statistics are kept).</summary>
+    private async Task<ChildRun> StartReceiverAsync(Action flowing)
+    {
+        var receiver = _plan.Receiver;
+        if (receiver.IsSrt)
+        {
+            var srt = await SrtTransmitRun.StartAsync("receiver", receiver.Args(_latency.Ms), _time).ConfigureAwait(false);
+            srt.Sample += sample =>
+            {
+                _meter.Add(sample);
+                if (sample.ReceivedUnique <= 0) return;
+                lock (_gate) _lastFlowAt = _time.GetUtcNow();
+                flowing();
+            };
+            return srt;
+        }
+        var ffmpeg = await FfmpegRun.StartAsync("receiver", receiver.Args(0), _time).ConfigureAwait(false);
+        var size = 0L;
+        ffmpeg.Progress += p =>
+        {
+            // Flowing means bytes still coming: the block a dying ffmpeg prints last repeats its total.
+            if (p.End || p.TotalSize <= size) return;
+            size = p.TotalSize;
+            lock (_gate) _lastFlowAt = _time.GetUtcNow();
+            flowing();
+        };
+        return ffmpeg;
     }
 
     private async Task PlayerLoopAsync(CancellationToken stop)
@@ -292,7 +328,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                             if (latency is { } ms)
                             {
                                 _latestLatency = Math.Round(ms, 1);
-                                if (_latency.Count < 100_000) _latency.Add(ms);
+                                if (_latencySamples.Count < 100_000) _latencySamples.Add(ms);
                             }
                         }
                         else if (lastPos is not null)

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using EdgeAgent.Configuration;
+using EdgeAgent.Media.Link;
 using EdgeAgent.Media.Send;
 using EdgeAgent.State;
 using Microsoft.Extensions.Hosting;
@@ -13,7 +14,7 @@ namespace EdgeAgent.Media.Play;
 /// sends. The lesson executor starts it at the shared window and stops it at the end; diagnostics read
 /// <see cref="Current"/>. A host stop stops it; its processes are tied to the agent.
 /// </summary>
-public sealed partial class PlaybackService(AgentOptions options, TimeProvider time, ILoggerFactory logs, EventSink events) : IHostedService
+public sealed partial class PlaybackService(AgentOptions options, TimeProvider time, ILoggerFactory logs, EventSink events, LinkPaths? paths = null) : IHostedService
 {
     private readonly ILogger<PlaybackService> _log = logs.CreateLogger<PlaybackService>();
     private readonly SemaphoreSlim _gate = new(1, 1);
@@ -57,11 +58,15 @@ public sealed partial class PlaybackService(AgentOptions options, TimeProvider t
             var plan = PlayerPipeline.Plan(options.Playback, partner, Directory, lessonId, FreeUdpPort());
             await Slate.RenderAsync(plan.SlatePath, partnerSchool, partnerRoom, Math.Max(640, options.Stream.Width), Math.Max(360, options.Stream.Height), ct)
                 .ConfigureAwait(false);
+            var s = options.Stream;
+            // The partner's stream comes over the same path the room measured (its round trip; the loss is the uplink's, the one measured).
+            var latency = SrtLatency.Choose(paths?.ForLatency(), s.SrtLatencyMinMs, s.SrtLatencyMaxMs, s.SrtLatencyMs);
             var player = new PartnerPlayer(lessonId, $"{partnerSchool}/{partnerRoom}", plan, options.Playback, windowStart, time,
-                logs.CreateLogger<PartnerPlayer>(), e => events.Raise(e.Type, e.Severity, null, e.Detail));
+                logs.CreateLogger<PartnerPlayer>(), e => events.Raise(e.Type, e.Severity, null, e.Detail), latency);
             _current = player;
             player.Start();
             LogStarting(lessonId, $"{partnerSchool}/{partnerRoom}", partner.Redacted);
+            if (plan.Receiver.IsSrt) LogLatency(lessonId, latency.Ms, latency.Reason);
             return player;
         }
         finally
@@ -101,6 +106,9 @@ public sealed partial class PlaybackService(AgentOptions options, TimeProvider t
 
     [LoggerMessage(EventId = 6411, Level = LogLevel.Information, Message = "Lesson {Lesson}: playing the partner {Partner} from {Url}")]
     private partial void LogStarting(string lesson, string partner, string url);
+
+    [LoggerMessage(EventId = 6413, Level = LogLevel.Information, Message = "Lesson {Lesson}: the partner's SRT latency {Latency} ms ({Why})")]
+    private partial void LogLatency(string lesson, int latency, string why);
 
     [LoggerMessage(EventId = 6412, Level = LogLevel.Information, Message = "Lesson {Lesson}: partner playback stopped after {Played} s played, {Lost} s without the partner, {Restarts} player restart(s)")]
     private partial void LogStopped(string lesson, double played, double lost, int restarts);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Media.Link;
 using EdgeAgent.Media.Send;
 
 namespace EdgeAgent.Media.Play;
@@ -8,9 +9,11 @@ namespace EdgeAgent.Media.Play;
 /// <summary>
 /// The two processes that play the partner classroom, as argument lists (nothing through a shell):
 /// <list type="bullet">
-/// <item>the <b>receiver</b> (ffmpeg) takes the partner's stream from its URL and copies it, timestamps untouched, to a
-/// local MPEG-TS feed on 127.0.0.1 UDP. It is the part that waits on the network: it can retry for the whole lesson
-/// without the screen ever waiting on a connection, and its progress says whether the partner is there;</item>
+/// <item>the <b>receiver</b> takes the partner's stream from its URL and copies it, timestamps untouched, to a local
+/// MPEG-TS feed on 127.0.0.1 UDP: libsrt's <c>srt-live-transmit</c> for SRT (packet for packet, no demultiplexing, with
+/// the connection's statistics and the latency chosen from the path), ffmpeg for RTMP and RTSP. It is the part that
+/// waits on the network: it can retry for the whole lesson without the screen ever waiting on a connection, and what it
+/// moves says whether the partner is there;</item>
 /// <item>the <b>player</b> (mpv) shows the slate, or the feed while the partner is there, full screen on the partner
 /// display and the speakers, controlled and read through its JSON IPC socket.</item>
 /// </list>
@@ -29,13 +32,7 @@ public static class PlayerPipeline
         if (feedPort is < 1024 or > 65535) throw new StreamConfigException($"feed port {feedPort} is out of range");
         var inv = CultureInfo.InvariantCulture;
         var feed = string.Create(inv, $"udp://127.0.0.1:{feedPort}");
-        List<string> receiver =
-        [
-            "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "0.5",
-            "-fflags", "nobuffer", "-probesize", "200000", "-analyzeduration", "500000", "-i", partner.Url,
-            "-map", "0", "-c", "copy", .. EncoderPipeline.WallClockStamps,
-            "-f", "mpegts", feed + "?pkt_size=1316",
-        ];
+        var receiver = new ReceiverPlan(partner, feed);
         var ipc = Path.Combine(playerDirectory, $"mpv-{lessonId}.sock");
         var slate = Path.Combine(playerDirectory, $"slate-{lessonId}.png");
         var player = new List<string>
@@ -69,5 +66,26 @@ public static class PlayerPipeline
     }
 }
 
-/// <summary>The argument lists of a lesson's partner playback and where its socket and slate live.</summary>
-public sealed record PlaybackPlan(IReadOnlyList<string> ReceiverArgs, IReadOnlyList<string> PlayerArgs, string FeedUrl, int FeedPort, string IpcPath, string SlatePath);
+/// <summary>The receiver and player of a lesson's partner playback and where its socket and slate live.</summary>
+public sealed record PlaybackPlan(ReceiverPlan Receiver, IReadOnlyList<string> PlayerArgs, string FeedUrl, int FeedPort, string IpcPath, string SlatePath);
+
+/// <summary>From the partner's URL to the local feed: <c>srt-live-transmit</c> for SRT (its latency set when it starts), ffmpeg otherwise.</summary>
+public sealed record ReceiverPlan(MediaEndpoint Partner, string FeedUrl)
+{
+    /// <summary>A statistics report every so many packets received: several a second at any rung a partner sends.</summary>
+    public const int ReportEvery = 10;
+
+    public bool IsSrt => Partner.Transport == MediaTransport.Srt;
+
+    public string Program => IsSrt ? "srt-live-transmit" : "ffmpeg";
+
+    public IReadOnlyList<string> Args(int latencyMs) => IsSrt
+        ? SrtTransmitRun.Args(UplinkPlan.WithLatency(Partner.Url, latencyMs), FeedUrl, ReportEvery)
+        :
+        [
+            "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "0.5",
+            "-fflags", "nobuffer", "-probesize", "200000", "-analyzeduration", "500000", "-i", Partner.Url,
+            "-map", "0", "-c", "copy", .. EncoderPipeline.WallClockStamps,
+            "-f", "mpegts", FeedUrl + "?pkt_size=1316",
+        ];
+}

@@ -1,36 +1,45 @@
 using System.Globalization;
+using System.Text;
 using System.Text.RegularExpressions;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Commands;
 using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Media.Link;
 
 namespace EdgeAgent.Media.Send;
 
 /// <summary>
-/// The two ffmpeg processes of a lesson, as argument lists (never a command line: nothing goes through a shell).
+/// The processes of a lesson's stream, as argument lists (never a command line: nothing goes through a shell).
 /// <list type="bullet">
-/// <item>The <b>encoder</b> reads the camera and microphone, encodes H.264 + AAC once, and writes through the
-/// <c>tee</c> muxer to the local segmented recording (MPEG-TS segments named by lesson and time) and to a local
-/// MPEG-TS feed on 127.0.0.1 UDP.</item>
-/// <item>The <b>uplink</b> copies that feed, without re-encoding, to the ingest server over SRT or RTMP.</item>
+/// <item>The <b>encoder</b> (ffmpeg) reads the camera and microphone once and encodes every rung of the ladder
+/// (<see cref="Ladder"/>) from the same frames with the same keyframe interval, so the rungs' keyframes fall on the same
+/// timestamps. The top rung goes through the <c>tee</c> muxer to the local segmented recording (MPEG-TS segments named
+/// by lesson and time) and, like every lower rung, to a local MPEG-TS feed on 127.0.0.1 UDP.</item>
+/// <item>The <see cref="RungSwitch"/> (in the agent) passes one rung's feed on to the uplink's.</item>
+/// <item>The <b>uplink</b> carries that feed, without re-encoding, to the relay or ingest server: libsrt's
+/// <c>srt-live-transmit</c> for SRT (packet for packet, with the connection's statistics), ffmpeg for RTMP.</item>
 /// </list>
-/// When the network fails only the uplink dies; the recording goes on, and restarting the uplink resumes the
-/// stream within seconds without touching the encoder. Values come from validated configuration; the lesson id
-/// and recording directory are checked again here because they are spliced into the tee specification.
+/// When the network fails only the uplink dies; the recording goes on, and restarting the uplink resumes the stream
+/// within seconds without touching the encoder. Values come from validated configuration; the lesson id and recording
+/// directory are checked again here because they are spliced into the tee specification.
 /// </summary>
 public static partial class EncoderPipeline
 {
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex LessonId();
 
-
-    public static StreamPlan Plan(StreamOptions stream, RecordingOptions recording, string lessonId, int feedPort, EncoderChoice encoder)
+    /// <param name="rungPorts">Where each rung's feed goes (the switch's inputs); empty when nothing is sent (record only).</param>
+    public static StreamPlan Plan(StreamOptions stream, RecordingOptions recording, string lessonId, IReadOnlyList<Rung> rungs, IReadOnlyList<int> rungPorts,
+        UplinkPlan? uplink, EncoderChoice encoder)
     {
         if (!LessonId().IsMatch(lessonId))
             throw new StreamConfigException($"lesson id '{Printable(lessonId)}' must be 1-64 characters of A-Z a-z 0-9 _ - not starting with - or _");
         var dir = recording.Directory;
         PathCheck.Directory(dir, "recording directory");
-        if (feedPort is < 1024 or > 65535) throw new StreamConfigException($"feed port {feedPort} is out of range");
+        if (rungs.Count == 0) throw new StreamConfigException("a stream needs at least its top rung");
+        if (rungPorts.Count != 0 && rungPorts.Count != rungs.Count) throw new StreamConfigException($"{rungs.Count} rungs but {rungPorts.Count} feed ports");
+        foreach (var port in rungPorts.Append(uplink?.FeedPort ?? 1024))
+            if (port is < 1024 or > 65535) throw new StreamConfigException($"feed port {port} is out of range");
         if (encoder == EncoderChoice.Auto || !Enum.IsDefined(encoder))
             throw new StreamConfigException($"encoder '{encoder}' is not a resolved encoder");
 
@@ -76,36 +85,44 @@ public static partial class EncoderPipeline
                 throw new StreamConfigException($"unknown audio source '{stream.AudioSource}'");
         }
         var gop = stream.Fps * stream.GopSeconds;
-        a.AddRange(["-map", "0:v:0", "-map", string.Create(inv, $"{audioInput}:a:0")]);
-        // VA-API encodes from GPU surfaces: the frames are uploaded at the end of the filter chain.
+        // One picture, split into the rungs: the same frames and the same fixed keyframe interval in every encoder, so the
+        // rungs have keyframes at the same timestamps, where the switch can change rung without a gap.
+        // VA-API encodes from GPU surfaces: the frames are uploaded at the end of each rung's chain.
         var upload = encoder == EncoderChoice.H264Vaapi ? ",format=nv12,hwupload" : "";
         var stamp = stream.VideoSource == VideoSource.Test ? "," + WallClockTime : "";
-        a.AddRange(["-vf", string.Create(inv, $"scale={stream.Width}:{stream.Height},fps={stream.Fps}{stamp}{upload}")]);
-        a.AddRange(VideoEncoder(encoder, stream.VideoBitrateKbps, gop));
-        // Parameter sets before every keyframe: each recorded segment plays on its own, and a restarted uplink or a
-        // receiver that joins late can decode from the next keyframe.
-        a.AddRange(["-bsf:v", "dump_extra=freq=keyframe"]);
-        if (stream.AudioSource == AudioSource.Test) a.AddRange(["-af", "a" + WallClockTime]);
-        a.AddRange(["-c:a", "aac", "-b:a", string.Create(inv, $"{stream.AudioBitrateKbps}k"), "-ar", "48000"]);
-        var pattern = Path.Combine(dir, $"{lessonId}-%Y%m%d-%H%M%S.ts");
-        a.AddRange(WallClockStamps);
-        a.AddRange(["-f", "tee", "-use_fifo", "1",
-            // Segments are cut on the wall clock (the stamps are wall-clock time: counted from zero the segment muxer would
-            // cut at every keyframe), so they start at round times, e.g. every minute on the minute.
-            string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_atclocktime=1:segment_format=mpegts:strftime=1]{pattern}|[f=mpegts:onfail=ignore]udp://127.0.0.1:{feedPort}?pkt_size=1316")]);
-
-        List<string>? uplink = null;
-        if (stream.Uplink is { } endpoint)
+        var graph = new StringBuilder(string.Create(inv, $"[0:v]scale={stream.Width}:{stream.Height},fps={stream.Fps}{stamp}"));
+        if (rungs.Count == 1) graph.Append(upload).Append("[v0]");
+        else
         {
-            var format = endpoint.Transport == MediaTransport.Srt ? "mpegts" : "flv";
-            uplink =
-            [
-                "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1",
-                "-fflags", "+genpts", "-analyzeduration", "500000", "-probesize", "200000", "-i", string.Create(inv, $"udp://127.0.0.1:{feedPort}?localaddr=127.0.0.1&fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
-                "-c", "copy", .. WallClockStamps, "-f", format, endpoint.Url,
-            ];
+            graph.Append(inv, $",split={rungs.Count}");
+            for (var i = 0; i < rungs.Count; i++) graph.Append(inv, $"[s{i}]");
+            for (var i = 0; i < rungs.Count; i++)
+                graph.Append(inv, $";[s{i}]").Append(i == 0 ? "null" : string.Create(inv, $"scale={rungs[i].Width}:{rungs[i].Height}")).Append(upload).Append(inv, $"[v{i}]");
         }
-        return new StreamPlan(a, uplink, pattern, feedPort);
+        a.AddRange(["-filter_complex", graph.ToString()]);
+        var pattern = Path.Combine(dir, $"{lessonId}-%Y%m%d-%H%M%S.ts");
+        for (var i = 0; i < rungs.Count; i++)
+        {
+            var rung = rungs[i];
+            a.AddRange(["-map", string.Create(inv, $"[v{i}]"), "-map", string.Create(inv, $"{audioInput}:a:0")]);
+            a.AddRange(VideoEncoder(encoder, rung.VideoKbps, gop));
+            // Parameter sets before every keyframe: each recorded segment plays on its own, and a restarted uplink, a
+            // receiver that joins late or a switch of rung can decode from the next keyframe.
+            a.AddRange(["-bsf:v", "dump_extra=freq=keyframe"]);
+            if (stream.AudioSource == AudioSource.Test) a.AddRange(["-af", "a" + WallClockTime]);
+            a.AddRange(["-c:a", "aac", "-b:a", string.Create(inv, $"{rung.AudioKbps}k"), "-ar", "48000"]);
+            a.AddRange(WallClockStamps);
+            var feed = rungPorts.Count == 0 ? null : string.Create(inv, $"udp://127.0.0.1:{rungPorts[i]}?pkt_size=1316");
+            if (i == 0)
+            {
+                // Segments are cut on the wall clock (the stamps are wall-clock time: counted from zero the segment muxer would
+                // cut at every keyframe), so they start at round times, e.g. every minute on the minute.
+                var recordingLeg = string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_atclocktime=1:segment_format=mpegts:strftime=1]{pattern}");
+                a.AddRange(["-f", "tee", "-use_fifo", "1", feed is null ? recordingLeg : $"{recordingLeg}|[f=mpegts:onfail=ignore]{feed}"]);
+            }
+            else a.AddRange(["-f", "mpegts", feed!]);
+        }
+        return new StreamPlan(a, uplink, pattern, rungs, rungPorts);
     }
 
     /// <summary>Output options that keep the input's wall-clock stamps as they are (no shift to zero, no mux delay).</summary>
@@ -128,8 +145,40 @@ public static partial class EncoderPipeline
     private static string Printable(string s) => Contract.Commands.Printable.Of(s);
 }
 
-/// <summary>The argument lists of a lesson's processes and where the recording goes.</summary>
-public sealed record StreamPlan(IReadOnlyList<string> EncoderArgs, IReadOnlyList<string>? UplinkArgs, string RecordingPattern, int FeedPort);
+/// <summary>The encoder's argument list, the rungs and where their feeds go, the uplink, and where the recording goes.</summary>
+public sealed record StreamPlan(IReadOnlyList<string> EncoderArgs, UplinkPlan? Uplink, string RecordingPattern, IReadOnlyList<Rung> Rungs, IReadOnlyList<int> RungPorts);
+
+/// <summary>
+/// The uplink: from the switch's output (a local MPEG-TS feed on <see cref="FeedPort"/>) to <see cref="Endpoint"/>. SRT is
+/// carried by <c>srt-live-transmit</c>, with the latency chosen at the lesson's start and a statistics report every
+/// <see cref="ReportEvery"/> packets; RTMP by ffmpeg (FLV, no re-encoding).
+/// </summary>
+public sealed record UplinkPlan(MediaEndpoint Endpoint, int FeedPort, int ReportEvery)
+{
+    public bool IsSrt => Endpoint.Transport == MediaTransport.Srt;
+
+    public string Program => IsSrt ? "srt-live-transmit" : "ffmpeg";
+
+    public IReadOnlyList<string> Args(int latencyMs)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (IsSrt)
+            return SrtTransmitRun.Args(string.Create(inv, $"udp://127.0.0.1:{FeedPort}"), WithLatency(Endpoint.Url, latencyMs), ReportEvery);
+        return
+        [
+            "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "1",
+            "-fflags", "+genpts", "-analyzeduration", "500000", "-probesize", "200000", "-i", string.Create(inv, $"udp://127.0.0.1:{FeedPort}?localaddr=127.0.0.1&fifo_size=1000000&overrun_nonfatal=1&timeout=2000000"),
+            "-c", "copy", .. EncoderPipeline.WallClockStamps, "-f", "flv", Endpoint.Url,
+        ];
+    }
+
+    /// <summary>An SRT URL with its latency (libsrt's URI parameter, in milliseconds).</summary>
+    public static string WithLatency(string url, int latencyMs) =>
+        url + (url.Contains('?', StringComparison.Ordinal) ? "&" : "?") + string.Create(CultureInfo.InvariantCulture, $"latency={latencyMs}");
+
+    /// <summary>A report every so many packets, about twice a second at <paramref name="lowestKbps"/> (srt-live-transmit counts packets, not time).</summary>
+    public static int ReportEveryFor(int lowestKbps) => Math.Clamp((int)(lowestKbps * 1000 / 8.0 / 1316 / 2.5), 4, 200);
+}
 
 /// <summary>A stream setting that cannot be turned into safe ffmpeg arguments.</summary>
 public sealed class StreamConfigException(string message) : Exception(message);

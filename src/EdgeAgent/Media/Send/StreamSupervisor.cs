@@ -1,6 +1,7 @@
 using EdgeAgent.Client.Broker;
 using EdgeAgent.Configuration;
 using EdgeAgent.Kernel;
+using EdgeAgent.Media.Link;
 using EdgeAgent.Contract.Vocabulary;
 using Microsoft.Extensions.Logging;
 
@@ -15,15 +16,17 @@ public sealed record StreamEvent(string Type, string Severity, string Detail);
 public sealed record StreamStats(
     string LessonId, StreamState State, DateTimeOffset StartedAt, double StreamedSeconds, double UptimePercent,
     long Frames, double Fps, double BitrateKbps, long RecordedBytes, double Speed, long DupFrames, long DropFrames,
-    int Restarts, int Stalls, int UplinkLosses, bool UplinkUp, long UplinkBytes, string? LastError, double DowntimeSeconds);
+    int Restarts, int Stalls, int UplinkLosses, bool UplinkUp, long UplinkBytes, string? LastError, double DowntimeSeconds,
+    Contract.Payloads.LiveLinkHealth? Link = null);
 
 /// <summary>
-/// The supervisor of one lesson's two ffmpeg processes (<see cref="EncoderPipeline"/>). Each runs in its own loop:
-/// progress is watched, a process whose output has not moved for <c>stream.stallSeconds</c> is killed, and a process
-/// that exits is started again. The encoder backs off exponentially with jitter up to <c>stream.restartMaxSeconds</c>
-/// and is given up (<c>stream-failed</c>) after <c>stream.maxRestarts</c> failures in a row; the uplink retries for the
-/// whole lesson with a short capped delay, so a returning ingest server gets the stream within seconds while the
-/// encoder and the recording carry on untouched.
+/// The supervisor of one lesson's processes (<see cref="EncoderPipeline"/>): the encoder and the uplink, each in its own
+/// loop: progress is watched, a process whose output has not moved for <c>stream.stallSeconds</c> is killed, and a
+/// process that exits is started again. The encoder backs off exponentially with jitter up to
+/// <c>stream.restartMaxSeconds</c> and is given up (<c>stream-failed</c>) after <c>stream.maxRestarts</c> failures in a
+/// row; the uplink retries for the whole lesson with a short capped delay, so a returning ingest server gets the stream
+/// within seconds while the encoder and the recording carry on untouched. An SRT uplink's statistics go to its
+/// <see cref="SendLink"/>, which is asked once a second which rung of the ladder to send.
 /// </summary>
 public sealed partial class StreamSupervisor : IAsyncDisposable
 {
@@ -37,8 +40,12 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
     private readonly TaskCompletionSource _uplinkListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private Task _loops = Task.CompletedTask;
-    private FfmpegRun? _encoder, _uplink;
-    private Totals _encoderDone, _uplinkDone;
+    private readonly StreamSetup _setup;
+    private readonly SendLink? _link;
+    private FfmpegRun? _encoder;
+    private ChildRun? _uplink;
+    private Totals _encoderDone;
+    private long _uplinkBytes, _uplinkRestartTicks;
     private int _restarts, _stalls, _uplinkLosses;
     private bool _uplinkUp, _uplinkEverUp;
     private long _restartRequestedTicks;
@@ -49,12 +56,21 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
     private long? _recordedBytes;
     private TimeSpan _downtime;
 
-    public StreamSupervisor(string lessonId, StreamPlan plan, StreamOptions options, TimeProvider time, ILogger log, Action<StreamEvent> raise)
+    public StreamSupervisor(string lessonId, StreamSetup setup, StreamOptions options, TimeProvider time, ILogger log, Action<StreamEvent> raise)
     {
         LessonId = lessonId;
-        _plan = plan;
+        _setup = setup;
+        _plan = setup.Plan;
+        var link = setup.Link;
         _options = options;
         _time = time;
+        _link = link;
+        if (link is not null)
+            link.LatencyChanged += () =>
+            {
+                Interlocked.Exchange(ref _uplinkRestartTicks, time.GetUtcNow().UtcTicks);
+                _uplink?.Kill();
+            };
         _log = log;
         _raise = raise;
         StartedAt = time.GetUtcNow();
@@ -70,15 +86,22 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
     /// <summary>Process ids of the running ffmpeg processes (for tests and diagnostics).</summary>
     public int? EncoderPid => _encoder?.Exited.IsCompleted == false ? _encoder.Pid : null;
     /// <summary>Whether this stream is sent anywhere (an uplink is configured), or only recorded.</summary>
-    public bool HasUplink => _plan.UplinkArgs is not null;
+    public bool HasUplink => _plan.Uplink is not null;
+
+    /// <summary>The SRT uplink's leg (statistics, latency, ladder); null for RTMP or no uplink.</summary>
+    public SendLink? Link => _link;
+
+    /// <summary>The rung on the uplink now (0, the top, without a ladder).</summary>
+    public int Rung => _setup.Switch?.Current ?? 0;
 
     public int? UplinkPid => _uplink?.Exited.IsCompleted == false ? _uplink.Pid : null;
 
     public void Start()
     {
         var encoder = Task.Run(() => EncoderLoopAsync(_stop.Token));
-        var uplink = _plan.UplinkArgs is null ? Task.CompletedTask : Task.Run(() => UplinkLoopAsync(_stop.Token));
-        _loops = Task.WhenAll(encoder, uplink);
+        var uplink = _plan.Uplink is null ? Task.CompletedTask : Task.Run(() => UplinkLoopAsync(_stop.Token));
+        var link = _link is null ? Task.CompletedTask : Task.Run(() => LinkLoopAsync(_stop.Token));
+        _loops = Task.WhenAll(encoder, uplink, link);
     }
 
     public StreamStats Stats
@@ -88,7 +111,6 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
             lock (_gate)
             {
                 var e = _encoderDone.Plus(_encoder?.Latest);
-                var u = _uplinkDone.Plus(_uplink?.Latest);
                 var now = _endedAt ?? _time.GetUtcNow();
                 var wall = (now - StartedAt).TotalSeconds;
                 var streamed = e.OutTime.TotalSeconds;
@@ -99,8 +121,8 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
                 return new StreamStats(LessonId, _state, StartedAt, Math.Round(streamed, 1),
                     wall <= 0 ? 0 : Math.Round(Math.Min(100, 100 * streamed / wall), 1),
                     e.Frames, live?.Fps ?? 0, bitrate, recorded, live?.Speed ?? 0, e.Dup, e.Drop,
-                    _restarts, _stalls, _uplinkLosses, _uplinkUp, u.Bytes, _lastError,
-                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1));
+                    _restarts, _stalls, _uplinkLosses, _uplinkUp, Interlocked.Read(ref _uplinkBytes), _lastError,
+                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1), _link?.Live);
             }
         }
     }
@@ -140,6 +162,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         var grace = TimeSpan.FromSeconds(_options.StopTimeoutSeconds);
         await Task.WhenAll(StopRun(_encoder, grace), StopRun(_uplink, grace)).ConfigureAwait(false);
         await _loops.ConfigureAwait(false);
+        _link?.Stop();
         lock (_gate)
         {
             if (_state != StreamState.Failed) _state = StreamState.Stopped;
@@ -154,12 +177,12 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         _running.TrySetException(new StreamFailedException("the stream was stopped before it ran"));
     }
 
-    private Task StopRun(FfmpegRun? run, TimeSpan grace) => run is null ? Task.CompletedTask : run.StopAsync(grace, _log);
+    private Task StopRun(ChildRun? run, TimeSpan grace) => run is null ? Task.CompletedTask : run.StopAsync(grace, _log);
 
     private async Task EncoderLoopAsync(CancellationToken stop)
     {
         var failures = 0;
-        if (_plan.UplinkArgs is not null)
+        if (_plan.Uplink is not null)
         {
             // The uplink listens on the feed first, so the receiver gets the stream from its first keyframe.
             try
@@ -199,7 +222,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
             };
             LogEncoderStarted(LessonId, run.Pid);
             var stalled = await WatchAsync(run, stop).ConfigureAwait(false);
-            var exit = await ExitCode(run).ConfigureAwait(false);
+            var exit = await run.ExitCodeAsync().ConfigureAwait(false);
             lock (_gate)
             {
                 _encoderDone = _encoderDone.Plus(run.Latest);
@@ -218,7 +241,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
             }
             var reason = stalled
                 ? $"no progress for {_options.StallSeconds} s"
-                : $"ffmpeg exited with code {exit}{Tail(run)}";
+                : $"ffmpeg exited with code {exit}{run.LastError}";
             if (stalled)
             {
                 Count(ref _stalls);
@@ -242,57 +265,42 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
 
     private async Task UplinkLoopAsync(CancellationToken stop)
     {
+        var uplink = _plan.Uplink!;
         var failures = 0;
         while (!stop.IsCancellationRequested)
         {
-            FfmpegRun run;
+            ChildRun run;
             try
             {
-                run = await FfmpegRun.StartAsync("uplink", _plan.UplinkArgs!, _time).ConfigureAwait(false);
+                run = await StartUplinkAsync(uplink, () => failures = 0).ConfigureAwait(false);
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
-                Fail($"cannot start ffmpeg: {e.Message}");
+                Fail($"cannot start {uplink.Program}: {e.Message}");
                 return;
             }
             lock (_gate) _uplink = run;
             if (!_uplinkListening.Task.IsCompleted)
             {
-                await UdpListener.WaitBoundAsync(_plan.FeedPort, TimeSpan.FromSeconds(2), _time, stop).ConfigureAwait(false);
+                await UdpListener.WaitBoundAsync(uplink.FeedPort, TimeSpan.FromSeconds(2), _time, stop).ConfigureAwait(false);
                 _uplinkListening.TrySetResult();
             }
-            run.Progress += p =>
-            {
-                if (p.TotalSize <= 0) return;
-                bool restored;
-                lock (_gate)
-                {
-                    if (_uplinkUp) return;
-                    _uplinkUp = true;
-                    restored = _uplinkEverUp;
-                    _uplinkEverUp = true;
-                }
-                failures = 0;
-                if (restored) _raise(new StreamEvent(EventTypes.UplinkRestored, Severity.Info, $"lesson {LessonId}: the stream reaches the ingest server again"));
-                LogUplinkFlowing(LessonId, run.Pid);
-            };
             var stalled = await WatchAsync(run, stop).ConfigureAwait(false);
-            var exit = await ExitCode(run).ConfigureAwait(false);
+            var exit = await run.ExitCodeAsync().ConfigureAwait(false);
             bool lost;
             lock (_gate)
             {
-                _uplinkDone = _uplinkDone.Plus(run.Latest);
                 _uplink = null;
                 lost = _uplinkUp;
                 _uplinkUp = false;
             }
             await run.DisposeAsync().ConfigureAwait(false);
             if (stop.IsCancellationRequested) return;
-            if (RestartWasRequested(run)) continue;
+            if (RestartWasRequested(run) || Interlocked.Read(ref _uplinkRestartTicks) >= run.StartedAt.UtcTicks) continue;
 
             if (lost)
             {
-                var reason = stalled ? $"no progress for {_options.StallSeconds} s" : $"ffmpeg exited with code {exit}{Tail(run)}";
+                var reason = stalled ? $"no progress for {_options.StallSeconds} s" : $"{uplink.Program} exited with code {exit}{run.LastError}";
                 Count(ref _uplinkLosses);
                 lock (_gate) _lastError = $"uplink: {reason}";
                 LogUplinkLost(LessonId, reason);
@@ -303,10 +311,66 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         }
     }
 
-    private bool RestartWasRequested(FfmpegRun run) => Interlocked.Read(ref _restartRequestedTicks) >= run.StartedAt.UtcTicks;
+    /// <summary>Starts one uplink run, wired so that its first bytes mark the uplink up (and restored after a loss).</summary>
+    private async Task<ChildRun> StartUplinkAsync(UplinkPlan uplink, Action flowing)
+    {
+        void Moved(int pid)
+        {
+            bool restored;
+            lock (_gate)
+            {
+                if (_uplinkUp) return;
+                _uplinkUp = true;
+                restored = _uplinkEverUp;
+                _uplinkEverUp = true;
+            }
+            flowing();
+            if (restored) _raise(new StreamEvent(EventTypes.UplinkRestored, Severity.Info, $"lesson {LessonId}: the stream reaches the ingest server again"));
+            LogUplinkFlowing(LessonId, pid);
+        }
+        if (uplink.IsSrt)
+        {
+            var srt = await SrtTransmitRun.StartAsync("uplink", uplink.Args(_link?.Latency.Ms ?? EdgeAgent.Media.Link.SrtLatency.SrtDefaultMs), _time).ConfigureAwait(false);
+            srt.Sample += sample =>
+            {
+                _link?.Meter.Add(sample);
+                Interlocked.Add(ref _uplinkBytes, sample.SentBytesUnique);
+                if (sample.SentUnique > 0) Moved(srt.Pid);
+            };
+            return srt;
+        }
+        var ffmpeg = await FfmpegRun.StartAsync("uplink", uplink.Args(0), _time).ConfigureAwait(false);
+        var size = 0L;
+        ffmpeg.Progress += p =>
+        {
+            if (p.TotalSize <= size) return;
+            Interlocked.Add(ref _uplinkBytes, p.TotalSize - size);
+            size = p.TotalSize;
+            Moved(ffmpeg.Pid);
+        };
+        return ffmpeg;
+    }
+
+    /// <summary>Once a second: the ladder and the first-seconds latency of the SRT uplink.</summary>
+    private async Task LinkLoopAsync(CancellationToken stop)
+    {
+        while (await DelayAsync(TimeSpan.FromSeconds(1), stop).ConfigureAwait(false))
+        {
+            try
+            {
+                _link!.Tick();
+            }
+            catch (Exception e) when (e is InvalidOperationException or ArgumentException)
+            {
+                LogLinkTickFailed(LessonId, e.Message);
+            }
+        }
+    }
+
+    private bool RestartWasRequested(ChildRun run) => Interlocked.Read(ref _restartRequestedTicks) >= run.StartedAt.UtcTicks;
 
     /// <summary>Waits for the run to exit; kills it and returns true when its progress stops moving.</summary>
-    private async Task<bool> WatchAsync(FfmpegRun run, CancellationToken stop)
+    private async Task<bool> WatchAsync(ChildRun run, CancellationToken stop)
     {
         var stall = TimeSpan.FromSeconds(_options.StallSeconds);
         var tick = TimeSpan.FromSeconds(Math.Min(1, _options.StallSeconds / 3.0));
@@ -341,18 +405,6 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         return false;
     }
 
-    private static async Task<int> ExitCode(FfmpegRun run)
-    {
-        try
-        {
-            return await run.Exited.ConfigureAwait(false);
-        }
-        catch (InvalidOperationException)
-        {
-            return -1;
-        }
-    }
-
     private Task<bool> DelayAsync(TimeSpan delay, CancellationToken stop) => Pause.ForAsync(delay, _time, stop);
 
     private void Fail(string reason)
@@ -376,22 +428,17 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         lock (_gate) counter++;
     }
 
-    private static string Tail(FfmpegRun run)
-    {
-        var tail = run.StderrTail.Split('\n', StringSplitOptions.RemoveEmptyEntries).LastOrDefault();
-        return tail is null ? "" : $": {tail}";
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (!_loops.IsCompleted) await StopAsync().ConfigureAwait(false);
+        _setup.Dispose();
         _stop.Dispose();
     }
 
-    private readonly record struct Totals(long Frames, long Bytes, TimeSpan OutTime, long Dup, long Drop)
+    private readonly record struct Totals(long Frames, TimeSpan OutTime, long Dup, long Drop)
     {
         public Totals Plus(FfmpegProgress? p) =>
-            p is null ? this : new Totals(Frames + p.Frame, Bytes + p.TotalSize, OutTime + p.OutTime, Dup + p.DupFrames, Drop + p.DropFrames);
+            p is null ? this : new Totals(Frames + p.Frame, OutTime + p.OutTime, Dup + p.DupFrames, Drop + p.DropFrames);
     }
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Lesson {Lesson}: encoder started (pid {Pid})")]
@@ -408,6 +455,9 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
 
     [LoggerMessage(EventId = 6205, Level = LogLevel.Error, Message = "Lesson {Lesson}: stream failed: {Reason}")]
     private partial void LogFailed(string lesson, string reason);
+
+    [LoggerMessage(EventId = 6206, Level = LogLevel.Warning, Message = "Lesson {Lesson}: the uplink's ladder could not look at the link: {Reason}")]
+    private partial void LogLinkTickFailed(string lesson, string reason);
 }
 
 /// <summary>The stream could not be started or kept running.</summary>

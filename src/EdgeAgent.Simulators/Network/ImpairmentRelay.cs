@@ -3,16 +3,38 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 
-namespace EdgeAgent.Tests.TestSupport;
+namespace EdgeAgent.Simulators.Network;
 
 /// <summary>
-/// A bad network in user space (the kernel here has no netem): listens on one port for TCP and UDP on 127.0.0.1
-/// and forwards both to a target port, adding a one-way delay (plus random jitter) in each direction, dropping a
-/// share of client→target UDP datagrams, and limiting the client→target TCP rate with a token bucket (back-pressure, not a buffer).
-/// Datagrams keep their order (a queue per direction): jitter that reorders packets would make iperf3 count extra loss.
+/// What the simulated network does to traffic: a one-way delay (plus random jitter, order kept) in each direction,
+/// a share of client→target datagrams lost, and the client→target rate of a bottleneck with a queue behind it
+/// (<see cref="RateMbps"/>, null: no limit). <see cref="QueueMilliseconds"/> is how much the bottleneck's buffer holds,
+/// counted in time at the rate: a datagram that would wait longer is dropped (tail drop), as a router does.
+/// </summary>
+public sealed record Impairment(TimeSpan Delay, TimeSpan Jitter = default, double Loss = 0, double? RateMbps = null, double QueueMilliseconds = 300)
+{
+    public static readonly Impairment None = new(TimeSpan.Zero);
+
+    public override string ToString() =>
+        $"{Delay.TotalMilliseconds:0} ms each way{(Jitter > TimeSpan.Zero ? $" (+{Jitter.TotalMilliseconds:0} ms jitter)" : "")}, {Loss * 100:0.#} % loss, "
+        + (RateMbps is { } r ? $"{r:0.###} Mbit/s" : "no rate limit");
+}
+
+/// <summary>
+/// A bad network in user space (the kernel here has no netem): listens on one port for TCP and UDP on 127.0.0.1 and
+/// forwards both to a target port, doing what <see cref="Impairment"/> says; the impairment can be changed while traffic
+/// flows (a link that gets worse mid-lesson). UDP is the path that matters for SRT: datagrams from a client go through
+/// the loss, then the bottleneck (serialized at the rate, so back-to-back packets leave spaced as on a real slow link,
+/// which is what SRT's bandwidth estimate measures), then the delay; datagrams back to the client only get the delay.
+/// TCP gets the delay both ways and the rate client→target as a token bucket (back-pressure, not a queue).
+/// Loss is deterministic and evenly spread (every (1/loss)-th datagram, never a client's first: iperf3's handshake).
 /// </summary>
 public sealed class ImpairmentRelay : IAsyncDisposable
 {
+    // The UDP path runs on dedicated threads with large socket buffers: on a loaded machine the thread pool can stall
+    // for most of a second, and a full receive buffer would drop datagrams the test did not mean to lose.
+    private const int UdpBuffer = 4 << 20;
+
     private readonly int _target;
     private readonly TcpListener _tcp;
     private readonly UdpClient _udp;
@@ -23,14 +45,14 @@ public sealed class ImpairmentRelay : IAsyncDisposable
     private readonly List<Thread> _threads = [];
     private readonly BlockingCollection<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toTarget = [];
     private readonly BlockingCollection<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> _toClients = [];
+    private Impairment _impairment;
+    private long _datagrams, _lost, _overflowed, _forwarded;
+    private long _bottleneckFreeAt;
 
-    public ImpairmentRelay(int targetPort, TimeSpan delay, TimeSpan jitter, double udpLoss, double? upMbps)
+    public ImpairmentRelay(int targetPort, Impairment impairment)
     {
         _target = targetPort;
-        Delay = delay;
-        Jitter = jitter;
-        UdpLoss = udpLoss;
-        UpMbps = upMbps;
+        _impairment = impairment;
         _tcp = new TcpListener(IPAddress.Loopback, 0);
         _tcp.Start();
         Port = ((IPEndPoint)_tcp.LocalEndpoint).Port;
@@ -42,25 +64,31 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         _threads.Add(StartThread("relay-udp-to-clients", () => UdpSender(_toClients)));
     }
 
+    /// <summary>The port clients send to (TCP and UDP).</summary>
     public int Port { get; }
-    public TimeSpan Delay { get; }
-    public TimeSpan Jitter { get; }
-    public double UdpLoss { get; }
-    public double? UpMbps { get; }
 
-    private TimeSpan OneWay()
+    /// <summary>What the relay does now; set it to change the link while traffic flows.</summary>
+    public Impairment Impairment
     {
-        lock (_random) return Delay + Jitter * _random.NextDouble();
+        get => Volatile.Read(ref _impairment);
+        set => Volatile.Write(ref _impairment, value);
     }
 
-    private long _datagrams;
+    /// <summary>Client→target datagrams: received, dropped as loss, dropped because the bottleneck's queue was full, forwarded.</summary>
+    public (long Received, long Lost, long Overflowed, long Forwarded) UdpCounts =>
+        (Interlocked.Read(ref _datagrams), Interlocked.Read(ref _lost), Interlocked.Read(ref _overflowed), Interlocked.Read(ref _forwarded));
 
-    /// <summary>Evenly spread, deterministic loss: every (1/loss)-th datagram from a client is dropped, never its first (the iperf3 UDP handshake).</summary>
-    private bool Drop()
+    private TimeSpan OneWay(Impairment i)
     {
-        if (UdpLoss <= 0) return false;
+        if (i.Jitter <= TimeSpan.Zero) return i.Delay;
+        lock (_random) return i.Delay + i.Jitter * _random.NextDouble();
+    }
+
+    private bool Drop(Impairment i)
+    {
         var n = Interlocked.Increment(ref _datagrams);
-        var every = (long)Math.Round(1 / UdpLoss);
+        if (i.Loss <= 0) return false;
+        var every = Math.Max(1, (long)Math.Round(1 / i.Loss));
         return n > 1 && n % every == 0;
     }
 
@@ -86,8 +114,8 @@ public sealed class ImpairmentRelay : IAsyncDisposable
                 client.NoDelay = server.NoDelay = true;
                 lock (_tasks)
                 {
-                    _tasks.Add(Pipe(client, server, UpMbps));
-                    _tasks.Add(Pipe(server, client, null));
+                    _tasks.Add(Pipe(client, server, limited: true));
+                    _tasks.Add(Pipe(server, client, limited: false));
                 }
             }
         }
@@ -97,7 +125,7 @@ public sealed class ImpairmentRelay : IAsyncDisposable
     }
 
     /// <summary>Reads at most the rate allows, and delivers each chunk after the one-way delay, in order.</summary>
-    private async Task Pipe(TcpClient from, TcpClient to, double? mbps)
+    private async Task Pipe(TcpClient from, TcpClient to, bool limited)
     {
         var queue = System.Threading.Channels.Channel.CreateUnbounded<(long Due, byte[] Data)>();
         var writer = Task.Run(async () =>
@@ -120,21 +148,21 @@ public sealed class ImpairmentRelay : IAsyncDisposable
                 to.Close();
             }
         });
-        var buffer = new byte[mbps is null ? 65536 : 4096];
+        var buffer = new byte[limited ? 4096 : 65536];
         var clock = Stopwatch.StartNew();
-        long sent = 0;
+        double sentSeconds = 0; // the bytes so far, in seconds at the rate(s) they were read at
         try
         {
             int n;
             while ((n = await from.GetStream().ReadAsync(buffer, _stop.Token)) > 0)
             {
-                var now = Now();
-                await queue.Writer.WriteAsync((now + OneWay().Ticks, buffer[..n]), _stop.Token);
-                sent += n;
-                if (mbps is { } rate)
+                var impairment = Impairment;
+                await queue.Writer.WriteAsync((Now() + OneWay(impairment).Ticks, buffer[..n]), _stop.Token);
+                if (limited && impairment.RateMbps is { } rate)
                 {
                     // Token bucket: do not read more until the bytes so far fit the rate.
-                    var ahead = TimeSpan.FromSeconds(sent * 8 / (rate * 1e6)) - clock.Elapsed;
+                    sentSeconds = Math.Max(sentSeconds, clock.Elapsed.TotalSeconds - 0.05) + n * 8 / (rate * 1e6);
+                    var ahead = TimeSpan.FromSeconds(sentSeconds) - clock.Elapsed;
                     if (ahead > TimeSpan.Zero) await Task.Delay(ahead, _stop.Token);
                 }
             }
@@ -146,10 +174,6 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         queue.Writer.TryComplete();
         await writer;
     }
-
-    // The UDP path runs on dedicated threads with large socket buffers: on a loaded machine the thread pool can stall
-    // for most of a second, and a full receive buffer would drop datagrams the test did not mean to lose.
-    private const int UdpBuffer = 4 << 20;
 
     private Thread StartThread(string name, Action body)
     {
@@ -176,8 +200,28 @@ public sealed class ImpairmentRelay : IAsyncDisposable
                     lock (_threads) _threads.Add(StartThread("relay-udp-back", () => UdpBack(u, c)));
                     return u;
                 });
-                if (Drop()) continue;
-                _toTarget.Add((Due(), upstream, null, buffer[..n]));
+                var impairment = Impairment;
+                if (Drop(impairment))
+                {
+                    Interlocked.Increment(ref _lost);
+                    continue;
+                }
+                var now = Now();
+                var departs = now;
+                if (impairment.RateMbps is { } rate)
+                {
+                    // The bottleneck sends one datagram after another at the rate; what waits longer than its buffer holds is dropped.
+                    var start = Math.Max(now, _bottleneckFreeAt);
+                    if (start - now > TimeSpan.FromMilliseconds(impairment.QueueMilliseconds).Ticks)
+                    {
+                        Interlocked.Increment(ref _overflowed);
+                        continue;
+                    }
+                    departs = start + (long)(n * 8 / (rate * 1e6) * TimeSpan.TicksPerSecond);
+                    _bottleneckFreeAt = departs;
+                }
+                Interlocked.Increment(ref _forwarded);
+                _toTarget.Add((departs + OneWay(impairment).Ticks, upstream, null, buffer[..n]));
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
@@ -192,8 +236,16 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                var n = upstream.Client.Receive(buffer);
-                _toClients.Add((Due(), _udp, client, buffer[..n]));
+                int n;
+                try
+                {
+                    n = upstream.Client.Receive(buffer);
+                }
+                catch (SocketException e) when (e.SocketErrorCode == SocketError.ConnectionRefused)
+                {
+                    continue; // the target was not listening a moment ago (a restarting relay): it may be now
+                }
+                _toClients.Add((Now() + OneWay(Impairment).Ticks, _udp, client, buffer[..n]));
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
@@ -203,9 +255,7 @@ public sealed class ImpairmentRelay : IAsyncDisposable
 
     private static long Now() => Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency;
 
-    private long Due() => Now() + OneWay().Ticks;
-
-    /// <summary>Sends queued datagrams in order, each at its due time: a delay, never a reordering the relay made up.</summary>
+    /// <summary>Sends queued datagrams in order, each at its due time (never before the one ahead of it: no reordering made up).</summary>
     private void UdpSender(BlockingCollection<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> queue)
     {
         try
@@ -214,11 +264,18 @@ public sealed class ImpairmentRelay : IAsyncDisposable
             {
                 var wait = TimeSpan.FromTicks(due - Now());
                 if (wait > TimeSpan.Zero && _stop.Token.WaitHandle.WaitOne(wait)) return;
-                if (to is null) socket.Client.Send(data);
-                else socket.Client.SendTo(data, to);
+                try
+                {
+                    if (to is null) socket.Client.Send(data);
+                    else socket.Client.SendTo(data, to);
+                }
+                catch (SocketException)
+                {
+                    // Nobody listens there (yet): the datagram is lost, as on a network.
+                }
             }
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException)
         {
         }
     }
