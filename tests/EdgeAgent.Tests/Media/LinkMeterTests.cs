@@ -39,10 +39,10 @@ public sealed class LinkMeterTests
         Assert.Equal(1810, seconds[^1].BufferMs); // the highest of the second
         var totals = meter.Totals;
         Assert.Equal(800, totals.Packets);
-        Assert.Equal(3.0, totals.LossPercent);
+        Assert.Equal(4.0, totals.LossPercent); // on the sender: what had to be sent again (its loss counter counts reports)
         Assert.Equal(4.0, totals.RetransmitPercent);
         Assert.Equal(1, totals.DroppedPackets);
         Assert.Equal((310.0, 900.0, 300.0), (totals.RttP50Ms!.Value, totals.RttP95Ms!.Value, totals.MinRttMs!.Value));
-        Assert.Equal(3.0, meter.Now!.LossPercent);
+        Assert.Equal(4.0, meter.Now!.LossPercent);
     }
 }

@@ -37,8 +37,11 @@ public sealed class LinkMeter(bool sending, TimeProvider time)
     {
         var at = time.GetUtcNow();
         var second = new DateTimeOffset(at.UtcTicks - at.UtcTicks % TimeSpan.TicksPerSecond, TimeSpan.Zero);
+        // The sender's own loss counter counts loss reports, and live mode reports a loss more than once (at once and again
+        // in the periodic NAK report: measured here twice the relay's loss, SRT issue #701). What the receiver missed is what
+        // had to be sent again: on the uplink the loss is the share of packets retransmitted.
         var (packets, lost, retransmitted, dropped, buffer, mbps) = sending
-            ? (s.SentUnique, s.SendLost, s.Retransmitted, s.SendDropped, s.SendBufferMs, s.SendMbps)
+            ? (s.SentUnique, s.Retransmitted, s.Retransmitted, s.SendDropped, s.SendBufferMs, s.SendMbps)
             : (s.ReceivedUnique, s.ReceiveLost, s.ReceivedRetransmitted, s.ReceiveDropped, s.ReceiveBufferMs, s.ReceiveMbps);
         lock (_gate)
         {

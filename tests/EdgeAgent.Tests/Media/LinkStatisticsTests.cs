@@ -1,0 +1,74 @@
+using System.Collections.Concurrent;
+using EdgeAgent.Configuration;
+using EdgeAgent.Media.Link;
+using EdgeAgent.Simulators.Network;
+using EdgeAgent.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Tests.Media;
+
+/// <summary>
+/// The uplink's SRT statistics are libsrt's own, read from srt-live-transmit: a real stream through the impairment relay
+/// (UDP, 20 ms each way) to a real SRT receiver, the relay's loss set to 0 %, 3 % and 10 % in turn; the loss and
+/// retransmissions the agent reports for each stretch follow what the relay did.
+/// </summary>
+public sealed class LinkStatisticsTests : IAsyncLifetime
+{
+    private readonly TempDir _dir = new();
+    private readonly ConcurrentQueue<StreamEvent> _events = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public Task DisposeAsync()
+    {
+        _dir.Dispose();
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Reported_loss_and_retransmissions_follow_the_loss_on_the_link()
+    {
+        using var receiver = new SrtReceiver(Machine.FreeUdpPort(), _dir.File("received.ts"));
+        receiver.Start();
+        await using var relay = new ImpairmentRelay(receiver.Port, new Impairment(TimeSpan.FromMilliseconds(20)));
+        var options = new StreamOptions
+        {
+            VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 320, Height = 180, Fps = 25, VideoBitrateKbps = 600, AudioBitrateKbps = 64,
+            GopSeconds = 1, UplinkUrl = $"srt://127.0.0.1:{relay.Port}", SrtLatencyMs = 400, StallSeconds = 10, StopTimeoutSeconds = 5,
+            Ladder = new LadderOptions { Enabled = false },
+        };
+        var rec = _dir.File("rec");
+        Directory.CreateDirectory(rec);
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 2 }, "stats-1", EncoderChoice.Libx264, null,
+            TimeProvider.System, _events.Enqueue);
+        await using var stream = new StreamSupervisor("stats-1", setup, options, TimeProvider.System, NullLogger.Instance, _events.Enqueue);
+        stream.Start();
+        var meter = stream.Link!.Meter;
+        await Eventually.True(() => meter.Totals.Packets > 200, TimeSpan.FromSeconds(30), "the uplink's first reports");
+
+        var stretches = new List<(double Loss, double LossPercent, double RetransmitPercent)>();
+        foreach (var loss in new[] { 0, 0.03, 0.10 })
+        {
+            relay.Impairment = relay.Impairment with { Loss = loss };
+            var before = meter.Totals;
+            // Enough packets for the share to mean something: some 60 a second at this rate.
+            await Eventually.True(() => meter.Totals.Packets - before.Packets >= 600, TimeSpan.FromSeconds(60), $"600 packets at {loss:P0} loss");
+            var after = meter.Totals;
+            var packets = after.Packets - before.Packets;
+            stretches.Add((loss,
+                100.0 * (after.LossPercent * after.Packets - before.LossPercent * before.Packets) / 100 / packets,
+                100.0 * (after.RetransmitPercent * after.Packets - before.RetransmitPercent * before.Packets) / 100 / packets));
+        }
+        var report = string.Join("; ", stretches.Select(s => $"relay {s.Loss:P0}: reported {s.LossPercent:0.00} % lost, {s.RetransmitPercent:0.00} % retransmitted"));
+        Console.WriteLine(report);
+        Assert.InRange(stretches[0].LossPercent, 0, 0.5);
+        Assert.InRange(stretches[1].LossPercent, 1.5, 4.5);
+        Assert.InRange(stretches[2].LossPercent, 7, 13);
+        Assert.True(stretches[0].RetransmitPercent < stretches[1].RetransmitPercent && stretches[1].RetransmitPercent < stretches[2].RetransmitPercent, report);
+        // Live, too: health shows the last ten seconds' share.
+        Assert.InRange(stream.Stats.Link!.LossPercent, 5, 15);
+        Assert.Equal(400, stream.Stats.Link.LatencyMs);
+        await stream.StopAsync();
+        Assert.Equal(0, stream.Stats.UplinkLosses);
+    }
+}
