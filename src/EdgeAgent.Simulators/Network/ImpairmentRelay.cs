@@ -253,7 +253,11 @@ public sealed class ImpairmentRelay : IAsyncDisposable
         }
     }
 
-    private static long Now() => Stopwatch.GetTimestamp() * TimeSpan.TicksPerSecond / Stopwatch.Frequency;
+    // Ticks since the relay started. (Stopwatch.GetTimestamp() × ticks per second overflows a long once the machine has been up
+    // for some 15 minutes when the timestamp counts nanoseconds: delays then came out as garbage.)
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+    private long Now() => _clock.Elapsed.Ticks;
 
     /// <summary>Sends queued datagrams in order, each at its due time (never before the one ahead of it: no reordering made up).</summary>
     private void UdpSender(BlockingCollection<(long Due, UdpClient Socket, IPEndPoint? To, byte[] Data)> queue)

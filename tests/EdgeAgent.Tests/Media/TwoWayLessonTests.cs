@@ -14,7 +14,6 @@ namespace EdgeAgent.Tests.Media;
 public sealed class TwoWayLessonTests : BrokerTest
 {
     private const string Main = "lanxi-wuxi-ps", MainRoom = "room-1", Receiving = "lanxi-houren-ps", ReceivingRoom = "room-2";
-    private static readonly TimeSpan SchoolOffset = TimeSpan.FromHours(8);
     private readonly List<SimulatedClassroom> _rooms = [];
     private readonly List<SrtRelay> _relays = [];
 
@@ -27,22 +26,8 @@ public sealed class TwoWayLessonTests : BrokerTest
 
     private static string RootOf(string school, string room) => $"edu/zj-test/{school}/{room}/edgeagent";
 
-    /// <summary>
-    /// Period 1 of both schools: from this minute (school time) for four minutes, so the lesson is on at once. The agents
-    /// run on the real clock; a period cannot cross midnight, so close to midnight in China the schools keep UTC
-    /// (then mid-afternoon) instead of waiting for the next day.
-    /// </summary>
-    private static (string Date, string Start, string End, string Zone) WindowNow()
-    {
-        var now = DateTimeOffset.UtcNow.ToOffset(SchoolOffset);
-        var zone = "Asia/Shanghai";
-        if (now.TimeOfDay > TimeSpan.FromHours(23.9)) (now, zone) = (DateTimeOffset.UtcNow, "UTC");
-        var start = new TimeSpan(now.Hour, now.Minute, 0);
-        return (now.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), $"{start:hh\\:mm}", $"{start + TimeSpan.FromMinutes(4):hh\\:mm}", zone);
-    }
-
     private string Config(string school, string room, string role, string pattern, int publishPort, int playPort, string partnerSchool, string partnerRoom,
-        (string Date, string Start, string End, string Zone) window)
+        LessonNow window)
     {
         var classroom = new SimulatedClassroom();
         _rooms.Add(classroom);
@@ -66,26 +51,7 @@ public sealed class TwoWayLessonTests : BrokerTest
             ["video"] = "offscreen", ["audioDevice"] = "none", ["display"] = "display1", ["displayInput"] = "32", ["partnerWaitSeconds"] = 5,
         };
         config["recording"] = new JsonObject { ["directory"] = Path.Combine(dir, "recordings"), ["segmentSeconds"] = 2 };
-        JsonObject Timetable(string s) => new()
-        {
-            ["school"] = s,
-            ["timeZone"] = window.Zone,
-            ["schedules"] = new JsonArray(new JsonObject
-            {
-                ["name"] = "test day", ["effectiveFrom"] = window.Date,
-                ["periods"] = new JsonArray(new JsonObject { ["name"] = "1", ["start"] = window.Start, ["end"] = window.End }),
-            }),
-        };
-        config["lessons"] = new JsonObject
-        {
-            ["prepareMinutes"] = 0, ["minimumOverlapMinutes"] = 1, ["displayOffGraceMinutes"] = 0,
-            ["timetables"] = new JsonArray(Timetable(Main), Timetable(Receiving)),
-            ["bookings"] = new JsonArray(new JsonObject
-            {
-                ["id"] = "sync-1", ["date"] = window.Date, ["period"] = "1", ["form"] = "SyncClassroom", ["subject"] = "maths", ["role"] = role,
-                ["partnerSchool"] = partnerSchool, ["partnerRoom"] = partnerRoom, ["teacher"] = "王老师", ["class"] = "四(1)班", ["students"] = 28,
-            }),
-        };
+        config["lessons"] = window.Lessons(school, partnerSchool, partnerRoom, role);
         return TestConfig.Write(Dir, config, $"{room}.json");
     }
 
@@ -135,7 +101,7 @@ public sealed class TwoWayLessonTests : BrokerTest
         var toReceiving = new SrtRelay();
         var toMain = new SrtRelay();
         _relays.AddRange([toReceiving, toMain]);
-        var window = WindowNow();
+        var window = LessonNow.Window();
         var mainRoot = RootOf(Main, MainRoom);
         var receivingRoot = RootOf(Receiving, ReceivingRoom);
         await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech");
@@ -253,7 +219,7 @@ public sealed class TwoWayLessonTests : BrokerTest
         var toMain = new SrtRelay(); // nobody publishes into it
         var fromMain = new SrtRelay();
         _relays.AddRange([toMain, fromMain]);
-        var window = WindowNow();
+        var window = LessonNow.Window();
         var root = RootOf(Main, MainRoom);
         await using var tech = await TestMqttClient.ConnectAsync(Broker.Port, "tech");
         await tech.SubscribeAsync($"{root}/#");
@@ -289,7 +255,7 @@ public sealed class TwoWayLessonTests : BrokerTest
     [InlineData("../../etc", "lessons.bookings[0].partnerRoom", "is not a room code")]
     public async Task A_booking_whose_partner_codes_would_break_out_of_the_partner_url_is_rejected_at_load(string partnerRoom, string field, string reason)
     {
-        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, partnerRoom, ("2022-11-14", "08:30", "09:10", "Asia/Shanghai"));
+        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, partnerRoom, new LessonNow("2022-11-14", "08:30", "09:10", "Asia/Shanghai"));
         var (code, _, stderr) = await AgentProcess.RunAsync("validate", "--config", path);
         Assert.Equal(78, code);
         Assert.Contains($"{field}: ", stderr);
@@ -304,7 +270,7 @@ public sealed class TwoWayLessonTests : BrokerTest
     [Fact]
     public async Task A_partner_url_with_a_placeholder_the_agent_does_not_fill_is_a_config_error()
     {
-        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, ReceivingRoom, ("2022-11-14", "08:30", "09:10", "Asia/Shanghai"));
+        var path = Config(Main, MainRoom, "main", "smptebars", 9000, 9001, Receiving, ReceivingRoom, new LessonNow("2022-11-14", "08:30", "09:10", "Asia/Shanghai"));
         var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!;
         config["stream"]!["partnerUrl"] = "srt://relay:8890?streamid=#!::r=live/{partnerSchool}/{partnerClass},m=request";
         File.WriteAllText(path, config.ToJsonString());

@@ -90,7 +90,10 @@ public static partial class EncoderPipeline
         // VA-API encodes from GPU surfaces: the frames are uploaded at the end of each rung's chain.
         var upload = encoder == EncoderChoice.H264Vaapi ? ",format=nv12,hwupload" : "";
         var stamp = stream.VideoSource == VideoSource.Test ? "," + WallClockTime : "";
-        var graph = new StringBuilder(string.Create(inv, $"[0:v]scale={stream.Width}:{stream.Height},fps={stream.Fps}{stamp}"));
+        // The fps filter holds each frame until the next arrives (one frame of latency, 40 ms at 25 fps): only a network
+        // camera, whose rate is its own, needs it. The test source and a V4L2 camera are opened at the configured rate.
+        var rate = stream.VideoSource == VideoSource.Rtsp ? string.Create(inv, $",fps={stream.Fps}") : "";
+        var graph = new StringBuilder(string.Create(inv, $"[0:v]scale={stream.Width}:{stream.Height}{rate}{stamp}"));
         if (rungs.Count == 1) graph.Append(upload).Append("[v0]");
         else
         {
@@ -99,17 +102,30 @@ public static partial class EncoderPipeline
             for (var i = 0; i < rungs.Count; i++)
                 graph.Append(inv, $";[s{i}]").Append(i == 0 ? "null" : string.Create(inv, $"scale={rungs[i].Width}:{rungs[i].Height}")).Append(upload).Append(inv, $"[v{i}]");
         }
+        // The test source's sound gets its wall-clock stamps in the same graph for every rung: each output's own filter
+        // would read the clock at its own first frame, and the rungs' sound would be stamped a few milliseconds apart.
+        var audioMaps = Enumerable.Repeat(string.Create(inv, $"{audioInput}:a:0"), rungs.Count).ToList();
+        if (stream.AudioSource == AudioSource.Test)
+        {
+            graph.Append(inv, $";[{audioInput}:a]a{WallClockTime}");
+            if (rungs.Count == 1) graph.Append("[a0]");
+            else
+            {
+                graph.Append(inv, $",asplit={rungs.Count}");
+                for (var i = 0; i < rungs.Count; i++) graph.Append(inv, $"[a{i}]");
+            }
+            audioMaps = Enumerable.Range(0, rungs.Count).Select(i => string.Create(inv, $"[a{i}]")).ToList();
+        }
         a.AddRange(["-filter_complex", graph.ToString()]);
         var pattern = Path.Combine(dir, $"{lessonId}-%Y%m%d-%H%M%S.ts");
         for (var i = 0; i < rungs.Count; i++)
         {
             var rung = rungs[i];
-            a.AddRange(["-map", string.Create(inv, $"[v{i}]"), "-map", string.Create(inv, $"{audioInput}:a:0")]);
+            a.AddRange(["-map", string.Create(inv, $"[v{i}]"), "-map", audioMaps[i]]);
             a.AddRange(VideoEncoder(encoder, rung.VideoKbps, gop));
             // Parameter sets before every keyframe: each recorded segment plays on its own, and a restarted uplink, a
             // receiver that joins late or a switch of rung can decode from the next keyframe.
             a.AddRange(["-bsf:v", "dump_extra=freq=keyframe"]);
-            if (stream.AudioSource == AudioSource.Test) a.AddRange(["-af", "a" + WallClockTime]);
             a.AddRange(["-c:a", "aac", "-b:a", string.Create(inv, $"{rung.AudioKbps}k"), "-ar", "48000"]);
             a.AddRange(WallClockStamps);
             var feed = rungPorts.Count == 0 ? null : string.Create(inv, $"udp://127.0.0.1:{rungPorts[i]}?pkt_size=1316");
@@ -118,9 +134,10 @@ public static partial class EncoderPipeline
                 // Segments are cut on the wall clock (the stamps are wall-clock time: counted from zero the segment muxer would
                 // cut at every keyframe), so they start at round times, e.g. every minute on the minute.
                 var recordingLeg = string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_atclocktime=1:segment_format=mpegts:strftime=1]{pattern}");
-                a.AddRange(["-f", "tee", "-use_fifo", "1", feed is null ? recordingLeg : $"{recordingLeg}|[f=mpegts:onfail=ignore]{feed}"]);
+                a.AddRange(["-f", "tee", "-use_fifo", "1", feed is null ? recordingLeg : $"{recordingLeg}|[f=mpegts:pes_payload_size=0:onfail=ignore]{feed}"]);
             }
-            else a.AddRange(["-f", "mpegts", feed!]);
+            // pes_payload_size=0: each audio frame leaves in its own PES at once (the muxer would hold it until the next one).
+            else a.AddRange(["-f", "mpegts", "-pes_payload_size", "0", feed!]);
         }
         return new StreamPlan(a, uplink, pattern, rungs, rungPorts);
     }

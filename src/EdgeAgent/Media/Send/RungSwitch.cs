@@ -10,9 +10,11 @@ namespace EdgeAgent.Media.Send;
 /// the same keyframe interval, so both have a keyframe with the same timestamp; the old rung is cut at its keyframe
 /// packet and the new one starts at its own, whichever of the two arrives first waiting for the other. The receiver sees
 /// the old rung's frames up to that timestamp and the new rung's from it: no gap but the few milliseconds between the
-/// two keyframes' arrival, no frame twice. Audio (one AAC frame per PES in both) is cut at the same place and goes on
-/// without a hole. Continuity counters are rewritten per PID, so the stream the receiver gets is one continuous
-/// stream. A switch that cannot complete within <see cref="SwitchTimeout"/> (the new rung's feed stopped) is given up.
+/// two keyframes' arrival, no frame twice. The sound changes rung on its own: the rungs' muxers may place an audio frame
+/// on either side of the keyframe, so the old rung's sound goes on until the new rung has a frame that follows the last
+/// one sent (one AAC frame per PES: <c>pes_payload_size=0</c>), and none is lost or sent twice. Continuity counters are
+/// rewritten per PID, so the stream the receiver gets is one continuous stream. A switch that cannot complete within
+/// <see cref="SwitchTimeout"/> (the new rung's feed stopped) is given up.
 /// </summary>
 /// <remarks>
 /// Written here because nothing served does it: ffmpeg can switch inputs only by decoding and encoding again, and the
@@ -37,7 +39,13 @@ public sealed class RungSwitch : IDisposable
     private readonly List<byte[]> _heldOld = [], _heldNew = [];
     private volatile bool _stopped;
     private int _outCount;
-    private int _videoPid = -1;
+    private int _videoPid = -1, _audioPid = -1;
+    private int _audioFrom;
+    private int? _audioNext;
+    private long _lastAudioPts = -1;
+    private DateTimeOffset _audioNextSince;
+    private bool _audioAccepting;
+    private readonly List<(long Pts, List<byte[]> Packets)> _audioWaiting = [];
     private int _current, _target;
     private long? _oldCutPts, _newStartPts;
     private DateTimeOffset _requestedAt;
@@ -46,7 +54,7 @@ public sealed class RungSwitch : IDisposable
     public RungSwitch(int rungs, int outputPort, int startRung, TimeProvider time)
     {
         _time = time;
-        _current = _target = Math.Clamp(startRung, 0, rungs - 1);
+        _current = _target = _audioFrom = Math.Clamp(startRung, 0, rungs - 1);
         _inputs = new UdpClient[rungs];
         for (var i = 0; i < rungs; i++)
         {
@@ -134,6 +142,11 @@ public sealed class RungSwitch : IDisposable
     private (int, int, long)? Packet(int rung, ReadOnlySpan<byte> p)
     {
         var keyframePts = KeyframePts(p);
+        if (_audioPid >= 0 && Pid(p) == _audioPid)
+        {
+            Audio(rung, p);
+            return null;
+        }
         if (_target == _current)
         {
             if (rung == _current) Forward(p);
@@ -187,15 +200,78 @@ public sealed class RungSwitch : IDisposable
             }
             if (_oldCutPts is null) return null;
         }
-        // Both are at the same keyframe: the old rung ends here, the new one starts.
+        // Both are at the same keyframe: the old rung's picture ends here, the new one's starts; its sound follows (Audio).
         var from = _current;
         _current = _target;
+        _audioNext = _current;
+        _audioNextSince = _time.GetUtcNow();
+        _audioWaiting.Clear();
         _heldOld.Clear();
         foreach (var h in _heldNew) Forward(h);
         _heldNew.Clear();
         _oldCutPts = _newStartPts = null;
         _switches++;
         return (from, _current, s);
+    }
+
+    /// <summary>
+    /// A packet of the sound. After a switch the old rung's sound goes on, and the new rung's frames wait here, until
+    /// the old rung is about to send a frame the new rung already has: from that frame on, the new rung's sound goes
+    /// out. (The rungs' muxers run some milliseconds apart: the new rung may be a frame ahead or behind; the change is
+    /// made between two whole frames.) After a second without such a frame, what waits goes out as it is.
+    /// </summary>
+    private void Audio(int rung, ReadOnlySpan<byte> p)
+    {
+        var pesPts = (p[1] & 0x40) != 0 ? PesPts(p) : null;
+        if (rung == _audioNext)
+        {
+            if (pesPts is { } start) _audioWaiting.Add((start, [p.ToArray()]));
+            else if (_audioWaiting.Count is > 0 and < MaxHeld) _audioWaiting[^1].Packets.Add(p.ToArray());
+            if (_time.GetUtcNow() - _audioNextSince > TimeSpan.FromSeconds(1)) HandOverAudio(null);
+            return;
+        }
+        if (rung != _audioFrom) return;
+        if (pesPts is { } pts)
+        {
+            if (_audioNext is not null && HandOverAudio(pts)) return;
+            _audioAccepting = pts > _lastAudioPts;
+            if (_audioAccepting) _lastAudioPts = pts;
+        }
+        if (_audioAccepting) Forward(p);
+    }
+
+    /// <summary>
+    /// Gives the sound to the new rung at the old rung's frame <paramref name="at"/> if the new rung has it waiting
+    /// (null: now, whatever waits). True when the new rung's sound goes out from here.
+    /// </summary>
+    private bool HandOverAudio(long? at)
+    {
+        _audioWaiting.RemoveAll(w => w.Pts <= _lastAudioPts);
+        var from = at is { } pts ? _audioWaiting.FindIndex(w => Math.Abs(w.Pts - pts) < 900) : 0; // within 10 ms: the same frame
+        if (from < 0) return false;
+        foreach (var (framePts, packets) in _audioWaiting.Skip(from))
+        {
+            foreach (var packet in packets) Forward(packet);
+            _lastAudioPts = framePts;
+        }
+        _audioWaiting.Clear();
+        _audioFrom = _audioNext!.Value;
+        _audioNext = null;
+        _audioAccepting = true;
+        return true;
+    }
+
+    private static int Pid(ReadOnlySpan<byte> p) => ((p[1] & 0x1F) << 8) | p[2];
+
+    /// <summary>The PTS (90 kHz) of the PES that starts in this packet, or null.</summary>
+    private static long? PesPts(ReadOnlySpan<byte> p)
+    {
+        var afc = (p[3] >> 4) & 3;
+        var offset = 4 + ((afc & 2) != 0 ? 1 + p[4] : 0);
+        if ((afc & 1) == 0 || offset + 14 > PacketSize) return null;
+        var pes = p[offset..];
+        if (pes[0] != 0 || pes[1] != 0 || pes[2] != 1 || (pes[7] & 0x80) == 0) return null;
+        return ((long)(pes[9] >> 1) & 7) << 30 | (long)pes[10] << 22 | (long)(pes[11] >> 1) << 15 | (long)pes[12] << 7 | (long)(pes[13] >> 1);
     }
 
     private static void Hold(List<byte[]> held, ReadOnlySpan<byte> p)
@@ -209,12 +285,11 @@ public sealed class RungSwitch : IDisposable
         _heldOld.Clear();
     }
 
-    /// <summary>The PTS (90 kHz) of a video keyframe's first packet; null for any other packet.</summary>
+    /// <summary>The PTS (90 kHz) of a video keyframe's first packet; null for any other packet. Learns the video and audio PIDs from the PES stream ids.</summary>
     private long? KeyframePts(ReadOnlySpan<byte> p)
     {
-        var pusi = (p[1] & 0x40) != 0;
-        if (!pusi) return null;
-        var pid = ((p[1] & 0x1F) << 8) | p[2];
+        if ((p[1] & 0x40) == 0) return null;
+        var pid = Pid(p);
         var afc = (p[3] >> 4) & 3;
         var offset = 4;
         var randomAccess = false;
@@ -227,11 +302,15 @@ public sealed class RungSwitch : IDisposable
         if ((afc & 1) == 0 || offset + 14 > PacketSize) return null;
         var pes = p[offset..];
         if (pes[0] != 0 || pes[1] != 0 || pes[2] != 1) return null;
-        var video = pes[3] is >= 0xE0 and <= 0xEF;
-        if (!video) return null;
+        if (pes[3] is >= 0xC0 and <= 0xDF && _audioPid < 0 && pid != _videoPid)
+        {
+            _audioPid = pid;
+            _lastAudioPts = -1;
+        }
+        if (pes[3] is not (>= 0xE0 and <= 0xEF)) return null;
         if (_videoPid < 0) _videoPid = pid;
-        if (pid != _videoPid || !randomAccess || (pes[7] & 0x80) == 0) return null;
-        return ((long)(pes[9] >> 1) & 7) << 30 | (long)pes[10] << 22 | (long)(pes[11] >> 1) << 15 | (long)pes[12] << 7 | (long)(pes[13] >> 1);
+        if (pid != _videoPid || !randomAccess) return null;
+        return PesPts(p);
     }
 
     private void Forward(ReadOnlySpan<byte> p)

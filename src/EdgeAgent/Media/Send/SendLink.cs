@@ -33,7 +33,7 @@ public sealed class SendLink : IDisposable
     private bool _provisional;
 
     public SendLink(string lessonId, IReadOnlyList<Rung> rungs, RungSwitch? rungSwitch, TimeSpan upAfter, SrtLatencyChoice latency, bool provisional,
-        (int Min, int Max) bounds, TimeProvider time, Action<StreamEvent> raise)
+        (int Min, int Max) bounds, TimeProvider time, Action<StreamEvent> raise, double pathLossPercent = 0)
     {
         _lessonId = lessonId;
         _rungs = rungs;
@@ -49,7 +49,7 @@ public sealed class SendLink : IDisposable
         _rungSeconds = new double[rungs.Count];
         if (rungSwitch is not null && rungs.Count > 1)
         {
-            _policy = new LadderPolicy(rungs, upAfter, _rung, _rungSince);
+            _policy = new LadderPolicy(rungs, upAfter, _rung, _rungSince, pathLossPercent);
             rungSwitch.Switched += OnSwitched;
         }
     }

@@ -31,7 +31,7 @@ public sealed record StreamSetup(StreamPlan Plan, RungSwitch? Switch, SendLink? 
                 var path = paths?.ForLatency();
                 var latency = SrtLatency.Choose(path, s.SrtLatencyMinMs, s.SrtLatencyMaxMs, s.SrtLatencyMs);
                 link = new SendLink(lessonId, rungs, rungSwitch, TimeSpan.FromSeconds(s.Ladder.UpAfterSeconds), latency,
-                    provisional: s.SrtLatencyMs is null && path is null, (s.SrtLatencyMinMs, s.SrtLatencyMaxMs), time, raise);
+                    provisional: s.SrtLatencyMs is null && path is null, (s.SrtLatencyMinMs, s.SrtLatencyMaxMs), time, raise, path?.LossPercent ?? 0);
             }
             return new StreamSetup(EncoderPipeline.Plan(s, recording, lessonId, rungs, rungSwitch.InputPorts, uplink, encoder), rungSwitch, link, why);
         }

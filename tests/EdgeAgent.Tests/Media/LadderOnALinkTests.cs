@@ -1,0 +1,102 @@
+using System.Collections.Concurrent;
+using EdgeAgent.Configuration;
+using EdgeAgent.Media.Link;
+using EdgeAgent.Simulators.Network;
+using EdgeAgent.Tests.TestSupport;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Tests.Media;
+
+/// <summary>
+/// The ladder on a real link: a 720p lesson stream (three rungs from one encoder, the switch, srt-live-transmit) through
+/// the impairment relay to a real SRT receiver that writes what it gets to a file. The link collapses to 0.5 Mbit/s in
+/// the middle of the lesson and comes back clean; the received file is read back with ffprobe (every frame and audio
+/// packet carries the sender's wall clock, so the file says when the uplink changed rung).
+/// </summary>
+public sealed class LadderOnALinkTests : IDisposable
+{
+    private readonly TempDir _dir = new();
+    private readonly ConcurrentQueue<(DateTimeOffset At, StreamEvent Event)> _events = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public async Task A_link_that_falls_to_half_a_megabit_gets_the_lowest_rung_within_5_s_and_the_top_one_back_within_a_minute_of_recovering()
+    {
+        using var receiver = new SrtReceiver(Machine.FreeUdpPort(), _dir.File("received.ts"));
+        receiver.Start();
+        var clean = new Impairment(TimeSpan.FromMilliseconds(20));
+        await using var relay = new ImpairmentRelay(receiver.Port, clean);
+        // The room measured this path before (the compliance probe): a clean link with room for the top rung.
+        var database = new StateDatabase(_dir.File("state"), NullLogger<StateDatabase>.Instance);
+        database.Migrate();
+        var paths = new LinkPaths(database);
+        paths.Save(new LinkPath(DateTimeOffset.UtcNow.AddHours(-1), LinkPaths.Compliance, 40, 0, 20, 20));
+
+        var options = new StreamOptions
+        {
+            VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 1280, Height = 720, Fps = 25, VideoBitrateKbps = 2500, AudioBitrateKbps = 128,
+            GopSeconds = 1, UplinkUrl = $"srt://127.0.0.1:{relay.Port}", StallSeconds = 10, StopTimeoutSeconds = 5,
+        };
+        var rec = _dir.File("rec");
+        Directory.CreateDirectory(rec);
+        void Raise(StreamEvent e) => _events.Enqueue((DateTimeOffset.UtcNow, e));
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 10 }, "ladder-1", EncoderChoice.Libx264, paths,
+            TimeProvider.System, Raise);
+        Assert.Equal(0, setup.Switch!.Current); // 20 Mbit/s measured: the top rung first
+        await using var stream = new StreamSupervisor("ladder-1", setup, options, TimeProvider.System, NullLogger.Instance, Raise);
+        stream.Start();
+        var link = stream.Link!;
+        await Eventually.True(() => link.Meter.Totals.Packets > 2000, TimeSpan.FromSeconds(60), "the top rung flowing");
+
+        // The link falls to 0.5 Mbit/s: the lowest rung (360p at 0.3 Mbit/s, 64 kbit/s audio) within 5 s.
+        var fell = DateTimeOffset.UtcNow;
+        relay.Impairment = clean with { RateMbps = 0.5 };
+        var down = await WaitForRungAsync(2, TimeSpan.FromSeconds(20));
+        var toLowest = (down.At - fell).TotalSeconds;
+        Console.WriteLine($"link at 0.5 Mbit/s → lowest rung after {toLowest:0.0} s: {down.Event.Detail}");
+        Assert.True(toLowest <= 5, $"the lowest rung came {toLowest:0.0} s after the link fell: {down.Event.Detail}");
+        Assert.Contains("moved down", down.Event.Detail);
+        await Task.Delay(TimeSpan.FromSeconds(15)); // a stretch on the weak link, for the sound to be judged on
+
+        // Clean again: back up within about a minute (a calm minute on the lowest rung, then the estimate carries the top).
+        var recovered = DateTimeOffset.UtcNow;
+        relay.Impairment = clean;
+        var up = await WaitForRungAsync(0, TimeSpan.FromSeconds(100));
+        var toTop = (up.At - recovered).TotalSeconds;
+        Console.WriteLine($"link clean again → top rung after {toTop:0.0} s: {up.Event.Detail}");
+        Assert.True(toTop <= 75, $"the top rung came back {toTop:0.0} s after the link recovered");
+        var flowing = link.Meter.Totals.Packets;
+        await Eventually.True(() => link.Meter.Totals.Packets > flowing + 1000, TimeSpan.FromSeconds(30), "the top rung flowing again");
+        await stream.StopAsync();
+        receiver.Kill();
+
+        var figures = link.Figures!;
+        Assert.Equal(2, figures.RungSwitches);
+        Assert.True(figures.Rungs!.Single(r => r.Rung == "360p 0.3 Mbit/s").Seconds > 15, "time on the lowest rung");
+
+        // What the receiver got: the picture 720 → 360 → 720 lines, and the sound continuous from the switch down on.
+        var received = await ReceivedStream.ReadAsync(receiver.File);
+        var heights = received.Video.Select(f => f.Height).Aggregate(new List<int>(), (l, h) => { if (l.Count == 0 || l[^1] != h) l.Add(h); return l; });
+        Assert.Equal([720, 360, 720], heights);
+        var lowFrom = received.Video.First(f => f.Height == 360).Pts;
+        var lowTo = received.Video.Last(f => f.Height == 360).Pts;
+        var gap = ReceivedStream.LongestGap(received.AudioPts, lowFrom, lowTo);
+        var fellAt = fell.ToUnixTimeMilliseconds() / 1000.0 % PlayerPipeline.TimestampWrapSeconds; // the stamps' own clock (MPEG-TS wraps)
+        var collapse = ReceivedStream.LongestGap(received.AudioPts, fellAt - 1, lowFrom + 1);
+        Console.WriteLine($"sound: longest gap on the lowest rung {gap * 1000:0} ms; while the link collapsed, before the switch: {collapse * 1000:0} ms");
+        Assert.True(gap < 0.1, $"the sound stopped for {gap * 1000:0} ms on the lowest rung");
+    }
+
+    private async Task<(DateTimeOffset At, StreamEvent Event)> WaitForRungAsync(int rung, TimeSpan timeout)
+    {
+        var name = rung switch { 0 => "to 720p 2.5 Mbit/s", 1 => "to 720p 1.2 Mbit/s", _ => "to 360p 0.3 Mbit/s" };
+        (DateTimeOffset, StreamEvent)? found = null;
+        await Eventually.True(() =>
+        {
+            found = _events.LastOrDefault(e => e.Event.Type == EventTypes.RungChanged && e.Event.Detail.Contains(name, StringComparison.Ordinal));
+            return found?.Item2 is not null;
+        }, timeout, $"rung-changed {name}");
+        return found!.Value;
+    }
+}
