@@ -173,6 +173,57 @@ public class ConfigLoaderTests
         Assert.Equal($"stream.{field}", Assert.Single(Parse(config).Errors).Path);
     }
 
+    [Theory]
+    [InlineData("srt://relay:8890?streamid=publish:live/a&latency=120000", "'latency' is set by the agent from the measured path")]
+    [InlineData("srt://relay:8890?rcvlatency=200", "'rcvlatency' is set by the agent")]
+    public void An_srt_url_may_not_fix_the_latency_the_agent_chooses(string url, string reason)
+    {
+        var config = Valid();
+        config["stream"]!["uplinkUrl"] = url;
+        config["stream"]!["partnerUrl"] = url;
+        var errors = Parse(config).Errors;
+        Assert.Contains(errors, e => e.Path == "stream.uplinkUrl" && e.Reason.Contains(reason, StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Path == "stream.partnerUrl" && e.Reason.Contains(reason, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Ladder_rungs_go_down_from_the_stream_and_latency_bounds_are_checked()
+    {
+        var config = Valid();
+        config["stream"]!["width"] = 1280;
+        config["stream"]!["height"] = 720;
+        config["stream"]!["videoBitrateKbps"] = 2500;
+        config["stream"]!["srtLatencyMinMs"] = 500;
+        config["stream"]!["srtLatencyMaxMs"] = 400;
+        config["stream"]!["ladder"] = new JsonObject
+        {
+            ["upAfterSeconds"] = 1,
+            ["rungs"] = new JsonArray(
+                new JsonObject { ["width"] = 1920, ["height"] = 1080, ["videoBitrateKbps"] = 1200 },
+                new JsonObject { ["width"] = 640, ["height"] = 360, ["videoBitrateKbps"] = 1500 }),
+        };
+        var errors = Parse(config).Errors.Select(e => $"{e.Path}: {e.Reason}").ToList();
+        Assert.Contains(errors, e => e.StartsWith("stream.ladder.upAfterSeconds: ", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("stream.srtLatencyMaxMs: 400 is below stream.srtLatencyMinMs (500)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("stream.ladder.rungs[0]: 1920x1080 is larger than the rung above it (1280x720)", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("stream.ladder.rungs[1].videoBitrateKbps: 1500 is not below the rung above it (1200)", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void The_default_ladder_of_an_srt_uplink_ends_on_a_rung_that_fits_half_a_megabit()
+    {
+        var config = Valid();
+        config["stream"]!["width"] = 1280;
+        config["stream"]!["height"] = 720;
+        config["stream"]!["videoBitrateKbps"] = 2500;
+        config["stream"]!["uplinkUrl"] = "srt://relay:8890";
+        var rungs = Ladder.Of(Parse(config).Options!.Stream);
+        Assert.Equal(["720p 2.5 Mbit/s", "720p 1.2 Mbit/s", "360p 0.3 Mbit/s"], rungs.Select(r => r.Name));
+        Assert.True(rungs[^1].NeededMbps < 0.45, $"{rungs[^1].NeededMbps} Mbit/s");
+        config["stream"]!["uplinkUrl"] = "rtmp://relay/live/room";
+        Assert.Single(Ladder.Of(Parse(config).Options!.Stream)); // nothing measures an RTMP link: one rung
+    }
+
     [Fact]
     public void An_unreadable_file_is_reported_not_thrown()
     {
