@@ -7,6 +7,7 @@
 #   ./scripts/bench.sh stream     60 s 720p30 supervised vs bare (CPU, RSS), start → first bytes, uplink recovery
 #   ./scripts/bench.sh two-way    glass-to-glass latency at 720p30 over SRT, CPU of a two-way lesson vs bare, partner back → picture
 #   ./scripts/bench.sh fleet      500 and 2,000 rooms' telemetry against one mosquitto (births, burst, memory, reconnect storm)
+#   ./scripts/bench.sh weak-link  720p over five impaired links, adaptive vs fixed bitrate (received rate, stalls, latency, rungs); rungs' CPU
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -15,7 +16,7 @@ dotnet build bench/EdgeAgent.Bench -c Release --no-restore -nologo -v quiet -clp
 BENCH=bench/EdgeAgent.Bench/bin/Release/net10.0/edgeagent-bench
 mkdir -p bench-results
 suites=("$@")
-[ ${#suites[@]} -gt 0 ] || suites=(devices telemetry stream two-way fleet)
+[ ${#suites[@]} -gt 0 ] || suites=(devices telemetry stream two-way fleet weak-link)
 for suite in "${suites[@]}"; do
   case "$suite" in
     devices) "$BENCH" devices --ops 1000 --out bench-results/devices.md ;;
@@ -31,6 +32,7 @@ for suite in "${suites[@]}"; do
     stream) "$BENCH" stream --seconds 60 --out bench-results/stream.md ;;
     two-way) "$BENCH" two-way --seconds 60 --out bench-results/two-way.md ;;
     fleet) "$BENCH" fleet --rooms 500,2000 --out bench-results/fleet.md ;;
-    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, two-way, fleet)" >&2; exit 64 ;;
+    weak-link) "$BENCH" weak-link --seconds 90 --out bench-results/weak-link.md ;;
+    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, two-way, fleet, weak-link)" >&2; exit 64 ;;
   esac
 done

@@ -85,6 +85,7 @@ summarize() {
       health)
         text=$(jq -r '"health: " + ([.devices[] | "\(.id) \(.state)"] | join(", "))
           + (if .lesson then " | lesson \(.lesson.booking // .lesson.id): sending \(.lesson.stream.state // "-"), uplink \(if .lesson.stream == null or .lesson.stream.uplinkUp == null then "-" elif .lesson.stream.uplinkUp then "up" else "DOWN" end)" else "" end)
+          + (if .lesson.stream.link then " (\(.lesson.stream.link.rung // "one rung"), RTT \(.lesson.stream.link.rttMs | floor) ms, \(.lesson.stream.link.lossPercent) % lost, SRT latency \(.lesson.stream.link.latencyMs) ms)" else "" end)
           + (if .lesson.playback then " | partner \(.lesson.playback.partner) \(.lesson.playback.state)" + (if .lesson.playback.latencyMs then ", latency \(.lesson.playback.latencyMs | floor / 10 | floor * 10) ms" else "" end) else "" end)
           + (if .degraded then " | degraded: " + (.degraded | join("; ")) else "" end)' <<<"$payload" 2>/dev/null)
         [ "$text" = "${last_health[$room]:-}" ] && continue
@@ -131,16 +132,29 @@ start_relay() { # name, publisher port, player port
 }
 start_relay to-receiving "$TO_RECV_IN" "$TO_RECV_OUT"
 start_relay to-main "$TO_MAIN_IN" "$TO_MAIN_OUT"
+# The rural school's own line to the county: 2 Mbit/s, 3 % loss, 150 ms each way (edgeagent-sim's impairment relay).
+# Its uplink and its compliance checks go through it; the demo drops it to 0.5 Mbit/s for a while during the lesson.
+start_link() { # name, target port, spec; sets LINK_PORT
+  "$SIM" --link-port 0 --link-target "$2" --link "$3" --ports-file "$RUN/$1-ports.json" --control "$RUN/$1-control" \
+    > >(sed -u "s/^\[sim\]/[sim $1]/" || true) &
+  PIDS+=($!)
+  for _ in $(seq 1 100); do [ -s "$RUN/$1-ports.json" ] && break; sleep 0.1; done
+  [ -s "$RUN/$1-ports.json" ] || { echo "demo: the simulated link did not start" >&2; exit 1; }
+  LINK_PORT=$(sed -E 's/.*"link":([0-9]+).*/\1/' "$RUN/$1-ports.json")
+}
+RURAL_LINK="delay=150,loss=3,rate=2"
+start_link rural-uplink "$TO_MAIN_IN" "$RURAL_LINK"; RURAL_UP=$LINK_PORT
+start_link rural-iperf "$IPERF_PORT" "$RURAL_LINK"; RURAL_IPERF=$LINK_PORT
 echo "main → receiving: srt://127.0.0.1:$TO_RECV_IN (publish) → srt://127.0.0.1:$TO_RECV_OUT (play)"
-echo "receiving → main: srt://127.0.0.1:$TO_MAIN_IN (publish) → srt://127.0.0.1:$TO_MAIN_OUT (play)"
+echo "receiving → main: srt://127.0.0.1:$RURAL_UP (the rural line: 2 Mbit/s, 3 % loss, 150 ms each way) → $TO_MAIN_IN (publish) → srt://127.0.0.1:$TO_MAIN_OUT (play)"
 
 # Today's timetable of both schools: period 1 rings at a full minute (school time, UTC+8) and lasts 4 minutes in the
 # main school; the partner school rang a minute earlier, so the shared window is 3 minutes. A room is prepared a
 # minute before the bell. A synchronized maths lesson is booked on it in both rooms. The bell is set again just before
 # the agents start (below), so that the preparation comes a little after they are up, whatever the build took.
 hm() { date -u -d "@$1" +%H:%M; }
-write_config() { # name school room role pattern width height publish play partnerSchool partnerRoom
-  local name=$1 school=$2 room=$3 role=$4 pattern=$5 width=$6 height=$7 publish=$8 play=$9 pschool=${10} proom=${11}
+write_config() { # name school room role pattern width height publish play partnerSchool partnerRoom iperf3Port
+  local name=$1 school=$2 room=$3 role=$4 pattern=$5 width=$6 height=$7 publish=$8 play=$9 pschool=${10} proom=${11} iperf=${12}
   local p=${PORTS[$name]} dir="$RUN/$name"
   local cam1 cam2 disp mic
   cam1=$(sed -E 's/.*"visca":\[([0-9]+),([0-9]+)\].*/\1/' <<<"$p"); cam2=$(sed -E 's/.*"visca":\[([0-9]+),([0-9]+)\].*/\2/' <<<"$p")
@@ -165,7 +179,7 @@ write_config() { # name school room role pattern width height publish play partn
               "partnerUrl": "srt://127.0.0.1:$play?mode=caller&streamid={partnerSchool}.{partnerRoom}" },
   "playback": { "video": "offscreen", "audioDevice": "none", "display": "display1", "displayInput": "32", "partnerWaitSeconds": 15 },
   "recording": { "directory": "recordings", "segmentSeconds": 10 },
-  "compliance": { "iperf3Host": "127.0.0.1", "iperf3Port": $IPERF_PORT, "iperf3Seconds": 2, "micTestSeconds": 2 },
+  "compliance": { "iperf3Host": "127.0.0.1", "iperf3Port": $iperf, "iperf3Seconds": 2, "micTestSeconds": 2 },
   "lessons": {
     "prepareMinutes": 1, "displayOffGraceMinutes": 1, "minimumOverlapMinutes": 2,
     "timetables": [
@@ -192,9 +206,10 @@ write_configs() {
   TODAY=$(date -u -d "@$now_cst" +%Y-%m-%d)
   OWN_START=$(hm "$BELL"); OWN_END=$(hm $((BELL + 240)))
   PARTNER_START=$(hm $((BELL - 60))); PARTNER_END=$(hm $((BELL + 180)))
-  # The main room sends bars, the receiving room a colour pattern: each player's screenshot shows whose picture it is.
-  write_config main "$MAIN_SCHOOL" "$MAIN_ROOM" main smptebars 1280 720 "$TO_RECV_IN" "$TO_MAIN_OUT" "$RECV_SCHOOL" "$RECV_ROOM"
-  write_config receiving "$RECV_SCHOOL" "$RECV_ROOM" receiving rgbtestsrc 1280 720 "$TO_MAIN_IN" "$TO_RECV_OUT" "$MAIN_SCHOOL" "$MAIN_ROOM"
+  # The main room sends still bars, the receiving room a moving pattern (it fills its bitrate, so its ladder has work):
+  # each player's screenshot shows whose picture it is.
+  write_config main "$MAIN_SCHOOL" "$MAIN_ROOM" main smptebars 1280 720 "$TO_RECV_IN" "$TO_MAIN_OUT" "$RECV_SCHOOL" "$RECV_ROOM" "$IPERF_PORT"
+  write_config receiving "$RECV_SCHOOL" "$RECV_ROOM" receiving testsrc2 1280 720 "$RURAL_UP" "$TO_RECV_OUT" "$MAIN_SCHOOL" "$MAIN_ROOM" "$RURAL_IPERF"
 }
 write_configs
 MAIN_CFG="$RUN/main/edgeagent.json"; RECV_CFG="$RUN/receiving/edgeagent.json"
@@ -219,6 +234,8 @@ device mic1 mute on
 
 step "The installer's hand-over check in the main room (edgeagent check): every rule measured, in Chinese and English"
 "$AGENT" check --config "$MAIN_CFG" || echo "(edgeagent check exit code $?: 0 pass, 1 warn, 2 fail, 3 could not run)"
+step "The same in the rural room, over its 2 Mbit/s line (the network rules): what it measures sets its lessons' SRT latency and first rung"
+("$AGENT" check --config "$RECV_CFG" || true) | grep -E 'NET-|RULE|规则' || true
 
 write_configs
 step "Starting both agents: at $(hm $((BELL - 60))) they prepare their rooms, at the bell ($OWN_START school time) each sends its room and plays the other"
@@ -246,7 +263,9 @@ echo "\$ edgeagent-ctl diag $MAIN_ID ping"
 step "The pair, every 10 s: the main room's camera, display and microphones, and each room's partner display (a screenshot each 30 s; Ctrl-C to stop)"
 echo "During the lesson things break and come back, as they do: 20 s after the bell the main room's cam1 stops answering"
 echo "(its cable pulled) for 30 s; 70 s after the bell the relay to the receiving room dies, and returns 25 s later:"
-echo "the receiving room shows the slate (等待对方教室接入…) meanwhile, and the partner's picture again after. At $PARTNER_END"
+echo "the receiving room shows the slate (等待对方教室接入…) meanwhile, and the partner's picture again after. 100 s after"
+echo "the bell the rural line falls to 0.5 Mbit/s for 20 s: the receiving room's uplink moves down its ladder within seconds"
+echo "(rung-changed) and back up a calm minute later. At $PARTNER_END"
 echo "school time the shared window ends: the records (with what each room received and the latency) and the tallies"
 echo "appear on MQTT; a minute later the displays go off. Each room's recording: ffplay $RUN/main/recordings/<segment>.ts"
 status() {
@@ -282,6 +301,8 @@ while kill -0 "$MAIN_PID" 2>/dev/null; do
   if [ "$act" -eq 2 ] && [ "$since_bell" -ge 70 ]; then act=3; echo "[demo] the relay to the receiving room dies"; kill -TERM "${RELAY_PID[to-receiving]}" 2>/dev/null || true; fi
   if [ "$act" -eq 3 ] && [ "$since_bell" -ge 80 ]; then act=4; screenshots; fi
   if [ "$act" -eq 4 ] && [ "$since_bell" -ge 95 ]; then act=5; echo "[demo] the relay is back"; start_relay to-receiving "$TO_RECV_IN" "$TO_RECV_OUT"; fi
+  if [ "$act" -eq 5 ] && [ "$since_bell" -ge 100 ]; then act=6; echo "[demo] the rural line falls to 0.5 Mbit/s"; echo "link delay=150,loss=3,rate=0.5" > "$RUN/rural-uplink-control"; fi
+  if [ "$act" -eq 6 ] && [ "$since_bell" -ge 120 ]; then act=7; echo "[demo] the rural line is back to 2 Mbit/s"; echo "link $RURAL_LINK" > "$RUN/rural-uplink-control"; fi
   [ $((tick % 2)) -eq 0 ] && { status || true; }
   if [ "$since_bell" -ge 5 ] && [ "$since_bell" -lt 180 ] && [ $((tick % 6)) -eq 1 ]; then screenshots || true; fi
   tick=$((tick + 1))

@@ -18,10 +18,26 @@ for (var i = 1; i < args.Length; i++)
     else if (args[i] == "--idle-seconds") i++;
     else if (args[i] == "--rooms") i++;
 }
-if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet"))
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--out FILE]");
     return 64;
+}
+if (args[0] == "weak-link")
+{
+    var seconds = 90;
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--seconds") seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    var weakRows = await EdgeAgent.Bench.WeakLinkBench.RunAsync(seconds);
+    var weakText = string.Join('\n', new[]
+    {
+        $"# Weak links: a 720p25 lesson through the impairment relay ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, libx264, {seconds} s each, from the first picture)",
+        "",
+        "| link (rate, loss, RTT) | stream | received Mbit/s | receiver standing still, s per 10 min | latency p95, ms | time per rung |",
+        "|---|---|---|---|---|---|",
+    }.Concat(weakRows)) + "\n";
+    await Publish(weakText, output, CancellationToken.None);
+    return 0;
 }
 if (args[0] == "two-way")
 {

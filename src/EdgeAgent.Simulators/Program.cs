@@ -14,6 +14,13 @@ var pjlinkClass = new Option<int>("--pjlink-class") { Description = "PJLink clas
 var mic = new Option<int?>("--mic-port") { Description = "Start a command-string microphone array on this TCP port (0 = any free port)." };
 var portsFile = new Option<FileInfo?>("--ports-file") { Description = "Write the bound ports here as JSON once listening." };
 var quiet = new Option<bool>("--quiet") { Description = "Do not print a line per command." };
+var linkPort = new Option<int?>("--link-port") { Description = "Start a simulated network link (UDP and TCP) on this port (0 = any free port), forwarding to --link-target." };
+var linkTarget = new Option<int?>("--link-target") { Description = "The port on 127.0.0.1 the simulated link forwards to." };
+var linkSpec = new Option<string>("--link")
+{
+    Description = "What the link does: delay=MS (each way),loss=PERCENT,rate=MBPS[,jitter=MS,queue=MS]; changed while it runs by 'link SPEC' on the control pipe.",
+    DefaultValueFactory = _ => "delay=0",
+};
 var control = new Option<FileInfo?>("--control")
 {
     Description = "Read faults from this named pipe (made if missing), a line each: DEVICE FAULT, e.g. 'cam1 no-reply', 'cam1 none' "
@@ -23,7 +30,7 @@ pjlinkClass.Validators.Add(r => { if (r.GetValue(pjlinkClass) is not (1 or 2)) r
 
 var root = new RootCommand("edgeagent-sim: simulated classroom devices (VISCA camera, PJLink display, mic array) on 127.0.0.1")
 {
-    visca, pjlink, password, pjlinkClass, mic, portsFile, quiet, control,
+    visca, pjlink, password, pjlinkClass, mic, portsFile, quiet, control, linkPort, linkTarget, linkSpec,
 };
 root.SetAction(async (result, ct) =>
 {
@@ -62,9 +69,22 @@ root.SetAction(async (result, ct) =>
         ports["mic"] = array.Port;
         Console.Out.WriteLine($"[sim] mic1: command strings on tcp://127.0.0.1:{array.Port}");
     }
+    EdgeAgent.Simulators.Network.ImpairmentRelay? relay = null;
+    if (result.GetValue(linkPort) is { } lp)
+    {
+        if (result.GetValue(linkTarget) is not { } target || EdgeAgent.Simulators.Network.Impairment.Parse(result.GetValue(linkSpec)!, out var problem) is not { } impairment)
+        {
+            Console.Error.WriteLine("edgeagent-sim: --link-port needs --link-target and a valid --link (delay=MS,loss=PERCENT,rate=MBPS)");
+            return 64;
+        }
+        relay = new EdgeAgent.Simulators.Network.ImpairmentRelay(target, impairment, lp);
+        owned.Add(relay);
+        ports["link"] = relay.Port;
+        Console.Out.WriteLine($"[sim] link: 127.0.0.1:{relay.Port} → 127.0.0.1:{target}, {impairment}");
+    }
     if (owned.Count == 0)
     {
-        Console.Error.WriteLine("edgeagent-sim: nothing to simulate; give --visca-port, --pjlink-port and/or --mic-port");
+        Console.Error.WriteLine("edgeagent-sim: nothing to simulate; give --visca-port, --pjlink-port, --mic-port and/or --link-port");
         return 64;
     }
     if (result.GetValue(portsFile) is { } file)
@@ -74,7 +94,16 @@ root.SetAction(async (result, ct) =>
         File.Move(tmp, file.FullName, overwrite: true);
     }
 
-    if (result.GetValue(control) is { } pipe) ControlPipe.Start(pipe.FullName, faults, Console.Out);
+    if (result.GetValue(control) is { } pipe)
+        ControlPipe.Start(pipe.FullName, faults, Console.Out, relay is null ? null : spec =>
+        {
+            if (EdgeAgent.Simulators.Network.Impairment.Parse(spec, out var problem) is { } changed)
+            {
+                relay.Impairment = changed;
+                Console.Out.WriteLine($"[sim] link: now {changed}");
+            }
+            else Console.Out.WriteLine($"[sim] link: ignored '{spec}': {problem}");
+        });
 
     var stop = new TaskCompletionSource();
     using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

@@ -4,7 +4,8 @@ namespace EdgeAgent.Simulators.Common;
 
 /// <summary>
 /// Faults set from outside while the simulators run (the demo pulls a camera's cable and plugs it back): a named
-/// pipe read line by line, <c>DEVICE FAULT</c>, e.g. <c>cam1 no-reply</c> then <c>cam1 none</c>.
+/// pipe read line by line, <c>DEVICE FAULT</c>, e.g. <c>cam1 no-reply</c> then <c>cam1 none</c>; and, with a simulated
+/// link, <c>link delay=150,loss=3,rate=0.5</c> (the link falls to half a megabit).
 /// </summary>
 public static class ControlPipe
 {
@@ -14,7 +15,7 @@ public static class ControlPipe
         ["error"] = Fault.ErrorReply, ["drop"] = Fault.DropConnection,
     };
 
-    public static void Start(string path, IReadOnlyDictionary<string, FaultPlan> devices, TextWriter log)
+    public static void Start(string path, IReadOnlyDictionary<string, FaultPlan> devices, TextWriter log, Action<string>? link = null)
     {
         if (!File.Exists(path))
         {
@@ -27,7 +28,11 @@ public static class ControlPipe
             while (true)
             {
                 using var lines = new StreamReader(path); // returns when a writer opens; EOF when it closes
-                while (lines.ReadLine() is { } line) Apply(line, devices, log);
+                while (lines.ReadLine() is { } line)
+                {
+                    if (link is not null && line.StartsWith("link ", StringComparison.Ordinal)) link(line[5..]);
+                    else Apply(line, devices, log);
+                }
             }
         }) { IsBackground = true, Name = "control pipe" };
         reader.Start();

@@ -15,6 +15,38 @@ public sealed record Impairment(TimeSpan Delay, TimeSpan Jitter = default, doubl
 {
     public static readonly Impairment None = new(TimeSpan.Zero);
 
+    /// <summary>
+    /// An impairment from its words, as the simulator's command line and control pipe take it:
+    /// <c>delay=150,loss=3,rate=2</c> (milliseconds each way, percent, Mbit/s; also <c>jitter=</c> ms, <c>queue=</c> ms;
+    /// <c>rate=0</c> or none: no limit). Null with the problem when the words are not that.
+    /// </summary>
+    public static Impairment? Parse(string spec, out string? problem)
+    {
+        problem = null;
+        var i = None;
+        foreach (var part in spec.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = part.Split('=', 2);
+            if (kv.Length != 2 || !double.TryParse(kv[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v) || v < 0)
+            {
+                problem = $"'{part}' is not NAME=NUMBER";
+                return null;
+            }
+            switch (kv[0])
+            {
+                case "delay": i = i with { Delay = TimeSpan.FromMilliseconds(v) }; break;
+                case "jitter": i = i with { Jitter = TimeSpan.FromMilliseconds(v) }; break;
+                case "loss" when v <= 100: i = i with { Loss = v / 100 }; break;
+                case "rate": i = i with { RateMbps = v > 0 ? v : null }; break;
+                case "queue": i = i with { QueueMilliseconds = v }; break;
+                default:
+                    problem = $"'{part}': known are delay, jitter, loss (0-100), rate, queue";
+                    return null;
+            }
+        }
+        return i;
+    }
+
     public override string ToString() =>
         $"{Delay.TotalMilliseconds:0} ms each way{(Jitter > TimeSpan.Zero ? $" (+{Jitter.TotalMilliseconds:0} ms jitter)" : "")}, {Loss * 100:0.#} % loss, "
         + (RateMbps is { } r ? $"{r:0.###} Mbit/s" : "no rate limit");
@@ -49,11 +81,12 @@ public sealed class ImpairmentRelay : IAsyncDisposable
     private long _datagrams, _lost, _overflowed, _forwarded;
     private long _bottleneckFreeAt;
 
-    public ImpairmentRelay(int targetPort, Impairment impairment)
+    /// <param name="port">The port to listen on (0: a free one, for TCP and UDP alike).</param>
+    public ImpairmentRelay(int targetPort, Impairment impairment, int port = 0)
     {
         _target = targetPort;
         _impairment = impairment;
-        _tcp = new TcpListener(IPAddress.Loopback, 0);
+        _tcp = new TcpListener(IPAddress.Loopback, port);
         _tcp.Start();
         Port = ((IPEndPoint)_tcp.LocalEndpoint).Port;
         _udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, Port));

@@ -26,7 +26,7 @@ public static class CheckVerb
         await using var devices = new DeviceRegistry(options, NullLoggerFactory.Instance, TimeProvider.System);
         var book = BookingSource.FromConfig(options) ?? LessonBook.Empty(options.School);
         var checker = new ComplianceChecker(options, ComplianceProbes.For(options, devices, () => book, TimeProvider.System),
-            TimeProvider.System, NullLogger<ComplianceChecker>.Instance);
+            TimeProvider.System, NullLogger<ComplianceChecker>.Instance, Paths(options));
         var report = await checker.RunAsync(policy, "check", ct).ConfigureAwait(false);
         if (json) output.WriteLine(JsonSerializer.Serialize(report, ContractJson.Wire.ComplianceReport));
         else ComplianceTable.Write(report, output, color: ReferenceEquals(output, Console.Out) && !Console.IsOutputRedirected);
@@ -37,6 +37,24 @@ public static class CheckVerb
             "fail" => ExitCodes.CheckFail,
             _ => ExitCodes.CheckCouldNotRun,
         };
+    }
+
+    /// <summary>
+    /// Where the network figures of the check are kept for the room's first lessons (their SRT latency and first rung):
+    /// the agent's state database, made if this user may; null (nothing kept) where it may not.
+    /// </summary>
+    private static Media.Link.LinkPaths? Paths(AgentOptions options)
+    {
+        try
+        {
+            var db = new StateDatabase(options.StateDirectory, NullLogger<StateDatabase>.Instance);
+            db.Migrate();
+            return new Media.Link.LinkPaths(db);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or Microsoft.Data.Sqlite.SqliteException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     /// <summary>The office's pushed policy if the agent has one, else the configured file, else the default.</summary>

@@ -26,6 +26,34 @@ public sealed class LinkStatisticsTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task With_no_path_measured_the_first_seconds_of_the_connection_set_the_latency_and_the_uplink_reconnects_once()
+    {
+        using var receiver = new SrtReceiver(Machine.FreeUdpPort(), _dir.File("received.ts"));
+        receiver.Start();
+        await using var relay = new ImpairmentRelay(receiver.Port, new Impairment(TimeSpan.FromMilliseconds(100)));
+        var options = new StreamOptions
+        {
+            VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 320, Height = 180, Fps = 25, VideoBitrateKbps = 300, AudioBitrateKbps = 64,
+            GopSeconds = 1, UplinkUrl = $"srt://127.0.0.1:{relay.Port}", StallSeconds = 10, StopTimeoutSeconds = 5,
+        };
+        var rec = _dir.File("rec-first");
+        Directory.CreateDirectory(rec);
+        var setup = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 2 }, "first-1", EncoderChoice.Libx264, null,
+            TimeProvider.System, _events.Enqueue);
+        Assert.Equal(120, setup.Link!.Latency.Ms); // libsrt's default while nothing is known
+        await using var stream = new StreamSupervisor("first-1", setup, options, TimeProvider.System, NullLogger.Instance, _events.Enqueue);
+        stream.Start();
+        // A 200 ms round trip without loss: RTT × 3 = 600 ms.
+        await Eventually.True(() => setup.Link.Latency.Ms != 120, TimeSpan.FromSeconds(30), "the latency from the first seconds");
+        Assert.InRange(setup.Link.Latency.Ms, 570, 700);
+        Assert.Contains("the connection's first seconds: RTT", setup.Link.Latency.Reason);
+        await Eventually.True(() => stream.Stats.Link?.LatencyMs == setup.Link.Latency.Ms, TimeSpan.FromSeconds(30), "the uplink reconnected with it");
+        Assert.Equal(0, stream.Stats.UplinkLosses); // a reconnection asked for, not a loss
+        Assert.DoesNotContain(_events, e => e.Type == EventTypes.UplinkLost);
+        await stream.StopAsync();
+    }
+
+    [Fact]
     public async Task Reported_loss_and_retransmissions_follow_the_loss_on_the_link()
     {
         using var receiver = new SrtReceiver(Machine.FreeUdpPort(), _dir.File("received.ts"));
