@@ -41,6 +41,9 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
     private readonly List<double> _latencySamples = [];
+    private static readonly TimeSpan CatchUpWindow = TimeSpan.FromSeconds(30);
+    private readonly Queue<(DateTimeOffset At, double Ms)> _recentLatency = new();
+    private bool _catchingUp;
     private Task _loops = Task.CompletedTask;
     private readonly LinkMeter _meter;
     private readonly SrtLatencyChoice _latency;
@@ -216,7 +219,9 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
             lock (_gate)
             {
                 _player = process;
-                _showingPartner = false; // a new player starts on the slate
+                _showingPartner = false; // a new player starts on the slate, at normal speed
+                _catchingUp = false;
+                _recentLatency.Clear();
             }
             LogPlayerStarted(LessonId, process.Id);
             var healthy = await SuperviseAsync(process, stop).ConfigureAwait(false);
@@ -329,6 +334,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                             {
                                 _latestLatency = Math.Round(ms, 1);
                                 if (_latencySamples.Count < 100_000) _latencySamples.Add(ms);
+                                _recentLatency.Enqueue((at, ms));
                             }
                         }
                         else if (lastPos is not null)
@@ -343,6 +349,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                         }
                         lastPos = pos ?? lastPos;
                     }
+                    await CatchUpAsync(ipc, stop).ConfigureAwait(false);
                     if (stillFor >= TimeSpan.FromSeconds(_options.StallSeconds))
                     {
                         LogPlayerStalled(LessonId, _options.StallSeconds);
@@ -374,6 +381,39 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Keeps the picture near live. After a stall the player goes on from where it stopped, and the time it stood still
+    /// stays as latency (mpv does not skip ahead on its own). When the latency of the last two seconds is half a second
+    /// over the lowest of the last half-minute, the player plays at 1.1× (the sound's pitch kept) until it is back
+    /// within 150 ms of it. The lowest recent figure is the reference, not an absolute one, so that two clocks a little
+    /// apart or a partner whose SRT latency rose do not make it chase what it cannot reach.
+    /// </summary>
+    private async Task CatchUpAsync(MpvIpc ipc, CancellationToken stop)
+    {
+        var now = _time.GetUtcNow();
+        double floor, current;
+        lock (_gate)
+        {
+            while (_recentLatency.TryPeek(out var oldest) && now - oldest.At > CatchUpWindow) _recentLatency.Dequeue();
+            if (_recentLatency.Count < 8) return;
+            floor = _recentLatency.Min(l => l.Ms);
+            var last = _recentLatency.Where(l => now - l.At <= TimeSpan.FromSeconds(2)).Select(l => l.Ms).Order().ToList();
+            if (last.Count == 0) return;
+            current = last[last.Count / 2];
+        }
+        if (!_catchingUp && current > floor + 500)
+        {
+            await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", "1.1").ConfigureAwait(false);
+            _catchingUp = true;
+            LogCatchingUp(LessonId, current, floor);
+        }
+        else if (_catchingUp && current <= floor + 150)
+        {
+            await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", "1").ConfigureAwait(false);
+            _catchingUp = false;
+        }
+    }
+
+    /// <summary>
     /// Puts <paramref name="what"/> on screen and waits (up to 3 s) until it is there: mpv loads a file asynchronously,
     /// and until it has, the old picture would still be up. Never paused (nothing here may freeze the picture).
     /// </summary>
@@ -381,6 +421,13 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     {
         await ipc.CommandAsync(IpcTimeout, stop, "loadfile", what, "replace").ConfigureAwait(false);
         await ipc.CommandAsync(IpcTimeout, stop, "set_property", "pause", "no").ConfigureAwait(false);
+        if (_catchingUp) await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", "1").ConfigureAwait(false);
+        lock (_gate)
+        {
+            // A feed loaded again starts at live: what the player was behind before is gone.
+            _catchingUp = false;
+            _recentLatency.Clear();
+        }
         var until = _time.GetUtcNow() + TimeSpan.FromSeconds(3);
         while (_time.GetUtcNow() < until && !stop.IsCancellationRequested)
         {
@@ -470,6 +517,9 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
 
     [LoggerMessage(EventId = 6407, Level = LogLevel.Warning, Message = "Lesson {Lesson}: the partner player's IPC failed: {Reason}")]
     private partial void LogIpcFailed(string lesson, string reason);
+
+    [LoggerMessage(EventId = 6409, Level = LogLevel.Information, Message = "Lesson {Lesson}: the partner's picture is {Latency:0} ms behind (the last half-minute's best: {Floor:0} ms); playing at 1.1x to catch up")]
+    private partial void LogCatchingUp(string lesson, double latency, double floor);
 
     [LoggerMessage(EventId = 6408, Level = LogLevel.Error, Message = "Cannot start {Program}: {Reason}")]
     private partial void LogCannotStart(string program, string reason);

@@ -148,7 +148,9 @@ public static partial class EncoderPipeline
     private static IEnumerable<string> VideoEncoder(EncoderChoice encoder, int kbps, int gop)
     {
         var inv = CultureInfo.InvariantCulture;
-        var rate = new[] { "-b:v", $"{kbps}k", "-maxrate", $"{kbps}k", "-bufsize", $"{kbps * 2}k", "-g", gop.ToString(inv), "-keyint_min", gop.ToString(inv) };
+        // A one-second rate buffer: a keyframe may not be much bigger than a second's share, so it does not come as a
+        // burst that a weak link's queue cannot hold.
+        var rate = new[] { "-b:v", $"{kbps}k", "-maxrate", $"{kbps}k", "-bufsize", $"{kbps}k", "-g", gop.ToString(inv), "-keyint_min", gop.ToString(inv) };
         return encoder switch
         {
             EncoderChoice.Libx264 => ["-c:v", "libx264", "-preset", "veryfast", "-tune", "zerolatency", "-pix_fmt", "yuv420p", "-sc_threshold", "0", .. rate],
