@@ -33,8 +33,8 @@ if (args[0] == "weak-link")
     {
         $"# Weak links: a 720p25 lesson through the impairment relay ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, libx264, {seconds} s each, from the first picture)",
         "",
-        "| link (rate, loss, RTT) | stream | received Mbit/s | receiver standing still, s per 10 min | latency p95, ms | time per rung |",
-        "|---|---|---|---|---|---|",
+        "| link (rate, loss, RTT) | stream | received Mbit/s | picture standing still, s per 10 min | seconds with packets lost for good (SRT receiver drops), per 10 min | latency p95, ms | time per rung |",
+        "|---|---|---|---|---|---|---|",
     }.Concat(weakRows)) + "\n";
     await Publish(weakText, output, CancellationToken.None);
     return 0;

@@ -36,7 +36,7 @@ internal static class WeakLinkBench
                     var r = await RunOneAsync(root, link, adaptive, seconds);
                     var inv = CultureInfo.InvariantCulture;
                     rows.Add(string.Create(inv,
-                        $"| {link.Mbps:0.#} Mbit/s, {link.LossPercent:0} %, {link.RttMs:0} ms | {(adaptive ? "adaptive" : "fixed 2.5 Mbit/s")} | {r.ReceivedMbps:0.00} | {r.StallPer10Min:0.0} | {(r.LatencyP95 is { } l ? $"{l:0}" : "-")} | {r.Rungs} |"));
+                        $"| {link.Mbps:0.#} Mbit/s, {link.LossPercent:0} %, {link.RttMs:0} ms | {(adaptive ? "adaptive" : "fixed 2.5 Mbit/s")} | {r.ReceivedMbps:0.00} | {r.StallPer10Min:0.0} | {r.DamagedPer10Min:0} | {(r.LatencyP95 is { } l ? $"{l:0}" : "-")} | {r.Rungs} |"));
                     Console.WriteLine(rows[^1]);
                 }
             }
@@ -55,7 +55,7 @@ internal static class WeakLinkBench
         return rows;
     }
 
-    private sealed record Result(double ReceivedMbps, double StallPer10Min, double? LatencyP95, string Rungs);
+    private sealed record Result(double ReceivedMbps, double StallPer10Min, double DamagedPer10Min, double? LatencyP95, string Rungs);
 
     private static StreamOptions Stream(string uplink, bool adaptive) => new()
     {
@@ -91,13 +91,16 @@ internal static class WeakLinkBench
         // Measured from the first picture on: stalls (no new frame for a second while the partner flows) and time with
         // nothing from the partner at all both count as the receiver standing still.
         var before = player.Stats;
+        var damagedBefore = player.LinkTotals?.SecondsWithDrops ?? 0;
+        var bytesBefore = player.LinkTotals?.Bytes ?? 0;
         var samplesBefore = before.LatencySamplesMs.Count;
         var started = DateTime.UtcNow;
         await Task.Delay(TimeSpan.FromSeconds(seconds));
         var after = player.Stats;
+        var damaged = (player.LinkTotals?.SecondsWithDrops ?? 0) - damagedBefore;
         var elapsed = (DateTime.UtcNow - started).TotalSeconds;
         var still = after.StallSeconds - before.StallSeconds + (after.PartnerLostSeconds - before.PartnerLostSeconds);
-        var received = (after.LinkFigures?.Packets ?? 0) - (before.LinkFigures?.Packets ?? 0);
+        var received = (player.LinkTotals?.Bytes ?? 0) - bytesBefore;
         var samples = after.LatencySamplesMs.Skip(samplesBefore).Order().ToList();
         var figures = stream.Link?.Figures;
         await stream.StopAsync();
@@ -105,7 +108,7 @@ internal static class WeakLinkBench
         var rungs = figures?.Rungs is { } r && r.Sum(x => x.Seconds) is var total and > 0
             ? string.Join(", ", r.Select(x => string.Create(CultureInfo.InvariantCulture, $"{x.Rung} {100 * x.Seconds / total:0} %")))
             : "top 100 %";
-        return new Result(received * 1316 * 8 / elapsed / 1e6, still / elapsed * 600, samples.Count == 0 ? null : samples[(int)(samples.Count * 0.95)], rungs);
+        return new Result(received * 8 / elapsed / 1e6, still / elapsed * 600, damaged / elapsed * 600, samples.Count == 0 ? null : samples[(int)(samples.Count * 0.95)], rungs);
     }
 
     /// <summary>CPU seconds per media second of the encoder alone: one rung, or the default ladder's three.</summary>

@@ -36,11 +36,12 @@ public sealed record LessonLink(LinkLegFigures? Send, LinkLegFigures? Receive);
 /// One SRT leg over the lesson: the latency chosen and why; the round trip's median and 95th percentile; the shares of
 /// packets lost and retransmitted; packets dropped as too late (the sender's on the uplink, the receiver's on the
 /// partner's stream); the link's median bandwidth estimate; seconds the picture stalled at the receiver where this room
-/// is the receiver; on the uplink the time at each rung of the ladder and the number of switches.
+/// is the receiver; the seconds in which packets were lost for good (dropped as too late: a damaged picture or a gap in
+/// the sound); on the uplink the time at each rung of the ladder and the number of switches.
 /// </summary>
 public sealed record LinkLegFigures(
     int LatencyMs, string LatencyReason, double? RttP50Ms, double? RttP95Ms, double LossPercent, double RetransmitPercent, long DroppedPackets, long Packets,
-    double? BandwidthMbps, double? StallSeconds = null, IReadOnlyList<RungTime>? Rungs = null, int RungSwitches = 0);
+    double? BandwidthMbps, double? StallSeconds = null, IReadOnlyList<RungTime>? Rungs = null, int RungSwitches = 0, int DamagedSeconds = 0);
 
 /// <summary>How long the uplink sent one rung of the ladder.</summary>
 public sealed record RungTime(string Rung, int Width, int Height, int VideoKbps, double Seconds);

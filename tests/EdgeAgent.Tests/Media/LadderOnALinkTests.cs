@@ -13,6 +13,7 @@ namespace EdgeAgent.Tests.Media;
 /// the middle of the lesson and comes back clean; the received file is read back with ffprobe (every frame and audio
 /// packet carries the sender's wall clock, so the file says when the uplink changed rung).
 /// </summary>
+[Collection(HeavyMedia.Name)]
 public sealed class LadderOnALinkTests : IDisposable
 {
     private readonly TempDir _dir = new();

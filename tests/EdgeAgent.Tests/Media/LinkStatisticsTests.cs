@@ -25,17 +25,20 @@ public sealed class LinkStatisticsTests : IAsyncLifetime
         return Task.CompletedTask;
     }
 
+    /// <summary>A small test-source stream to the relay: what is measured is the link, not the picture.</summary>
+    private static StreamOptions Options(int relayPort, int kbps) => new()
+    {
+        VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 320, Height = 180, Fps = 25, VideoBitrateKbps = kbps, AudioBitrateKbps = 64,
+        GopSeconds = 1, UplinkUrl = $"srt://127.0.0.1:{relayPort}", StallSeconds = 10, StopTimeoutSeconds = 5,
+    };
+
     [Fact]
     public async Task With_no_path_measured_the_first_seconds_of_the_connection_set_the_latency_and_the_uplink_reconnects_once()
     {
         using var receiver = new SrtReceiver(Machine.FreeUdpPort(), _dir.File("received.ts"));
         receiver.Start();
         await using var relay = new ImpairmentRelay(receiver.Port, new Impairment(TimeSpan.FromMilliseconds(100)));
-        var options = new StreamOptions
-        {
-            VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 320, Height = 180, Fps = 25, VideoBitrateKbps = 300, AudioBitrateKbps = 64,
-            GopSeconds = 1, UplinkUrl = $"srt://127.0.0.1:{relay.Port}", StallSeconds = 10, StopTimeoutSeconds = 5,
-        };
+        var options = Options(relay.Port, kbps: 300);
         var rec = _dir.File("rec-first");
         Directory.CreateDirectory(rec);
         var setup = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 2 }, "first-1", EncoderChoice.Libx264, null,
@@ -59,12 +62,9 @@ public sealed class LinkStatisticsTests : IAsyncLifetime
         using var receiver = new SrtReceiver(Machine.FreeUdpPort(), _dir.File("received.ts"));
         receiver.Start();
         await using var relay = new ImpairmentRelay(receiver.Port, new Impairment(TimeSpan.FromMilliseconds(20)));
-        var options = new StreamOptions
-        {
-            VideoSource = VideoSource.Test, AudioSource = AudioSource.Test, Width = 320, Height = 180, Fps = 25, VideoBitrateKbps = 600, AudioBitrateKbps = 64,
-            GopSeconds = 1, UplinkUrl = $"srt://127.0.0.1:{relay.Port}", SrtLatencyMs = 400, StallSeconds = 10, StopTimeoutSeconds = 5,
-            Ladder = new LadderOptions { Enabled = false },
-        };
+        var options = Options(relay.Port, kbps: 600);
+        options.SrtLatencyMs = 400;
+        options.Ladder.Enabled = false;
         var rec = _dir.File("rec");
         Directory.CreateDirectory(rec);
         var setup = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 2 }, "stats-1", EncoderChoice.Libx264, null,

@@ -11,33 +11,24 @@ namespace EdgeAgent.Tests.Media;
 /// (<c>srt-live-transmit</c>), real ffmpeg senders and receivers and real mpv players drawing offscreen. Each room
 /// sends a still test pattern of its own, so a screenshot of a player says whose picture it shows.
 /// </summary>
-public sealed class TwoWayLessonTests : BrokerTest
+[Collection(HeavyMedia.Name)]
+public sealed class TwoWayLessonTests : PairTest
 {
-    private const string Main = "lanxi-wuxi-ps", MainRoom = "room-1", Receiving = "lanxi-houren-ps", ReceivingRoom = "room-2";
+    private const string MainRoom = "room-1", ReceivingRoom = "room-2";
     private readonly List<SimulatedClassroom> _rooms = [];
     private readonly List<SrtRelay> _relays = [];
 
     public override async Task DisposeAsync()
     {
         foreach (var r in _relays) r.Dispose();
-        foreach (var r in _rooms) await r.DisposeAsync();
         await base.DisposeAsync();
     }
-
-    private static string RootOf(string school, string room) => $"edu/zj-test/{school}/{room}/edgeagent";
 
     private string Config(string school, string room, string role, string pattern, int publishPort, int playPort, string partnerSchool, string partnerRoom,
         LessonNow window)
     {
-        var classroom = new SimulatedClassroom();
+        var (config, dir, classroom) = Room(school, room, role);
         _rooms.Add(classroom);
-        var dir = Path.Combine(Dir.Path, room);
-        var config = TestConfig.Minimal(dir);
-        config["school"] = school;
-        config["room"] = room;
-        config["role"] = role;
-        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = Broker.Port, ["heartbeatSeconds"] = 2 };
-        config["devices"] = classroom.Devices();
         config["stream"] = new JsonObject
         {
             ["videoSource"] = "test", ["testPattern"] = pattern, ["audioSource"] = "test", ["width"] = 320, ["height"] = 180, ["fps"] = 15,

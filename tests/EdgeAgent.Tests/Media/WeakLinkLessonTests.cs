@@ -13,30 +13,12 @@ namespace EdgeAgent.Tests.Media;
 /// receiving room's agent, whose receiver listens and whose mpv plays it. Both rooms measured that path before (their
 /// compliance probes, seeded in their state databases as the probe leaves it).
 /// </summary>
-public sealed class WeakLinkLessonTests : BrokerTest
+[Collection(HeavyMedia.Name)]
+public sealed class WeakLinkLessonTests : PairTest
 {
-    private const string Main = "lanxi-wuxi-ps", Receiving = "lanxi-houren-ps";
-    private readonly List<SimulatedClassroom> _rooms = [];
-
-    public override async Task DisposeAsync()
-    {
-        foreach (var r in _rooms) await r.DisposeAsync();
-        await base.DisposeAsync();
-    }
-
-    private static string RootOf(string school, string room) => $"edu/zj-test/{school}/{room}/edgeagent";
-
     private string Config(string school, string room, string role, JsonObject stream, string partnerSchool, string partnerRoom, LessonNow window, LinkPath path)
     {
-        var classroom = new SimulatedClassroom();
-        _rooms.Add(classroom);
-        var dir = Path.Combine(Dir.Path, room);
-        var config = TestConfig.Minimal(dir);
-        config["school"] = school;
-        config["room"] = room;
-        config["role"] = role;
-        config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = Broker.Port, ["heartbeatSeconds"] = 2 };
-        config["devices"] = classroom.Devices();
+        var (config, dir, _) = Room(school, room, role);
         config["stream"] = stream;
         config["playback"] = new JsonObject { ["video"] = "offscreen", ["audioDevice"] = "none", ["partnerWaitSeconds"] = 30 };
         config["recording"] = new JsonObject { ["directory"] = Path.Combine(dir, "recordings"), ["segmentSeconds"] = 10 };

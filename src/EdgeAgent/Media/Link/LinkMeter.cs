@@ -9,7 +9,7 @@ public sealed record LinkNow(double RttMs, double Mbps, double LossPercent, doub
 /// <summary>An SRT leg over a whole lesson.</summary>
 public sealed record LinkTotals(
     double? RttP50Ms, double? RttP95Ms, double? MinRttMs, double LossPercent, double RetransmitPercent, long DroppedPackets, long Packets, double? BandwidthP50Mbps,
-    int Samples);
+    int Samples, int SecondsWithDrops = 0, long Bytes = 0);
 
 /// <summary>
 /// Collects one SRT leg's statistics (<see cref="SrtSample"/>s, counters per report interval) over a lesson, across the
@@ -24,9 +24,10 @@ public sealed class LinkMeter(bool sending, TimeProvider time)
     private readonly LinkedList<LinkSecond> _seconds = new();
     private readonly List<double> _rtt = [];
     private readonly List<double> _bandwidth = [];
-    private long _packets, _lost, _retransmitted, _dropped;
+    private long _packets, _lost, _retransmitted, _dropped, _bytes;
     private SrtSample? _latest;
-    private int _samples;
+    private int _samples, _secondsWithDrops;
+    private DateTimeOffset _lastDropSecond;
 
     public bool Sending => sending;
 
@@ -51,6 +52,12 @@ public sealed class LinkMeter(bool sending, TimeProvider time)
             _lost += lost;
             _retransmitted += retransmitted;
             _dropped += dropped;
+            _bytes += sending ? s.SentBytesUnique : s.ReceivedBytesUnique;
+            if (dropped > 0 && second != _lastDropSecond)
+            {
+                _secondsWithDrops++;
+                _lastDropSecond = second;
+            }
             if (s.RttMs > 0 && _rtt.Count < MaxRttSamples) _rtt.Add(s.RttMs);
             if (s.BandwidthMbps > 0 && _bandwidth.Count < MaxRttSamples) _bandwidth.Add(s.BandwidthMbps);
             var last = _seconds.Last?.Value;
@@ -101,7 +108,7 @@ public sealed class LinkMeter(bool sending, TimeProvider time)
                 var rtt = _rtt.Order().ToList();
                 var bandwidth = _bandwidth.Order().ToList();
                 return new LinkTotals(Percentile(rtt, 50), Percentile(rtt, 95), rtt.Count == 0 ? null : rtt[0], Percent(_lost, _packets),
-                    Percent(_retransmitted, _packets), _dropped, _packets, Percentile(bandwidth, 50), _samples);
+                    Percent(_retransmitted, _packets), _dropped, _packets, Percentile(bandwidth, 50), _samples, _secondsWithDrops, _bytes);
             }
         }
     }

@@ -96,6 +96,9 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         }
     }
 
+    /// <summary>The partner's SRT leg over the lesson so far (its sums, for the bench), null over RTMP/RTSP.</summary>
+    public LinkTotals? LinkTotals => _meter.Measured ? _meter.Totals : null;
+
     /// <summary>The partner's SRT leg now (null before its first report, or over RTMP/RTSP).</summary>
     private Contract.Payloads.LiveLinkHealth? LiveLink() =>
         _meter.Now is { } n
@@ -109,7 +112,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         if (!_meter.Measured) return null;
         var t = _meter.Totals;
         return new Contract.Payloads.LinkLegFigures(_latency.Ms, _latency.Reason, t.RttP50Ms, t.RttP95Ms, t.LossPercent, t.RetransmitPercent, t.DroppedPackets,
-            t.Packets, t.BandwidthP50Mbps, stallSeconds);
+            t.Packets, t.BandwidthP50Mbps, stallSeconds, DamagedSeconds: t.SecondsWithDrops);
     }
 
     public void Start()

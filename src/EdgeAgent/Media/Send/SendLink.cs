@@ -143,7 +143,7 @@ public sealed class SendLink : IDisposable
                 }
             }
             return new LinkLegFigures(Latency.Ms, Latency.Reason, t.RttP50Ms, t.RttP95Ms, t.LossPercent, t.RetransmitPercent, t.DroppedPackets, t.Packets,
-                t.BandwidthP50Mbps, null, rungs, switches);
+                t.BandwidthP50Mbps, null, rungs, switches, t.SecondsWithDrops);
         }
     }
 
