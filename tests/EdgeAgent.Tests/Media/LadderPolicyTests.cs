@@ -95,12 +95,18 @@ public sealed class LadderPolicyTests
     }
 
     [Fact]
-    public void A_congested_second_restarts_the_calm_minute()
+    public void Congestion_restarts_the_calm_minute_and_one_odd_second_does_not()
     {
         var policy = Policy(2);
-        Assert.Null(policy.Evaluate(T0.AddSeconds(50), Window(50, s => Calm(s, bandwidth: 40) with { Dropped = s == 48 ? 1 : 0 }), 300));
+        // On the lowest rung: two congested seconds in a row (nowhere lower to go) restart the minute...
+        Assert.Null(policy.Evaluate(T0.AddSeconds(50), Window(50, s => Calm(s, bandwidth: 40) with { Dropped = s >= 47 ? 1 : 0 }), 300));
         Assert.Null(policy.Evaluate(T0.AddSeconds(100), Window(100, s => Calm(s, bandwidth: 40)), 300));
         Assert.NotNull(policy.Evaluate(T0.AddSeconds(110), Window(110, s => Calm(s, bandwidth: 40)), 300));
+        // ...one second alone does not, nor does the share of a second with a handful of packets.
+        policy = Policy(2);
+        Assert.Null(policy.Evaluate(T0.AddSeconds(50), Window(50, s => Calm(s, bandwidth: 40) with { Dropped = s == 48 ? 1 : 0 }), 300));
+        Assert.Null(policy.Evaluate(T0.AddSeconds(51), Window(51, s => s >= 49 ? new LinkSecond(T0.AddSeconds(s), 25, 5, 5, 0, 700, 300, 40, 0.3) : Calm(s, 40)), 300));
+        Assert.NotNull(policy.Evaluate(T0.AddSeconds(60), Window(60, s => Calm(s, bandwidth: 40)), 300));
     }
 
     [Fact]

@@ -24,7 +24,8 @@ public sealed class LinkPathTests : IDisposable
         public string Name => "network";
         public IReadOnlyList<string> Metrics => ["net.rtt", "net.loss", "net.up", "net.down"];
         public Task<IReadOnlyList<Measurement>> MeasureAsync(CancellationToken ct) => Task.FromResult<IReadOnlyList<Measurement>>(
-            [Measurement.Of("net.rtt", rtt, "rtt"), Measurement.Of("net.loss", loss, "loss"), Measurement.Of("net.up", up, "up"), Measurement.Unknown("net.down", "not run")]);
+            [Measurement.Of("net.rtt", rtt, "rtt"), Measurement.Of("net.loss", loss, "loss"),
+                double.IsNaN(up) ? Measurement.Unknown("net.up", "the iperf3 server is busy") : Measurement.Of("net.up", up, "up"), Measurement.Unknown("net.down", "not run")]);
     }
 
     [Fact]
@@ -53,6 +54,12 @@ public sealed class LinkPathTests : IDisposable
         Assert.Equal(1200, setup.Link!.Latency.Ms);
         Assert.Equal(1, setup.Switch!.Current); // 1.9 Mbit/s up: the middle rung (1.46 with headers) with a fifth to spare
         Assert.Contains("compliance probe measured 1.9 Mbit/s up", setup.StartRungWhy);
+
+        // A later check that could not measure the bandwidth (iperf3 busy with another room) keeps the one measured before.
+        time.Advance(TimeSpan.FromHours(1));
+        await new ComplianceChecker(options, [new MeasuredPath(310, 3.1, double.NaN)], time, NullLogger<ComplianceChecker>.Instance, paths)
+            .RunAsync(CompliancePolicy.Default, "test", CancellationToken.None);
+        Assert.Equal((310.0, 1.9), (paths.ForLatency()!.RttMs!.Value, paths.ForBandwidth()!.UpMbps!.Value));
 
         // A later lesson's own link is newer, and wins.
         paths.Save(new LinkPath(time.GetUtcNow().AddHours(1), LinkPaths.Lesson, 40, 0.2, 12, null));

@@ -6,7 +6,8 @@ namespace EdgeAgent.Media.Link;
 
 /// <summary>
 /// What the room last measured of its network path, one row per source (the compliance network probe, the last
-/// lesson's SRT connection), kept in the state database so that a restarted agent still knows it. A lesson's SRT legs
+/// lesson's SRT connection), kept in the state database so that a restarted agent still knows it. A measurement that
+/// could not take a figure (iperf3 busy with another room, say) keeps that figure from the source's previous one. A lesson's SRT legs
 /// take their latency from the newest round trip and loss, and the uplink its first rung from the newest bandwidth.
 /// </summary>
 public sealed class LinkPaths(StateDatabase database)
@@ -23,7 +24,8 @@ public sealed class LinkPaths(StateDatabase database)
                 using var cmd = c.CreateCommand();
                 cmd.CommandText = """
                     INSERT INTO link_paths (source, measured_at, rtt_ms, loss_percent, up_mbps, down_mbps) VALUES ($source, $at, $rtt, $loss, $up, $down)
-                    ON CONFLICT (source) DO UPDATE SET measured_at = $at, rtt_ms = $rtt, loss_percent = $loss, up_mbps = $up, down_mbps = $down
+                    ON CONFLICT (source) DO UPDATE SET measured_at = $at, rtt_ms = COALESCE($rtt, rtt_ms), loss_percent = COALESCE($loss, loss_percent),
+                        up_mbps = COALESCE($up, up_mbps), down_mbps = COALESCE($down, down_mbps)
                     """;
                 cmd.Parameters.AddWithValue("$source", path.Source);
                 cmd.Parameters.AddWithValue("$at", path.MeasuredAt.UtcDateTime.ToString("O", CultureInfo.InvariantCulture));

@@ -20,7 +20,8 @@ public sealed record LadderMove(int From, int To, string Reason)
 /// (the rung's need less the share sent again), at least one down: a link that collapses reaches the lowest rung in
 /// one move, some three seconds after it collapsed, the switch itself at the next keyframe. After a move down the
 /// backlog gets two seconds to drain before the new rung is judged.</item>
-/// <item><b>Up</b> after <c>stream.ladder.upAfterSeconds</c> (60) without a congested second, to the highest rung SRT's
+/// <item><b>Up</b> after <c>stream.ladder.upAfterSeconds</c> (60) without congestion (two congested seconds in a row; a
+/// second of under 40 packets is not judged by its shares), to the highest rung SRT's
 /// bandwidth estimate carries with a quarter to spare (one up when there is no estimate). The estimate (packet pairs
 /// over some 15 s) is too slow to go down by, but over a calm minute it has seen the link as it is.</item>
 /// </list>
@@ -33,6 +34,7 @@ public sealed class LadderPolicy(IReadOnlyList<Rung> rungs, TimeSpan upAfter, in
     /// <summary>Headroom an estimate must leave above a rung's need to move up to it.</summary>
     public const double UpHeadroom = 1.25;
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
+    private const int MinPacketsToJudge = 40;
 
     private DateTimeOffset _calmSince = startedAt;
     private DateTimeOffset _judgeFrom = startedAt;
@@ -66,7 +68,8 @@ public sealed class LadderPolicy(IReadOnlyList<Rung> rungs, TimeSpan upAfter, in
             return new LadderMove(Current, to, string.Create(CultureInfo.InvariantCulture,
                 $"{congested[^1]} ({Share(judged[^2]):0} % and {Share(judged[^1]):0} % of packets sent again in the last two seconds)"));
         }
-        if (congested.Any(c => c is not null)) _calmSince = now;
+        // Only what would move the uplink down (two congested seconds in a row) breaks the calm: one odd second does not.
+        if (congested.Zip(congested.Skip(1)).Any(p => p.First is not null && p.Second is not null)) _calmSince = now;
         if (Current > 0 && now - _calmSince >= upAfter)
         {
             var estimate = Estimate(recent);
@@ -85,6 +88,8 @@ public sealed class LadderPolicy(IReadOnlyList<Rung> rungs, TimeSpan upAfter, in
         var inv = CultureInfo.InvariantCulture;
         var share = Share(s);
         if (s.Dropped > 0) return string.Create(inv, $"the sender dropped {s.Dropped} packets too late to send");
+        // A share of a handful of packets says nothing (3 retransmissions of a 360p second's 25 packets is 12 %).
+        if (s.Sent < MinPacketsToJudge) return null;
         if (share > pathLossPercent + 15) return string.Create(inv, $"{share:0} % of packets had to be sent again on a path that loses {pathLossPercent:0.#} %");
         if (baseRttMs is { } rtt && s.RttMs > rtt * 1.5 + 50 && share > pathLossPercent + 5)
             return string.Create(inv, $"the round trip grew from {rtt:0} to {s.RttMs:0} ms with {share:0} % sent again: a queue filling at the bottleneck");
