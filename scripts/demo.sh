@@ -263,8 +263,8 @@ echo "\$ edgeagent-ctl diag $MAIN_ID ping"
 step "The pair, every 10 s: the main room's camera, display and microphones, and each room's partner display (a screenshot each 30 s; Ctrl-C to stop)"
 echo "During the lesson things break and come back, as they do: 20 s after the bell the main room's cam1 stops answering"
 echo "(its cable pulled) for 30 s; 70 s after the bell the relay to the receiving room dies, and returns 20 s later:"
-echo "the receiving room shows the slate (等待对方教室接入…) meanwhile, and the partner's picture again after. 100 s after"
-echo "the bell the rural line falls to 0.5 Mbit/s for 20 s: the receiving room's uplink moves down its ladder within seconds"
+echo "the receiving room shows the slate (等待对方教室接入…) meanwhile, and the partner's picture again after. 93 s after"
+echo "the bell the rural line falls to 0.5 Mbit/s for 15 s: the receiving room's uplink moves down its ladder within seconds"
 echo "(rung-changed) and back up a calm minute later. At $PARTNER_END"
 echo "school time the shared window ends: the records (with what each room received and the latency) and the tallies"
 echo "appear on MQTT; a minute later the displays go off. Each room's recording: ffplay $RUN/main/recordings/<segment>.ts"
@@ -301,8 +301,8 @@ while kill -0 "$MAIN_PID" 2>/dev/null; do
   if [ "$act" -eq 2 ] && [ "$since_bell" -ge 70 ]; then act=3; echo "[demo] the relay to the receiving room dies"; kill -TERM "${RELAY_PID[to-receiving]}" 2>/dev/null || true; fi
   if [ "$act" -eq 3 ] && [ "$since_bell" -ge 80 ]; then act=4; screenshots; fi
   if [ "$act" -eq 4 ] && [ "$since_bell" -ge 90 ]; then act=5; echo "[demo] the relay is back"; start_relay to-receiving "$TO_RECV_IN" "$TO_RECV_OUT"; fi
-  if [ "$act" -eq 5 ] && [ "$since_bell" -ge 100 ]; then act=6; echo "[demo] the rural line falls to 0.5 Mbit/s"; echo "link delay=150,loss=3,rate=0.5" > "$RUN/rural-uplink-control"; fi
-  if [ "$act" -eq 6 ] && [ "$since_bell" -ge 120 ]; then act=7; echo "[demo] the rural line is back to 2 Mbit/s"; echo "link $RURAL_LINK" > "$RUN/rural-uplink-control"; fi
+  if [ "$act" -eq 5 ] && [ "$since_bell" -ge 93 ]; then act=6; echo "[demo] the rural line falls to 0.5 Mbit/s"; echo "link delay=150,loss=3,rate=0.5" > "$RUN/rural-uplink-control"; fi
+  if [ "$act" -eq 6 ] && [ "$since_bell" -ge 108 ]; then act=7; echo "[demo] the rural line is back to 2 Mbit/s"; echo "link $RURAL_LINK" > "$RUN/rural-uplink-control"; fi
   [ $((tick % 2)) -eq 0 ] && { status || true; }
   if [ "$since_bell" -ge 5 ] && [ "$since_bell" -lt 180 ] && [ $((tick % 6)) -eq 1 ]; then screenshots || true; fi
   tick=$((tick + 1))
