@@ -163,11 +163,9 @@ public sealed class MicArraySimulator : TcpSimulator
                 foreach (var c in targets) await SendAsync(stream, AecReport(c), ct);
                 break;
             case ["SET", var ch, "AEC", var v] when HasEchoCanceller && ChannelOrAll(ch) is { } targets && v is "ON" or "OFF":
-                foreach (var c in targets)
-                {
-                    _aec[c - 1] = v == "ON";
-                    await BroadcastAsync(AecReport(c));
-                }
+                // The array applies the setting, then reports each channel (the first report is not sent before the last channel is set).
+                foreach (var c in targets) _aec[c - 1] = v == "ON";
+                foreach (var c in targets) await BroadcastAsync(AecReport(c));
                 break;
             case ["GET", var ch, "ALL"] when ChannelOrAll(ch) is { } targets:
                 // "Responds with individual Report strings for all parameters."

@@ -5,7 +5,7 @@ namespace EdgeAgent.Kernel;
 /// <summary>
 /// The live lesson as the room shows it to technicians: written by the lessons floor, read by telemetry for the
 /// <c>health</c> document, so that neither knows the other. <see cref="Changed"/> fires on what a technician must see
-/// at once (a lesson starts or ends, the stream's state or uplink changes); the figures in between go with the
+/// at once (a lesson starts or ends, the stream's state, uplink or rung changes); the figures in between go with the
 /// heartbeat.
 /// </summary>
 public sealed class LiveBoard
@@ -24,6 +24,7 @@ public sealed class LiveBoard
             || before?.Stream?.State != lesson?.Stream?.State
             || before?.Stream?.UplinkUp != lesson?.Stream?.UplinkUp
             || before?.Stream?.Restarts != lesson?.Stream?.Restarts
+            || before?.Stream?.Link?.Rung != lesson?.Stream?.Link?.Rung
             || before?.Playback?.State != lesson?.Playback?.State
             || before?.Playback?.PlayerRestarts != lesson?.Playback?.PlayerRestarts;
         if (notable) Changed?.Invoke();

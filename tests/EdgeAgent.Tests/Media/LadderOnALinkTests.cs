@@ -58,7 +58,8 @@ public sealed class LadderOnALinkTests : IDisposable
         Console.WriteLine($"link at 0.5 Mbit/s → lowest rung after {toLowest:0.0} s: {down.Event.Detail}");
         Assert.True(toLowest <= 5, $"the lowest rung came {toLowest:0.0} s after the link fell: {down.Event.Detail}");
         Assert.Contains("moved down", down.Event.Detail);
-        await Task.Delay(TimeSpan.FromSeconds(15)); // a stretch on the weak link, for the sound to be judged on
+        // A stretch on the weak link for the sound to be judged on: 15 s sent on the lowest rung.
+        await Eventually.True(() => link.Figures?.Rungs?.Single(r => r.Rung == "360p 0.3 Mbit/s").Seconds >= 15, TimeSpan.FromSeconds(60), "15 s on the lowest rung");
 
         // Clean again: back up within about a minute (a calm minute on the lowest rung, then the estimate carries the top).
         var recovered = DateTimeOffset.UtcNow;

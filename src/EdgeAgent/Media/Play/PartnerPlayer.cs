@@ -15,7 +15,7 @@ public enum PlaybackState { Waiting, Playing, Lost, Failed, Stopped }
 public sealed record PlaybackStats(
     PlaybackState State, string Partner, double SecondsPlayed, int Stalls, double StallSeconds, double PartnerLostSeconds, long DroppedFrames,
     int PlayerRestarts, double? LatestLatencyMs, IReadOnlyList<double> LatencySamplesMs, Contract.Payloads.LiveLinkHealth? Link = null,
-    Contract.Payloads.LinkLegFigures? LinkFigures = null);
+    Contract.Payloads.LinkLegFigures? LinkFigures = null); // LinkFigures: once stopped
 
 /// <summary>
 /// The supervisor of one lesson's partner playback (<see cref="PlayerPipeline"/>): the receiver is retried for the
@@ -91,7 +91,8 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                 var state = _stopped ? PlaybackState.Stopped : _failed ? PlaybackState.Failed : _showingPartner ? PlaybackState.Playing
                     : _everFlowed ? PlaybackState.Lost : PlaybackState.Waiting;
                 return new PlaybackStats(state, Partner, Math.Round(_secondsPlayed, 1), _stalls, Math.Round(_stallSeconds, 1), Math.Round(_lostSeconds, 1),
-                    _droppedBefore + _droppedNow, _restarts, _latestLatency, _latencySamples.ToList(), LiveLink(), Figures(Math.Round(_stallSeconds, 1)));
+                    _droppedBefore + _droppedNow, _restarts, _latestLatency, _latencySamples.ToList(), LiveLink(),
+                    _stopped ? Figures(Math.Round(_stallSeconds, 1)) : null); // the lesson's sums once, for its record
             }
         }
     }
