@@ -40,6 +40,12 @@ else
   failed=$((failed + 1)); total=$((total + 1)); status=1
 fi
 echo
+# The failed tests again, each with the first line of its message, so that the end of a long log says what failed.
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  awk '/<UnitTestResult / && /outcome="Failed"/ { match($0, /testName="[^"]*"/); name = substr($0, RSTART + 10, RLENGTH - 11); want = 1 }
+       want && /<Message>/ { sub(/.*<Message>/, ""); sub(/<\/Message>.*/, ""); print "FAILED " name ": " $0; want = 0 }' "$trx"
+done
 echo "tests: $passed passed, $failed failed, $skipped skipped"
 if [ "$total" -eq 0 ]; then echo "test.sh: no tests ran" >&2; exit 1; fi
 exit $status

@@ -135,7 +135,7 @@ public sealed class StreamOptions
 /// <summary>
 /// The rungs an SRT uplink moves between. The top rung is the stream itself (<c>stream.width</c>, <c>height</c>,
 /// <c>videoBitrateKbps</c>, what is recorded); <see cref="Rungs"/> lists the lower ones, best first (null: the same size
-/// at 48 % of the bitrate, then 360 lines at 12 % with audio at up to 64 kbit/s).
+/// at 48 % of the bitrate, then 360 lines at 10 % (at most 250 kbit/s) with audio at up to 48 kbit/s).
 /// </summary>
 public sealed class LadderOptions
 {

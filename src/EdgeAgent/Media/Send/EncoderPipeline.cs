@@ -134,13 +134,19 @@ public static partial class EncoderPipeline
                 // Segments are cut on the wall clock (the stamps are wall-clock time: counted from zero the segment muxer would
                 // cut at every keyframe), so they start at round times, e.g. every minute on the minute.
                 var recordingLeg = string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_atclocktime=1:segment_format=mpegts:strftime=1]{pattern}");
-                a.AddRange(["-f", "tee", "-use_fifo", "1", feed is null ? recordingLeg : $"{recordingLeg}|[f=mpegts:pes_payload_size=0:onfail=ignore]{feed}"]);
+                a.AddRange(["-f", "tee", "-use_fifo", "1", feed is null ? recordingLeg : $"{recordingLeg}|[f=mpegts:pes_payload_size=0:pat_period={TablePeriod}:onfail=ignore]{feed}"]);
             }
             // pes_payload_size=0: each audio frame leaves in its own PES at once (the muxer would hold it until the next one).
-            else a.AddRange(["-f", "mpegts", "-pes_payload_size", "0", feed!]);
+            else a.AddRange(["-f", "mpegts", "-pes_payload_size", "0", "-pat_period", TablePeriod, feed!]);
         }
         return new StreamPlan(a, uplink, pattern, rungs, rungPorts);
     }
+
+    /// <summary>
+    /// Seconds between the tables (PAT and PMT) on a feed: twice a second instead of ffmpeg's ten times, 24 kbit/s less
+    /// on the wire (5 % of the lowest rung); a receiver that joins waits for a keyframe (every second) anyway.
+    /// </summary>
+    private const string TablePeriod = "0.5";
 
     /// <summary>Output options that keep the input's wall-clock stamps as they are (no shift to zero, no mux delay).</summary>
     public static readonly string[] WallClockStamps = ["-copyts", "-muxdelay", "0", "-muxpreload", "0"];

@@ -9,8 +9,23 @@ namespace EdgeAgent.Media.Send;
 /// </summary>
 public sealed record Rung(int Index, int Width, int Height, int VideoKbps, int AudioKbps)
 {
-    /// <summary>What the rung needs of the link, in Mbit/s: its bitrates plus about 10 % for MPEG-TS and SRT headers.</summary>
-    public double NeededMbps => (VideoKbps + AudioKbps) * 1.1 / 1000;
+    /// <summary>
+    /// What the rung needs of the link, in Mbit/s, as it goes on the wire: the picture with MPEG-TS's packet and PES
+    /// headers (about 12 % at these rates), the sound at whole TS packets per AAC frame (one frame per PES: 64 kbit/s
+    /// takes two 188-byte packets a frame, 131 kbit/s; 48 kbit/s one, 70 kbit/s), the tables twice a second, and SRT's,
+    /// UDP's and IP's headers on every 1316 bytes.
+    /// </summary>
+    public double NeededMbps
+    {
+        get
+        {
+            const double framesPerSecond = 48000 / 1024.0, tsBits = 188 * 8;
+            var frameBytes = AudioKbps * 1000 / 8.0 / framesPerSecond;
+            var audioKbps = Math.Ceiling((frameBytes + 14) / 184) * tsBits * framesPerSecond / 1000;
+            var tablesKbps = 3 * tsBits * 2 / 1000.0;
+            return (VideoKbps * 1.12 + audioKbps + tablesKbps) * (1316 + 44) / 1316 / 1000;
+        }
+    }
 
     public string Name => string.Create(CultureInfo.InvariantCulture, $"{Height}p {VideoKbps / 1000.0:0.0##} Mbit/s");
 
@@ -22,8 +37,9 @@ public static class Ladder
 {
     /// <summary>
     /// The rungs for <paramref name="stream"/>. Without an SRT uplink (nothing measures the link) or with the ladder off,
-    /// the top rung alone. The default lower rungs: the same size at 48 % of the bitrate, then 360 lines at 12 % with
-    /// audio at no more than 64 kbit/s, which fits a 0.5 Mbit/s link with SRT's headers and some retransmission.
+    /// the top rung alone. The default lower rungs: the same size at 48 % of the bitrate, then 360 lines at 10 % (at most
+    /// 250 kbit/s) with audio at no more than 48 kbit/s, which needs 0.37 Mbit/s of the wire and so fits a 0.5 Mbit/s
+    /// link with room for SRT's retransmissions.
     /// </summary>
     public static IReadOnlyList<Rung> Of(StreamOptions stream)
     {
@@ -40,7 +56,7 @@ public static class Ladder
         yield return (s.Width, s.Height, Math.Max(100, s.VideoBitrateKbps * 48 / 100), s.AudioBitrateKbps);
         var height = Math.Min(s.Height, 360);
         var width = Even(s.Width * height / (double)s.Height);
-        yield return (width, height, Math.Max(100, s.VideoBitrateKbps * 12 / 100), Math.Min(s.AudioBitrateKbps, 64));
+        yield return (width, height, Math.Clamp(s.VideoBitrateKbps / 10, 100, 250), Math.Min(s.AudioBitrateKbps, 48));
     }
 
     private static int Even(double v) => Math.Max(2, (int)Math.Round(v / 2) * 2);

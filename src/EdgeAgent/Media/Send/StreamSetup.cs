@@ -44,8 +44,7 @@ public sealed record StreamSetup(StreamPlan Plan, RungSwitch? Switch, SendLink? 
     }
 
     /// <summary>
-    /// The rung a lesson starts on: the highest whose need fits the newest measured upload bandwidth with a fifth to
-    /// spare, or the top when nothing measured it (the ladder brings it down within seconds if the link cannot carry it).
+    /// The rung a lesson starts on: the highest whose need fits the newest measured upload bandwidth with 15 % to spare, or the top when nothing measured it (the ladder brings it down within seconds if the link cannot carry it).
     /// </summary>
     public static (int Rung, string Why) StartRung(IReadOnlyList<Rung> rungs, LinkPath? bandwidth)
     {
@@ -53,7 +52,7 @@ public sealed record StreamSetup(StreamPlan Plan, RungSwitch? Switch, SendLink? 
         if (rungs.Count < 2) return (0, "one rung");
         if (bandwidth is not { UpMbps: { } up }) return (0, "the top: no upload bandwidth measured yet");
         for (var i = 0; i < rungs.Count; i++)
-            if (rungs[i].NeededMbps <= up * 0.8)
+            if (rungs[i].NeededMbps <= up * 0.85)
                 return (i, string.Create(inv, $"{bandwidth.Source} measured {up:0.##} Mbit/s up"));
         return (rungs.Count - 1, string.Create(inv, $"the lowest: {bandwidth.Source} measured only {up:0.##} Mbit/s up"));
     }
