@@ -20,15 +20,17 @@ for (var i = 1; i < args.Length; i++)
 }
 if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--link MBPS] [--out FILE]");
     return 64;
 }
 if (args[0] == "weak-link")
 {
     var seconds = 90;
+    double? onlyLink = null;
     for (var i = 1; i < args.Length; i++)
         if (args[i] == "--seconds") seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
-    var weakRows = await EdgeAgent.Bench.WeakLinkBench.RunAsync(seconds);
+        else if (args[i] == "--link") onlyLink = double.Parse(args[++i], CultureInfo.InvariantCulture);
+    var weakRows = await EdgeAgent.Bench.WeakLinkBench.RunAsync(seconds, onlyLink);
     var weakText = string.Join('\n', new[]
     {
         $"# Weak links: a 720p25 lesson through the impairment relay ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, libx264, {seconds} s each, from the first picture)",

@@ -22,14 +22,15 @@ internal static class WeakLinkBench
 {
     private static readonly (double Mbps, double LossPercent, double RttMs)[] Links = [(10, 0, 20), (4, 1, 100), (2, 3, 300), (1, 5, 400), (0.5, 3, 300)];
 
-    public static async Task<List<string>> RunAsync(int seconds)
+    /// <param name="onlyMbps">One link only (its rate), for looking into one row; null: every link and the encoder's CPU.</param>
+    public static async Task<List<string>> RunAsync(int seconds, double? onlyMbps = null)
     {
         var rows = new List<string>();
         var root = Path.Combine(Path.GetTempPath(), $"edgeagent-weak-{Guid.NewGuid():N}");
         Directory.CreateDirectory(root);
         try
         {
-            foreach (var link in Links)
+            foreach (var link in Links.Where(l => onlyMbps is null || l.Mbps == onlyMbps))
             {
                 foreach (var adaptive in new[] { true, false })
                 {
@@ -40,13 +41,14 @@ internal static class WeakLinkBench
                     Console.WriteLine(rows[^1]);
                 }
             }
+            if (onlyMbps is not null) return rows;
             rows.Add("");
             rows.Add("| encoder at 720p25 (testsrc2) | CPU seconds per media second | | |");
             rows.Add("|---|---|---|---|");
             var one = await EncoderCpuAsync(root, ladder: false, seconds: 30);
             var three = await EncoderCpuAsync(root, ladder: true, seconds: 30);
             rows.Add(Row("one rung (2.5 Mbit/s)", F(one), "", ""));
-            rows.Add(Row("three rungs (2.5, 1.2 Mbit/s at 720p, 0.3 at 360p)", F(three), $"× {F(three / one)}", ""));
+            rows.Add(Row("three rungs (2.5, 1.2 Mbit/s at 720p, 0.25 at 360p)", F(three), $"× {F(three / one)}", ""));
         }
         finally
         {
@@ -82,9 +84,14 @@ internal static class WeakLinkBench
         await using var player = new PartnerPlayer("weak", "bench-school/bench-room", playPlan, playback, DateTimeOffset.UtcNow, TimeProvider.System,
             NullLogger.Instance, _ => { }, latency);
         player.Start();
+        // Each move of the ladder on the terminal, with its reason (the table keeps only the time per rung).
+        void Print(StreamEvent e)
+        {
+            if (e.Type == EventTypes.RungChanged) Console.WriteLine($"  {DateTime.UtcNow:HH:mm:ss} {e.Detail}");
+        }
         var setup = StreamSetup.Create(options, new RecordingOptions { Directory = dir, SegmentSeconds = 60 }, "weak", EncoderChoice.Libx264, paths,
-            TimeProvider.System, _ => { });
-        await using var stream = new StreamSupervisor("weak", setup, options, TimeProvider.System, NullLogger.Instance, _ => { });
+            TimeProvider.System, Print);
+        await using var stream = new StreamSupervisor("weak", setup, options, TimeProvider.System, NullLogger.Instance, Print);
         stream.Start();
         var deadline = DateTime.UtcNow.AddSeconds(60);
         while (player.Stats.State != PlaybackState.Playing && DateTime.UtcNow < deadline) await Task.Delay(200);

@@ -14,10 +14,11 @@ public sealed record LadderMove(int From, int To, string Reason)
 /// (<see cref="LinkMeter.Recent"/>). Pure: the clock and the figures come in, a move (or none) goes out.
 /// <list type="bullet">
 /// <item><b>Down</b> after two congested seconds in a row. A second is congested when the sender dropped packets as
-/// too late, or had to send again well over the path's own loss (15 points over it), or the round trip grew past half
+/// too late (at least 3 and 2 % of what it sent: on a lossy link a packet now and then is lost on every try, which says
+/// nothing of the rate), or had to send again well over the path's own loss (15 points over it), or the round trip grew past half
 /// again the path's own plus 50 ms while retransmissions rose 5 points over the path's loss — a queue filling at the
 /// bottleneck, which a drop-tail queue turns into loss. The move goes to the rung that what still got through can carry
-/// (the rung's need less the share sent again), at least one down: a link that collapses reaches the lowest rung in
+/// (the rung's need less the share sent again beyond the path's own loss), at least one down: a link that collapses reaches the lowest rung in
 /// one move, some three seconds after it collapsed, the switch itself at the next keyframe. After a move down the
 /// backlog gets two seconds to drain before the new rung is judged.</item>
 /// <item><b>Up</b> after <c>stream.ladder.upAfterSeconds</c> (60) without congestion (two congested seconds in a row; a
@@ -35,6 +36,8 @@ public sealed class LadderPolicy(IReadOnlyList<Rung> rungs, TimeSpan upAfter, in
     public const double UpHeadroom = 1.25;
     private static readonly TimeSpan Drain = TimeSpan.FromSeconds(2);
     private const int MinPacketsToJudge = 40;
+    private const int MinDropped = 3;
+    private const double MinDroppedShare = 0.02;
 
     private DateTimeOffset _calmSince = startedAt;
     private DateTimeOffset _judgeFrom = startedAt;
@@ -63,7 +66,7 @@ public sealed class LadderPolicy(IReadOnlyList<Rung> rungs, TimeSpan upAfter, in
             _calmSince = now;
             if (Current == rungs.Count - 1) return null;
             var share = Math.Max(Share(judged[^1]), Share(judged[^2]));
-            var carried = rungs[Current].NeededMbps * (1 - share / 100);
+            var carried = rungs[Current].NeededMbps * (1 - Math.Max(0, share - pathLossPercent) / 100);
             var to = Math.Max(Current + 1, HighestFitting(carried, 1.0) ?? rungs.Count - 1);
             return new LadderMove(Current, to, string.Create(CultureInfo.InvariantCulture,
                 $"{congested[^1]} ({Share(judged[^2]):0} % and {Share(judged[^1]):0} % of packets sent again in the last two seconds)"));
@@ -87,7 +90,7 @@ public sealed class LadderPolicy(IReadOnlyList<Rung> rungs, TimeSpan upAfter, in
     {
         var inv = CultureInfo.InvariantCulture;
         var share = Share(s);
-        if (s.Dropped > 0) return string.Create(inv, $"the sender dropped {s.Dropped} packets too late to send");
+        if (s.Dropped >= Math.Max(MinDropped, s.Sent * MinDroppedShare)) return string.Create(inv, $"the sender dropped {s.Dropped} packets too late to send");
         // A share of a handful of packets says nothing (3 retransmissions of a 360p second's 25 packets is 12 %).
         if (s.Sent < MinPacketsToJudge) return null;
         if (share > pathLossPercent + 15) return string.Create(inv, $"{share:0} % of packets had to be sent again on a path that loses {pathLossPercent:0.#} %");
