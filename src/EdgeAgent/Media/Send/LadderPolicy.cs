@@ -14,12 +14,12 @@ public sealed record LadderMove(int From, int To, string Reason)
 /// (<see cref="LinkMeter.Recent"/>). Pure: the clock and the figures come in, a move (or none) goes out.
 /// <list type="bullet">
 /// <item><b>Down</b> after two congested seconds in a row. A second is congested when the sender dropped packets as
-/// too late (at least 3 and 2 % of what it sent: on a lossy link a packet now and then is lost on every try, which says
-/// nothing of the rate), or had to send again well over the path's own loss (15 points over it), or the round trip grew past half
-/// again the path's own plus 50 ms while retransmissions rose 5 points over the path's loss — a queue filling at the
-/// bottleneck, which a drop-tail queue turns into loss. The move goes to the rung that what still got through can carry
-/// (the rung's need less the share sent again beyond the path's own loss), at least one down: a link that collapses reaches the lowest rung in
-/// one move, some three seconds after it collapsed, the switch itself at the next keyframe. After a move down the
+/// too late (at least 3 and 2 % of what it sent: on a lossy link a packet now and then is lost on every try, which
+/// says nothing of the rate), or had to send again well over the path's own loss (15 points over it), or the round
+/// trip grew past half again the path's own plus 50 ms while retransmissions rose 5 points over the path's loss — a
+/// queue filling at the bottleneck, which a drop-tail queue turns into loss. The move goes to the rung that what still
+/// got through can carry (the rung's need less the share sent again beyond the path's own loss), at least one down: a
+/// link that collapses reaches the lowest rung in one move, some three seconds after it collapsed, the switch itself at the next keyframe. After a move down the
 /// backlog gets two seconds to drain before the new rung is judged.</item>
 /// <item><b>Up</b> after <c>stream.ladder.upAfterSeconds</c> (60) without congestion (two congested seconds in a row; a
 /// second of under 40 packets is not judged by its shares), to the highest rung SRT's

@@ -44,7 +44,8 @@ public sealed record StreamSetup(StreamPlan Plan, RungSwitch? Switch, SendLink? 
     }
 
     /// <summary>
-    /// The rung a lesson starts on: the highest whose need fits the newest measured upload bandwidth with 15 % to spare, or the top when nothing measured it (the ladder brings it down within seconds if the link cannot carry it).
+    /// The rung a lesson starts on: the highest whose need fits the newest measured upload bandwidth with 15 % to spare,
+    /// or the top when nothing measured it (the ladder brings it down within seconds if the link cannot carry it).
     /// </summary>
     public static (int Rung, string Why) StartRung(IReadOnlyList<Rung> rungs, LinkPath? bandwidth)
     {
