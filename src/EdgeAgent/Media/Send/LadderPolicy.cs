@@ -19,11 +19,10 @@ public sealed record LadderMove(int From, int To, string Reason)
 /// trip grew past half again the path's own plus 50 ms while retransmissions rose 5 points over the path's loss — a
 /// queue filling at the bottleneck, which a drop-tail queue turns into loss. The move goes to the rung that what still
 /// got through can carry (the rung's need less the share sent again beyond the path's own loss), at least one down: a
-/// link that collapses reaches the lowest rung in one move, some three seconds after it collapsed, the switch itself at the next keyframe. After a move down the
-/// backlog gets two seconds to drain before the new rung is judged.</item>
+/// link that collapses reaches the lowest rung in one move, some three seconds after it collapsed, the switch itself
+/// at the next keyframe. After a move down the backlog gets two seconds to drain before the new rung is judged.</item>
 /// <item><b>Up</b> after <c>stream.ladder.upAfterSeconds</c> (60) without congestion (two congested seconds in a row; a
-/// second of under 40 packets is not judged by its shares), to the highest rung SRT's
-/// bandwidth estimate carries with a quarter to spare (one up when there is no estimate). The estimate (packet pairs
+/// second of under 40 packets is not judged by its shares), to the highest rung SRT's bandwidth estimate carries with a quarter to spare (one up when there is no estimate). The estimate (packet pairs
 /// over some 15 s) is too slow to go down by, but over a calm minute it has seen the link as it is.</item>
 /// </list>
 /// Measured on the impairment relay (tests): 0.5 Mbit/s after 2.5 — round trip 40 → 300 ms and 35 %, then 64 % sent again
