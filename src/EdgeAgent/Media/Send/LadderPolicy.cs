@@ -22,8 +22,9 @@ public sealed record LadderMove(int From, int To, string Reason)
 /// link that collapses reaches the lowest rung in one move, some three seconds after it collapsed, the switch itself
 /// at the next keyframe. After a move down the backlog gets two seconds to drain before the new rung is judged.</item>
 /// <item><b>Up</b> after <c>stream.ladder.upAfterSeconds</c> (60) without congestion (two congested seconds in a row; a
-/// second of under 40 packets is not judged by its shares), to the highest rung SRT's bandwidth estimate carries with a quarter to spare (one up when there is no estimate). The estimate (packet pairs
-/// over some 15 s) is too slow to go down by, but over a calm minute it has seen the link as it is.</item>
+/// second of under 40 packets is not judged by its shares), to the highest rung SRT's bandwidth estimate carries with
+/// a quarter to spare (one up when there is no estimate). The estimate (packet pairs over some 15 s) is too slow to go
+/// down by, but over a calm minute it has seen the link as it is.</item>
 /// </list>
 /// Measured on the impairment relay (tests): 0.5 Mbit/s after 2.5 — round trip 40 → 300 ms and 35 %, then 64 % sent again
 /// within two seconds, while SRT's estimate took 14 s to come down.
