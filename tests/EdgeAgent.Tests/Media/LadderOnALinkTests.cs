@@ -55,6 +55,10 @@ public sealed class LadderOnALinkTests : IDisposable
         relay.Impairment = clean with { RateMbps = 0.5 };
         var down = await WaitForRungAsync(2, TimeSpan.FromSeconds(20));
         var toLowest = (down.At - fell).TotalSeconds;
+        // What the policy saw, on the terminal (a failure here is read from these lines).
+        foreach (var (at, e) in _events.Where(e => e.Event.Type == EventTypes.RungChanged)) Console.WriteLine($"  {(at - fell).TotalSeconds:0.0} s: {e.Detail}");
+        foreach (var sec in link.Meter.Recent(TimeSpan.FromSeconds(15)))
+            Console.WriteLine($"  {(sec.At - fell).TotalSeconds:0.0} s: sent {sec.Sent}, sent again {sec.Retransmitted}, dropped {sec.Dropped}, RTT {sec.RttMs:0} ms");
         Console.WriteLine($"link at 0.5 Mbit/s → lowest rung after {toLowest:0.0} s: {down.Event.Detail}");
         Assert.True(toLowest <= 5, $"the lowest rung came {toLowest:0.0} s after the link fell: {down.Event.Detail}");
         Assert.Contains("moved down", down.Event.Detail);

@@ -18,7 +18,8 @@ public sealed record LadderMove(int From, int To, string Reason)
 /// says nothing of the rate), or had to send again well over the path's own loss (15 points over it), or the round
 /// trip grew past half again the path's own plus 50 ms while retransmissions rose 5 points over the path's loss — a
 /// queue filling at the bottleneck, which a drop-tail queue turns into loss. The move goes to the rung that what still
-/// got through can carry (the rung's need less the share sent again beyond the path's own loss), at least one down: a
+/// got through can carry (the rung's need less the share sent again beyond the path's own loss; a share still rising
+/// is carried one second on, since loss reports trail the packets by a round trip), at least one down: a
 /// link that collapses reaches the lowest rung in one move, some three seconds after it collapsed, the switch itself
 /// at the next keyframe. After a move down the backlog gets two seconds to drain before the new rung is judged.</item>
 /// <item><b>Up</b> after <c>stream.ladder.upAfterSeconds</c> (60) without congestion (two congested seconds in a row; a
@@ -65,7 +66,10 @@ public sealed class LadderPolicy(IReadOnlyList<Rung> rungs, TimeSpan upAfter, in
         {
             _calmSince = now;
             if (Current == rungs.Count - 1) return null;
-            var share = Math.Max(Share(judged[^1]), Share(judged[^2]));
+            // Loss reports trail the packets by a round trip, so the first seconds of a collapse understate it (11 % then
+            // 45 % on the relay under load, where 83 % is lost): a share still rising is carried one second on.
+            var (before, latest) = (Share(judged[^2]), Share(judged[^1]));
+            var share = latest > before ? Math.Min(100, 2 * latest - before) : before;
             var carried = rungs[Current].NeededMbps * (1 - Math.Max(0, share - pathLossPercent) / 100);
             var to = Math.Max(Current + 1, HighestFitting(carried, 1.0) ?? rungs.Count - 1);
             return new LadderMove(Current, to, string.Create(CultureInfo.InvariantCulture,
