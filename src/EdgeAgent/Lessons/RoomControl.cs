@@ -31,6 +31,9 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
     /// <summary>The clock of <see cref="StepLimit"/>: real time (tests hold it still to decide when a step has taken too long).</summary>
     public TimeProvider StepClock { get; init; } = TimeProvider.System;
 
+    /// <summary>Raised as each device's step ends: the device, and its problem or null when it went through.</summary>
+    public event Action<string, DeviceProblem?>? StepFinished;
+
     /// <summary>The camera preset for the room's role: the teacher in the main room, the students in the receiving room.</summary>
     public static string PresetFor(RoomRole role) => role == RoomRole.Main ? "teacher" : "students";
 
@@ -98,6 +101,7 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
         {
             // WaitAsync too: a driver that ignores its token still cannot hold the lesson.
             await step(limit.Token).WaitAsync(StepLimit, StepClock, ct).ConfigureAwait(false);
+            StepFinished?.Invoke(device.Id, null);
             return null;
         }
         catch (Exception e) when ((e is OperationCanceledException || e is TimeoutException) && timeout.IsCancellationRequested && !ct.IsCancellationRequested)
@@ -109,7 +113,9 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
             why = e.Message;
         }
         LogStepFailed(device.Id, why);
-        return new DeviceProblem(device.Id, why);
+        var problem = new DeviceProblem(device.Id, why);
+        StepFinished?.Invoke(device.Id, problem);
+        return problem;
     }
 
     [LoggerMessage(EventId = 5401, Level = LogLevel.Warning, Message = "Lesson step on {Device} failed: {Reason}")]

@@ -37,11 +37,18 @@ public sealed class RoomControlTests : IAsyncDisposable
         // make a quick step look slow nor a slow one look quick.
         var limitClock = new FakeTimeProvider();
         var control = new RoomControl(devices, NullLogger<RoomControl>.Instance) { StepClock = limitClock };
+        var finished = new System.Collections.Concurrent.ConcurrentDictionary<string, DeviceProblem?>();
+        control.StepFinished += (device, problem) => finished[device] = problem;
         _room.Camera1.StorePreset(1, 100, 20, 300); // cam1's teacher view
         await _room.Mic.PressMuteButtonAsync(true); // muted before: the preparation unmutes it
         var prepare = control.PrepareAsync(RoomRole.Main, twoWay: false, CancellationToken.None);
 
         await Eventually.True(() => !_room.Mic.Muted && _room.Camera1.LastRecalledPreset == 1, TimeSpan.FromSeconds(30), "the camera and the mics prepared");
+        // Their steps end when the drivers have the devices' answers (a busy machine may take a moment after the simulators
+        // acted): only then is the limit passed, so that the display alone is still inside its step.
+        await Eventually.True(() => finished.ContainsKey("cam1") && finished.ContainsKey("mic1"), TimeSpan.FromSeconds(30), "the camera's and the mics' steps ended");
+        Assert.Null(finished["cam1"]);
+        Assert.Null(finished["mic1"]);
         await Eventually.True(() => _room.Display.Received.Any(l => l.Contains("INPT ", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), "the display asked for its input");
         Assert.False(prepare.IsCompleted); // the display is still warming: the step waits, within its limit
         limitClock.Advance(control.StepLimit);
