@@ -18,6 +18,7 @@ public sealed class LadderOnALinkTests : IDisposable
 {
     private readonly TempDir _dir = new();
     private readonly ConcurrentQueue<(DateTimeOffset At, StreamEvent Event)> _events = new();
+    private IReadOnlyList<Rung> _rungs = [];
 
     public void Dispose() => _dir.Dispose();
 
@@ -45,6 +46,9 @@ public sealed class LadderOnALinkTests : IDisposable
         var setup = StreamSetup.Create(options, new RecordingOptions { Directory = rec, SegmentSeconds = 10 }, "ladder-1", EncoderChoice.Libx264, paths,
             TimeProvider.System, Raise);
         Assert.Equal(0, setup.Switch!.Current); // 20 Mbit/s measured: the top rung first
+        _rungs = setup.Plan.Rungs;
+        var lowest = _rungs[^1].Name;
+        Assert.Equal("360p 0.25 Mbit/s", lowest); // the default ladder's lowest rung, 0.37 Mbit/s on the wire
         await using var stream = new StreamSupervisor("ladder-1", setup, options, TimeProvider.System, NullLogger.Instance, Raise);
         stream.Start();
         var link = stream.Link!;
@@ -63,7 +67,7 @@ public sealed class LadderOnALinkTests : IDisposable
         Assert.True(toLowest <= 5, $"the lowest rung came {toLowest:0.0} s after the link fell: {down.Event.Detail}");
         Assert.Contains("moved down", down.Event.Detail);
         // A stretch on the weak link for the sound to be judged on: 15 s sent on the lowest rung.
-        await Eventually.True(() => link.Figures?.Rungs?.Single(r => r.Rung == "360p 0.25 Mbit/s").Seconds >= 15, TimeSpan.FromSeconds(60), "15 s on the lowest rung");
+        await Eventually.True(() => link.Figures?.Rungs?.Single(r => r.Rung == lowest).Seconds >= 15, TimeSpan.FromSeconds(60), "15 s on the lowest rung");
 
         // Clean again: back up within about a minute (a calm minute on the lowest rung, then the estimate carries the top).
         var recovered = DateTimeOffset.UtcNow;
@@ -79,7 +83,7 @@ public sealed class LadderOnALinkTests : IDisposable
 
         var figures = link.Figures!;
         Assert.Equal(2, figures.RungSwitches);
-        Assert.True(figures.Rungs!.Single(r => r.Rung == "360p 0.25 Mbit/s").Seconds > 15, "time on the lowest rung");
+        Assert.True(figures.Rungs!.Single(r => r.Rung == lowest).Seconds > 15, "time on the lowest rung");
 
         // What the receiver got: the picture 720 → 360 → 720 lines, and the sound continuous from the switch down on.
         var received = await ReceivedStream.ReadAsync(receiver.File);
@@ -91,8 +95,9 @@ public sealed class LadderOnALinkTests : IDisposable
         // but the link may still lose a packet for good: the first half second on the lowest rung crosses the relay's queue
         // behind the top rung's backlog, and the 80 ms SRT latency chosen for the clean path cannot wait for a resend
         // through a 300 ms queue. (The first ladder's lowest rung needed 0.5 Mbit/s on the wire and lost a sound frame in
-        // ten for as long as the link stayed weak: this is what caught it.) One SRT packet holds at most seven TS packets, so one lost
-        // for good costs at most seven audio frames (a gap of eight, 170 ms). The sound goes on: no longer gap, and nearly all of it there.
+        // ten for as long as the link stayed weak: this is what caught it.) One SRT packet holds at most seven TS packets,
+        // so one lost for good costs at most seven audio frames (a gap of eight, 170 ms). The sound goes on: no longer
+        // gap, and nearly all of it there.
         var audio = received.AudioPts.Where(s => s >= lowFrom && s <= lowTo).ToList();
         var gap = ReceivedStream.LongestGap(audio);
         var frame = audio.Zip(audio.Skip(1), (a, b) => b - a).Order().ElementAt(audio.Count / 2);
@@ -106,7 +111,7 @@ public sealed class LadderOnALinkTests : IDisposable
 
     private async Task<(DateTimeOffset At, StreamEvent Event)> WaitForRungAsync(int rung, TimeSpan timeout)
     {
-        var name = rung switch { 0 => "to 720p 2.5 Mbit/s", 1 => "to 720p 1.2 Mbit/s", _ => "to 360p 0.25 Mbit/s" };
+        var name = $"to {_rungs[rung].Name}";
         (DateTimeOffset, StreamEvent)? found = null;
         await Eventually.True(() =>
         {
