@@ -22,6 +22,7 @@ namespace EdgeAgent.Contract.Json;
 [JsonSerializable(typeof(ComplianceReport))]
 [JsonSerializable(typeof(PolicyDocument))]
 [JsonSerializable(typeof(TimetableDocument))]
+[JsonSerializable(typeof(PlaybooksDocument))]
 [JsonSerializable(typeof(RoomRole))]
 [JsonSerializable(typeof(BrokerProtocol))]
 [JsonSerializable(typeof(DeviceKind))]

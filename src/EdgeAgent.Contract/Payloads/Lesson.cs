@@ -24,7 +24,7 @@ public sealed record LessonRecord(
     string Status, string? Reason, string Form, string? Subject, string? PartnerSchool, string? PartnerRoom, string? Teacher, string? Class, int Students,
     string? Period, DateTimeOffset? PlannedStart, DateTimeOffset? PlannedEnd, DateTimeOffset? ActualStart, DateTimeOffset? ActualEnd,
     LessonStreamHealth Stream, IReadOnlyList<LessonGap> Gaps, IReadOnlyList<string> DevicesFailed, string StartedBy,
-    LessonPlaybackHealth? Playback = null, LessonLink? Link = null)
+    LessonPlaybackHealth? Playback = null, LessonLink? Link = null, IReadOnlyList<LessonHeal>? Heals = null)
 {
     public const string SchemaId = "edgeagent.lesson/1";
 }

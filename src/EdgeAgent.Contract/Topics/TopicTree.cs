@@ -45,6 +45,7 @@ public static class Suffix
     public const string ConfigPrefix = "config/";
     public const string ConfigPolicy = "config/policy";
     public const string ConfigTimetable = "config/timetable";
+    public const string ConfigPlaybooks = "config/playbooks";
 
     /// <summary>The retained documents a room keeps on the broker: what `rooms` and the console read.</summary>
     public static readonly string[] Retained = [State, Health, Compliance, Tallies];
@@ -96,6 +97,7 @@ public sealed class RoomTopics(RoomAddress room)
     public string ConfigPrefix => Room.Topic(Suffix.ConfigPrefix);
     public string ConfigPolicy => Room.Topic(Suffix.ConfigPolicy);
     public string ConfigTimetable => Room.Topic(Suffix.ConfigTimetable);
+    public string ConfigPlaybooks => Room.Topic(Suffix.ConfigPlaybooks);
     /// <summary>Replies may only go below this (the broker ACL lets the agent write only under its root).</summary>
     public string ReplyPrefix => Room.Topic(Suffix.ReplyPrefix);
 

@@ -43,13 +43,21 @@ public static class EventTypes
     public const string PlayerFailed = "player-failed";
     /// <summary>The uplink moved to another rung of the ladder (down: the link could not carry it; up: a calm minute).</summary>
     public const string RungChanged = "rung-changed";
+    /// <summary>A playbook's attempt on a device, healed or not (the event's <c>heal</c> says which, and how long it took).</summary>
+    public const string Heal = "heal";
+    /// <summary>A playbook ran out of attempts: the fault needs a technician; the detail names what was tried.</summary>
+    public const string HealFailed = "heal-failed";
+    /// <summary>A playbook's <c>notify</c> action.</summary>
+    public const string PlaybookNotice = "playbook-notice";
+    /// <summary>A playbooks document (file or <c>config/playbooks</c>) failed validation; the playbooks in force stay.</summary>
+    public const string PlaybooksRejected = "playbooks-rejected";
 
     public static readonly string[] All =
     [
         DeviceOffline, DeviceOnline, DeviceFaulty, StreamFailed, StreamRestarted, StreamStalled, UplinkLost, UplinkRestored,
         RecordingDeleted, DiskLow, DiskFull, LessonFailed, LessonMissed, LessonDeviceFailed, ClockUnsynced, TimetableClash,
         TimetableRejected, PolicyRejected, CommandsDropped, PartnerMissing, PartnerLost, PartnerRestored, PlayerRestarted, PlayerFailed,
-        RungChanged,
+        RungChanged, Heal, HealFailed, PlaybookNotice, PlaybooksRejected,
     ];
 }
 

@@ -98,7 +98,8 @@ public sealed partial class CommandStringMicArray(
         lock (_gate) channels = _gains.Count;
         bool? aec;
         lock (_gate) aec = _aec;
-        return new DevicePollResult(DeviceState.Online, $"{(muted ? "muted" : "live")}, {channels} channels{(aec is { } on ? $", AEC {(on ? "on" : "off")}" : "")}");
+        return new DevicePollResult(DeviceState.Online, $"{(muted ? "muted" : "live")}, {channels} channels{(aec is { } on ? $", AEC {(on ? "on" : "off")}" : "")}",
+            new DeviceReadings(Muted: muted));
     }
 
     public async Task<bool> GetMuteAsync(CancellationToken ct) =>
@@ -334,6 +335,19 @@ public sealed partial class CommandStringMicArray(
             if (connection.Waiting is { } w && w.Parameter == message.Parameter && (w.Channel == message.Channel || w.Channel == 0 && message.Channel == 1)) answered = w;
         }
         answered?.Done.TrySetResult(message);
+    }
+
+    public async Task ReconnectAsync(CancellationToken cancellationToken)
+    {
+        await _one.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_connection is { } connection) Retire(connection, owed: null);
+        }
+        finally
+        {
+            _one.Release();
+        }
     }
 
     public async ValueTask DisposeAsync()

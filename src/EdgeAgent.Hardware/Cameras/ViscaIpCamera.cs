@@ -53,7 +53,7 @@ public sealed partial class ViscaIpCamera(
     public async Task<DevicePollResult> PollAsync(CancellationToken cancellationToken)
     {
         var power = await GetPowerAsync(cancellationToken).ConfigureAwait(false);
-        return new DevicePollResult(DeviceState.Online, power == CameraPower.On ? "power on" : "power standby");
+        return new DevicePollResult(DeviceState.Online, power == CameraPower.On ? "power on" : "power standby", new DeviceReadings(PowerOn: power == CameraPower.On));
     }
 
     public Task SetPowerAsync(bool on, CancellationToken ct) => CommandAsync([0x81, 0x01, 0x04, 0x00, (byte)(on ? 0x02 : 0x03), 0xFF], ct);

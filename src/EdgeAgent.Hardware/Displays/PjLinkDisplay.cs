@@ -40,11 +40,15 @@ public sealed partial class PjLinkDisplay(
 
     public async Task<DevicePollResult> PollAsync(CancellationToken ct)
     {
-        var (power, errors) = await SessionAsync(async s =>
+        var (power, errors, input, avMuted) = await SessionAsync(async s =>
         {
             var p = PjLinkReply.ParsePower(await s.AskAsync(1, "POWR", "?", ct).ConfigureAwait(false));
             var e = PjLinkReply.ParseErrorStatus(await s.AskAsync(1, "ERST", "?", ct).ConfigureAwait(false));
-            return (p, e);
+            // Input and picture mute only mean something while the display is on (PJLink answers ERR3 otherwise).
+            if (p != DisplayPower.On) return (p, e, (string?)null, (bool?)null);
+            var i = PjLinkReply.ParseInput(await s.AskAsync(1, "INPT", "?", ct).ConfigureAwait(false));
+            var m = PjLinkReply.ParseAvMute(await s.AskAsync(1, "AVMT", "?", ct).ConfigureAwait(false));
+            return (p, e, i, m);
         }, ct).ConfigureAwait(false);
         var state = errors.Worst switch
         {
@@ -52,7 +56,8 @@ public sealed partial class PjLinkDisplay(
             ErrorLevel.Warning => DeviceState.Degraded,
             _ => DeviceState.Online,
         };
-        return new DevicePollResult(state, $"power {power.ToString().ToLowerInvariant()}; {errors.Summary}");
+        return new DevicePollResult(state, $"power {power.ToString().ToLowerInvariant()}; {errors.Summary}",
+            new DeviceReadings(PowerOn: power is DisplayPower.On or DisplayPower.Warming, Input: input, AvMuted: avMuted));
     }
 
     public Task SetPowerAsync(bool on, CancellationToken ct) => SetAsync(1, "POWR", on ? "1" : "0", ct);

@@ -9,12 +9,13 @@ public class GpioOutput
     private readonly PinValue _on;
     private readonly PinValue _off;
 
-    public GpioOutput(GpioController controller, int pin, bool activeLow)
+    public GpioOutput(GpioController controller, int pin, bool activeLow, bool initiallyOn = false)
     {
         _controller = controller;
         Pin = pin;
         (_on, _off) = activeLow ? (PinValue.Low, PinValue.High) : (PinValue.High, PinValue.Low);
-        controller.OpenPin(pin, PinMode.Output, _off);
+        controller.OpenPin(pin, PinMode.Output, initiallyOn ? _on : _off);
+        IsOn = initiallyOn;
     }
 
     public int Pin { get; }
@@ -29,6 +30,9 @@ public class GpioOutput
 
 /// <summary>The display's mains relay (for displays without a network power command, or as a hard reset).</summary>
 public sealed class DisplayRelay(GpioController controller, int pin, bool activeLow) : GpioOutput(controller, pin, activeLow);
+
+/// <summary>A relay in one device's mains: "on" is powered. Opened powered, so that starting the agent never cuts a device.</summary>
+public sealed class PowerRelay(GpioController controller, int pin, bool activeLow) : GpioOutput(controller, pin, activeLow, initiallyOn: true);
 
 public enum OnAirMode { Off, On, Blinking }
 

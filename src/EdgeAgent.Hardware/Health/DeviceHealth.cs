@@ -23,11 +23,19 @@ public sealed record DeviceHealth(
     DateTimeOffset CheckedAt,
     long Errors,
     long Timeouts,
-    long LateReplies = 0)
+    long LateReplies = 0,
+    DeviceReadings? Readings = null)
 {
     /// <summary>True when the parts that matter to a reader changed (not the timestamps or counters).</summary>
     public bool DiffersFrom(DeviceHealth? other) => other is null || other.State != State || other.Detail != Detail;
 }
 
-/// <summary>What one health poll of a driver found.</summary>
-public sealed record DevicePollResult(DeviceState State, string Detail);
+/// <summary>What one health poll of a driver found; <see cref="Readings"/>: what the device reported of its settings.</summary>
+public sealed record DevicePollResult(DeviceState State, string Detail, DeviceReadings? Readings = null);
+
+/// <summary>
+/// The settings a poll read back, for comparing with what the lesson wants (null: not read, or not this kind's):
+/// power (a display warming up counts as on, one cooling down as off), the input and the picture mute of a display,
+/// the mute of a microphone array.
+/// </summary>
+public sealed record DeviceReadings(bool? PowerOn = null, string? Input = null, bool? AvMuted = null, bool? Muted = null);

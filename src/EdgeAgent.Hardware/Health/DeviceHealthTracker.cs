@@ -25,12 +25,13 @@ public sealed class DeviceHealthTracker(IDevice device, TimeProvider time)
     {
         DeviceState state;
         string detail;
+        DeviceReadings? readings = null;
         using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         cts.CancelAfter(deadline);
         try
         {
             var result = await device.PollAsync(cts.Token).ConfigureAwait(false);
-            (state, detail) = (result.State, result.Detail);
+            (state, detail, readings) = (result.State, result.Detail, result.Readings);
         }
         catch (DeviceException e)
         {
@@ -54,7 +55,7 @@ public sealed class DeviceHealthTracker(IDevice device, TimeProvider time)
         {
             if (state is DeviceState.Online or DeviceState.Degraded) _lastSeen = now;
             HasPolled = true;
-            _current = new DeviceHealth(device.Id, device.Kind, state, detail, _lastSeen, now, Interlocked.Read(ref _errors), Interlocked.Read(ref _timeouts), device.LateReplies);
+            _current = new DeviceHealth(device.Id, device.Kind, state, detail, _lastSeen, now, Interlocked.Read(ref _errors), Interlocked.Read(ref _timeouts), device.LateReplies, readings);
             return _current;
         }
     }

@@ -10,4 +10,6 @@ public interface IDevice : IAsyncDisposable
     Task<DevicePollResult> PollAsync(CancellationToken cancellationToken);
     /// <summary>Replies that came after their request had timed out, matched by what the protocol echoes and discarded.</summary>
     long LateReplies => 0;
+    /// <summary>Drops a kept connection so that the next request opens a fresh one (nothing to drop: nothing happens).</summary>
+    Task ReconnectAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

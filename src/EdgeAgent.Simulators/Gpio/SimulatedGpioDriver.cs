@@ -69,6 +69,9 @@ public sealed class SimulatedGpioDriver(int pinCount = 64) : GpioDriver
 
     protected override PinValue Read(int pinNumber) => Level(pinNumber);
 
+    /// <summary>Raised after every write to an output: what is wired to the line (a relay, <see cref="MainsRelay"/>) follows it.</summary>
+    public event Action<int, PinValue>? Written;
+
     protected override void Write(int pinNumber, PinValue value)
     {
         lock (_gate)
@@ -76,6 +79,7 @@ public sealed class SimulatedGpioDriver(int pinCount = 64) : GpioDriver
             _values[pinNumber] = value;
             _writes.Add((pinNumber, value));
         }
+        Written?.Invoke(pinNumber, value);
     }
 
     protected override WaitForEventResult WaitForEvent(int pinNumber, PinEventTypes eventTypes, CancellationToken cancellationToken) =>

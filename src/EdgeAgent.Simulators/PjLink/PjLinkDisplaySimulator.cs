@@ -62,6 +62,16 @@ public sealed class PjLinkDisplaySimulator : TcpSimulator
         }
     }
 
+    /// <summary>Somebody with the remote control: another input, or the picture muted.</summary>
+    public void PressRemote(string? input = null, bool? avMute = null)
+    {
+        lock (_gate)
+        {
+            if (input is not null) Input = input;
+            if (avMute is { } m) AvMuted = m;
+        }
+    }
+
     /// <summary>Sets power at once, skipping warm-up (test setup).</summary>
     public void ForcePower(bool on)
     {

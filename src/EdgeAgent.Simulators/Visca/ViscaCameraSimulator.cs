@@ -36,6 +36,34 @@ public sealed class ViscaCameraSimulator : IAsyncDisposable
     public TimeSpan MoveTime { get; set; } = TimeSpan.FromMilliseconds(5);
 
     public bool PowerOn { get; set; } = true;
+    /// <summary>Whether the camera has mains power: without, it answers nothing (<see cref="SetMains"/>).</summary>
+    public bool Mains { get; private set; } = true;
+    /// <summary>How many times the mains came back (a relay's power cycle).</summary>
+    public int PowerCycles { get; private set; }
+
+    /// <summary>
+    /// Mains off or on, as a relay in the camera's supply does it. Off: silent, and a hang (<see cref="Fault.NoReply"/>) or
+    /// any other fault ends with the power. On: the camera boots powered on at its home position, no preset recalled.
+    /// </summary>
+    public void SetMains(bool on)
+    {
+        lock (_gate)
+        {
+            if (on == Mains) return;
+            Mains = on;
+            if (on)
+            {
+                PowerOn = true;
+                PowerCycles++;
+            }
+            else
+            {
+                Faults.Clear();
+                (Pan, Tilt, Zoom, Motion, LastRecalledPreset) = ((short)0, (short)0, 0, "stopped", null);
+            }
+        }
+        _log.Write(_name, on ? "mains on: booted" : "mains off");
+    }
     public short Pan { get; private set; }
     public short Tilt { get; private set; }
     public int Zoom { get; private set; }
@@ -80,6 +108,7 @@ public sealed class ViscaCameraSimulator : IAsyncDisposable
             lock (_gate) _received.Add((type, seq, payload));
             _log.Write(_name, $"{TypeName(type)} seq={seq} {Spaced(payload)}");
             if (length != payload.Length) return;
+            if (!Mains) return;
 
             var fault = Faults.Take();
             switch (fault)

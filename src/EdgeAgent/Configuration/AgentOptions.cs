@@ -28,6 +28,7 @@ public sealed class AgentOptions
     public RecordingOptions Recording { get; set; } = new();
     public LessonOptions Lessons { get; set; } = new();
     public ComplianceOptions Compliance { get; set; } = new();
+    public PlaybookOptions Playbooks { get; set; } = new();
 
     /// <summary>Holds state.db (SQLite, WAL). systemd's StateDirectory= is /var/lib/edgeagent.</summary>
     public string StateDirectory { get; set; } = "/var/lib/edgeagent";
@@ -70,6 +71,8 @@ public sealed class GpioOptions
     public GpioPinOptions? OnAirLight { get; set; }
     public GpioPinOptions? LessonButton { get; set; }
     public GpioPinOptions? DisplayRelay { get; set; }
+    /// <summary>Relays in devices' mains, by device id, for a playbook's power cycle (powered while the line is "on").</summary>
+    public Dictionary<string, GpioPinOptions>? PowerRelays { get; set; }
     public int DebounceMs { get; set; } = 50;
 }
 
@@ -174,6 +177,15 @@ public sealed class PlaybackOptions
     public int StallSeconds { get; set; } = 5;
     /// <summary>The player is given up (player-failed) after this many restarts in a row.</summary>
     public int MaxRestarts { get; set; } = 10;
+}
+
+/// <summary>The self-healing playbooks (<c>edgeagent.playbooks/1</c>).</summary>
+public sealed class PlaybookOptions
+{
+    /// <summary>Off: faults are reported and nothing is tried.</summary>
+    public bool Enabled { get; set; } = true;
+    /// <summary>A playbooks document replacing the built-in one (the office's <c>config/playbooks</c> replaces both).</summary>
+    public string? File { get; set; }
 }
 
 public sealed class RecordingOptions

@@ -109,7 +109,13 @@ public static partial class AgentOptionsValidator
             Range("gpio.chip", g.Chip, 0, 63);
             Range("gpio.debounceMs", g.DebounceMs, 0, 2000);
             var pins = new Dictionary<int, string>();
-            foreach (var (name, pin) in new[] { ("onAirLight", g.OnAirLight), ("lessonButton", g.LessonButton), ("displayRelay", g.DisplayRelay) })
+            var lines = new List<(string Name, GpioPinOptions? Pin)> { ("onAirLight", g.OnAirLight), ("lessonButton", g.LessonButton), ("displayRelay", g.DisplayRelay) };
+            foreach (var (device, relay) in g.PowerRelays ?? [])
+            {
+                if (!o.Devices.Any(d => d.Id == device)) Fail($"gpio.powerRelays.{device}", $"'{device}' is not a configured device");
+                lines.Add(($"powerRelays.{device}", relay));
+            }
+            foreach (var (name, pin) in lines)
             {
                 if (pin is null) continue;
                 Range($"gpio.{name}.pin", pin.Pin, 0, 1023);
@@ -120,6 +126,8 @@ public static partial class AgentOptionsValidator
 
         CheckStream(o.Stream, o.Address, Fail, Range);
         CheckPlayback(o, Fail, Range);
+
+        if (o.Playbooks.File is { } playbooks && !File.Exists(playbooks)) Fail("playbooks.file", $"'{playbooks}' does not exist");
 
         NotEmpty("recording.directory", o.Recording.Directory);
         Range("recording.segmentSeconds", o.Recording.SegmentSeconds, 2, 600);

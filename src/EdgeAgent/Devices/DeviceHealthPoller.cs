@@ -41,10 +41,16 @@ public sealed partial class DeviceHealthPoller : IHostedService, IDisposable
     /// <summary>Raised after a poll whose state or detail differs from the previous one (old is null at the first poll).</summary>
     public event Action<DeviceHealth?, DeviceHealth>? HealthChanged;
 
+    /// <summary>Raised after every poll of a device, changed or not (what the playbooks compare with the desired state).</summary>
+    public event Action<DeviceHealth>? Polled;
+
     /// <summary>Completed polling passes (for tests that drive time).</summary>
     public int Passes => Volatile.Read(ref _passes);
 
     public IReadOnlyList<DeviceHealth> Snapshot => _trackers.Select(t => t.Tracker.Current).ToList();
+
+    /// <summary>A device's latest health, or null for an unknown device.</summary>
+    public DeviceHealth? Latest(string deviceId) => _trackers.FirstOrDefault(t => t.Device.Id == deviceId).Tracker?.Current;
 
     /// <summary>A device's health as the contract carries it (the <c>health</c> document and the <c>health</c> command).</summary>
     public static DeviceHealthEntry Entry(DeviceHealth h) =>
@@ -88,6 +94,13 @@ public sealed partial class DeviceHealthPoller : IHostedService, IDisposable
     public Task<DeviceHealth[]> PollAllNowAsync(CancellationToken ct) =>
         Task.WhenAll(_trackers.Select(t => PollOneAsync(t.Device, t.Tracker, ct)));
 
+    /// <summary>Polls one device now, whatever its schedule (a playbook checking its work); null for an unknown device.</summary>
+    public async Task<DeviceHealth?> PollNowAsync(string deviceId, CancellationToken ct)
+    {
+        var entry = _trackers.FirstOrDefault(t => t.Device.Id == deviceId);
+        return entry.Device is null ? null : await PollOneAsync(entry.Device, entry.Tracker, ct).ConfigureAwait(false);
+    }
+
     private async Task<DeviceHealth> PollOneAsync(ClassroomDevice device, DeviceHealthTracker tracker, CancellationToken ct)
     {
         var before = tracker.Current;
@@ -108,6 +121,14 @@ public sealed partial class DeviceHealthPoller : IHostedService, IDisposable
             {
                 LogListenerFailed(e, after.DeviceId);
             }
+        }
+        try
+        {
+            Polled?.Invoke(after);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogListenerFailed(e, after.DeviceId);
         }
         return after;
     }

@@ -34,6 +34,7 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
 {
     private readonly Dictionary<string, ClassroomDevice> _devices = new(StringComparer.Ordinal);
     private readonly GpioController? _gpio;
+    private readonly Dictionary<string, GpioOutput> _powerRelays = new(StringComparer.Ordinal);
 
     public DeviceRegistry(AgentOptions options, ILoggerFactory loggers, TimeProvider time, GpioDriver? gpioDriver = null)
     {
@@ -62,6 +63,7 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
                 _gpio = new GpioController(gpioDriver ?? new System.Device.Gpio.Drivers.LibGpiodDriver(g.Chip));
                 if (g.OnAirLight is { } light) OnAirLight = new OnAirLight(_gpio, light.Pin, light.ActiveLow, time);
                 if (g.DisplayRelay is { } relay) DisplayRelay = new DisplayRelay(_gpio, relay.Pin, relay.ActiveLow);
+                foreach (var (device, line) in g.PowerRelays ?? []) _powerRelays[device] = new PowerRelay(_gpio, line.Pin, line.ActiveLow);
                 if (g.LessonButton is { } button) LessonButton = new LessonButton(_gpio, button.Pin, button.ActiveLow, TimeSpan.FromMilliseconds(g.DebounceMs), time);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
@@ -74,12 +76,17 @@ public sealed partial class DeviceRegistry : IAsyncDisposable
 
     public IReadOnlyCollection<ClassroomDevice> All => _devices.Values;
     public OnAirLight? OnAirLight { get; }
+    /// <summary>The display relay (<c>gpio.displayRelay</c>); it is every display's mains relay too, unless a display has its own.</summary>
     public DisplayRelay? DisplayRelay { get; }
     public LessonButton? LessonButton { get; }
     /// <summary>Why configured GPIO lines are not available, or null.</summary>
     public string? GpioProblem { get; }
 
     public ClassroomDevice? Find(string id) => _devices.GetValueOrDefault(id);
+
+    /// <summary>The relay that cuts a device's mains: its own (<c>gpio.powerRelays</c>), or for a display the display relay; null when it has none.</summary>
+    public GpioOutput? PowerRelayOf(string id) =>
+        _powerRelays.GetValueOrDefault(id) ?? (Find(id)?.Options.Kind == DeviceKind.Display ? DisplayRelay : null);
 
     public IEnumerable<(ClassroomDevice Device, T Driver)> OfType<T>() =>
         _devices.Values.Where(d => d.Driver is T).Select(d => (d, (T)d.Driver));

@@ -19,6 +19,9 @@ public sealed partial class LessonExecutor(RoomControl room, RoomMedia media, Le
 {
     public RoomControl Room => room;
 
+    /// <summary>This room's role when no booking says otherwise.</summary>
+    public Contract.Vocabulary.RoomRole Role => records.Role;
+
     public async Task RunAsync(LessonStep step, LessonState state)
     {
         switch (step)
@@ -33,6 +36,7 @@ public sealed partial class LessonExecutor(RoomControl room, RoomMedia media, Le
                 await StartAsync(state, start.Plan, start.By).ConfigureAwait(false);
                 break;
             case LessonStep.Miss miss:
+                if (state.Preparing?.Plan.Booking.Id == miss.Plan.Booking.Id) state.Preparing = null;
                 LogMissed(miss.Plan.Booking.Id, miss.Reason);
                 reporter.Missed(records.Missed(miss.Plan, miss.Reason));
                 break;
@@ -50,6 +54,7 @@ public sealed partial class LessonExecutor(RoomControl room, RoomMedia media, Le
     {
         LogPreparing(plan.Booking.Id, plan.Booking.Subject, plan.Booking.Form, Contract.Vocabulary.Words.Of(plan.Booking.Role));
         state.LastEndedAt = null;
+        state.Preparing = (plan, TwoWay(plan.Booking));
         var problems = await room.PrepareAsync(plan.Booking.Role, TwoWay(plan.Booking), CancellationToken.None).ConfigureAwait(false);
         state.Prepared[plan.Booking.Id] = problems;
         reporter.DeviceProblems(plan.Booking.Id, problems);
@@ -80,6 +85,7 @@ public sealed partial class LessonExecutor(RoomControl room, RoomMedia media, Le
     {
         var live = new LiveRun(saved, streamName);
         state.Live = live;
+        state.Preparing = null;
         state.LastEndedAt = null;
         reporter.SaveLive(live, force: true);
         room.OnAir();

@@ -111,7 +111,8 @@ public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
             status, why, b?.Form ?? "adhoc", b?.Subject, b?.PartnerSchool, b?.PartnerRoom, b?.Teacher, b?.Class, b?.Students ?? 0,
             b?.Period, School(s.PlannedStart), s.PlannedStart is null ? null : School(s.PlannedEnd), School(s.ActualStart), School(end),
             health, s.Gaps.Select(g => new LessonGap(SchoolTime.Of(g.From), SchoolTime.Of(g.To))).ToList(), s.DevicesFailed, s.StartedBy, playback,
-            link is { Send: null, Receive: null } ? null : link);
+            link is { Send: null, Receive: null } ? null : link,
+            s.Heals is { Count: > 0 } heals ? heals.Select(h => h with { DetectedAt = SchoolTime.Of(h.DetectedAt), RecoveredAt = School(h.RecoveredAt) }).ToList() : null);
     }
 
     /// <summary>The record of a booked period that never ran: nothing streamed, the reason why.</summary>

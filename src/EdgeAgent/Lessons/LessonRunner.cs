@@ -75,6 +75,39 @@ public sealed partial class LessonRunner : BackgroundService
         }
     }
 
+    /// <summary>What the room wants of its devices now, as the loop last left it (a quick look; <see cref="IntentOnLoopAsync"/> waits for the loop).</summary>
+    public RoomIntent Intent => _state.Intent(_time.GetUtcNow(), _executor.Role);
+
+    /// <summary>What the room wants of its devices, read on the loop: after any lesson step in progress (a lesson ending mutes its microphones itself).</summary>
+    public Task<RoomIntent> IntentOnLoopAsync() => Ask(() => Task.FromResult(_state.Intent(_time.GetUtcNow(), _executor.Role)));
+
+    /// <summary>
+    /// Sends one device what the room wants of it now (display on the lesson's input, camera to the role's preset,
+    /// microphones live), on the loop so that it never fights a lesson step. Null when the room wants nothing of it now
+    /// (idle, or the lesson ended meanwhile); else the problem, or none.
+    /// </summary>
+    public Task<ResendOutcome?> ResendDesiredAsync(string deviceId) => Ask(async () =>
+    {
+        var intent = _state.Intent(_time.GetUtcNow(), _executor.Role);
+        if (intent.Phase == Contract.Vocabulary.LessonPhases.Idle) return null;
+        var problem = await _executor.Room.ResendAsync(deviceId, intent, CancellationToken.None).ConfigureAwait(false);
+        return problem is null && !_executor.Room.Wants(deviceId, intent).Any ? null : new ResendOutcome(problem);
+    });
+
+    /// <summary>What the room wants of one device for <paramref name="intent"/>.</summary>
+    public DeviceWants Wants(string deviceId, RoomIntent intent) => _executor.Room.Wants(deviceId, intent);
+
+    /// <summary>A heal during the live lesson, kept with it for its record (ignored when no lesson is live any more).</summary>
+    public void NoteHeal(LiveHeal heal) => Post(() =>
+    {
+        if (_state.Live is { } live && live.Saved.Id == heal.LessonId)
+        {
+            live.Saved = live.Saved with { Heals = [.. live.Saved.Heals ?? [], heal.Heal] };
+            _reporter.SaveLive(live, force: true);
+        }
+        return Task.CompletedTask;
+    });
+
     public IReadOnlyList<PlannedLesson> Upcoming(int days) => _planner.Upcoming(_time.GetUtcNow(), days);
 
     /// <summary>Starts the lesson booked around now, or an ad-hoc one; the answer says which (null: its stream could not start, its record says why).</summary>
@@ -248,3 +281,9 @@ public sealed partial class LessonRunner : BackgroundService
     [LoggerMessage(EventId = 5204, Level = LogLevel.Information, Message = "Agent stopping during lesson {Lesson}; it resumes at the next start")]
     private partial void LogStoppingDuringLesson(string lesson);
 }
+
+/// <summary>What re-sending a device its desired state did: <see cref="Problem"/> null when it went through.</summary>
+public sealed record ResendOutcome(DeviceProblem? Problem);
+
+/// <summary>A heal of the live lesson <see cref="LessonId"/>.</summary>
+public sealed record LiveHeal(string LessonId, LessonHeal Heal);

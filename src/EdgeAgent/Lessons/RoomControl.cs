@@ -11,6 +11,13 @@ namespace EdgeAgent.Lessons;
 /// <summary>A device step that did not work.</summary>
 public sealed record DeviceProblem(string Device, string Problem);
 
+/// <summary>What the room wants of one device now (null: nothing of that).</summary>
+public sealed record DeviceWants(bool? PowerOn = null, string? Input = null, bool? AvUnmuted = null, int? Preset = null, bool? Unmuted = null)
+{
+    public static readonly DeviceWants Nothing = new();
+    public bool Any => this != Nothing;
+}
+
 /// <summary>
 /// What the room's devices do around a lesson. Every step runs on every device in parallel and a failure is
 /// returned as a <see cref="DeviceProblem"/>, never thrown: a lesson goes ahead with what works.
@@ -50,8 +57,7 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
             steps.Add(Step(device, async t =>
             {
                 await display.SetPowerAsync(true, t).ConfigureAwait(false);
-                var input = twoWay && playback?.Display == device.Id && playback.DisplayInput is { } partnerInput ? partnerInput : device.Options.LessonInput;
-                if (input is not null) await display.SetInputAsync(input, t).ConfigureAwait(false);
+                if (LessonInputOf(device, twoWay) is { } input) await display.SetInputAsync(input, t).ConfigureAwait(false);
             }, ct));
         // Each camera that has the role's preset goes to it; a camera without it serves another view and stays put.
         var preset = PresetFor(role);
@@ -91,6 +97,46 @@ public sealed partial class RoomControl(DeviceRegistry devices, ILogger<RoomCont
         devices.DisplayRelay?.Set(false);
         return problems;
     }
+
+    /// <summary>What the room wants of one device for <paramref name="intent"/> (nothing while idle).</summary>
+    public DeviceWants Wants(string deviceId, RoomIntent intent)
+    {
+        if (intent.Phase == LessonPhases.Idle || devices.Find(deviceId) is not { } device) return DeviceWants.Nothing;
+        return device.Driver switch
+        {
+            IDisplay => new DeviceWants(PowerOn: true, Input: LessonInputOf(device, intent.TwoWay), AvUnmuted: true),
+            IPtzCamera when device.Options.Presets is { } presets && presets.TryGetValue(PresetFor(intent.Role), out var preset) => new DeviceWants(Preset: preset),
+            IMicArray when intent.Phase == LessonPhases.Live => new DeviceWants(Unmuted: true),
+            _ => DeviceWants.Nothing,
+        };
+    }
+
+    /// <summary>Sends one device what the room wants of it again (a playbook's <c>resend-desired</c>); its problem, or null.</summary>
+    public Task<DeviceProblem?> ResendAsync(string deviceId, RoomIntent intent, CancellationToken ct)
+    {
+        if (devices.Find(deviceId) is not { } device) return Task.FromResult<DeviceProblem?>(new DeviceProblem(deviceId, "no such device"));
+        var wants = Wants(deviceId, intent);
+        return device.Driver switch
+        {
+            IDisplay display when wants.PowerOn == true => Step(device, async t =>
+            {
+                devices.DisplayRelay?.Set(true);
+                await display.SetPowerAsync(true, t).ConfigureAwait(false);
+                if (wants.Input is { } input) await display.SetInputAsync(input, t).ConfigureAwait(false);
+                await display.SetAvMuteAsync(false, t).ConfigureAwait(false);
+            }, ct),
+            IPtzCamera camera when wants.Preset is { } preset => Step(device, async t =>
+            {
+                if (await camera.GetPowerAsync(t).ConfigureAwait(false) != CameraPower.On) await camera.SetPowerAsync(true, t).ConfigureAwait(false);
+                await camera.RecallPresetAsync(preset, t).ConfigureAwait(false);
+            }, ct),
+            IMicArray mic when wants.Unmuted == true => Step(device, t => mic.SetMuteAsync(false, t), ct),
+            _ => Task.FromResult<DeviceProblem?>(null),
+        };
+    }
+
+    private string? LessonInputOf(ClassroomDevice device, bool twoWay) =>
+        twoWay && playback?.Display == device.Id && playback.DisplayInput is { } partnerInput ? partnerInput : device.Options.LessonInput;
 
     private async Task<DeviceProblem?> Step(ClassroomDevice device, Func<CancellationToken, Task> step, CancellationToken ct)
     {

@@ -79,6 +79,12 @@ public static class AgentServices
         });
         services.AddHostedService(sp => sp.GetRequiredService<ComplianceService>());
 
+        // Healing: playbooks (data) comparing what the lesson wants with what the devices report.
+        services.AddSingleton<Healing.PlaybookSource>();
+        services.AddSingleton<IOfficeDocumentReceiver>(sp => sp.GetRequiredService<Healing.PlaybookSource>());
+        services.AddSingleton<Healing.Healer>();
+        services.AddHostedService(sp => sp.GetRequiredService<Healing.Healer>());
+
         // The technician's commands: one handler for each command of the contract's allow-list (the router checks).
         services.AddSingleton<ICommandHandler, PingHandler>();
         services.AddSingleton<ICommandHandler, HealthHandler>();
@@ -100,5 +106,5 @@ public static class AgentServices
     }
 
     /// <summary>The configuration checks of the floors above Configuration, run by every loader of the agent's file.</summary>
-    public static readonly IReadOnlyList<ConfigRule> ConfigRules = [LessonConfig.Check];
+    public static readonly IReadOnlyList<ConfigRule> ConfigRules = [LessonConfig.Check, Healing.PlaybookConfig.Check];
 }

@@ -68,5 +68,8 @@ public static class StateMigrations
                 down_mbps REAL
             );
             """),
+        new(7, "playbooks", """
+            CREATE TABLE playbooks_document (slot INTEGER PRIMARY KEY CHECK (slot = 1), json TEXT NOT NULL, received_at TEXT NOT NULL);
+            """),
     ];
 }

@@ -20,14 +20,16 @@ public sealed class LessonRig : IAsyncDisposable
 {
     public const string Own = "lanxi-wuxi-ps";
     public const string Partner = "lanxi-houren-ps";
-    public const int LightPin = 5, ButtonPin = 6, RelayPin = 7;
+    public const int LightPin = 5, ButtonPin = 6, RelayPin = 7, Camera1MainsPin = 8;
 
     public static readonly TimeSpan China = TimeSpan.FromHours(8);
 
     private CancellationTokenSource? _run;
 
-    private LessonRig(string dir, SimulatedClassroom room, FakeTimeProvider time, AgentOptions options, SimulatedGpioDriver gpio)
+    private LessonRig(string dir, SimulatedClassroom room, FakeTimeProvider time, AgentOptions options, SimulatedGpioDriver gpio, bool healing)
     {
+        // cam1's mains go through a relay on the box (gpio.powerRelays.cam1), active low like most relay boards.
+        MainsRelay.Wire(gpio, Camera1MainsPin, activeLow: true, room.Camera1.SetMains);
         Dir = dir;
         Room = room;
         Time = time;
@@ -51,7 +53,17 @@ public sealed class LessonRig : IAsyncDisposable
             NullLogger<LessonExecutor>.Instance);
         Runner = new LessonRunner(new LessonPlanner(options, Bookings, Store, records), executor, Reporter, time, NullLogger<LessonRunner>.Instance);
         Runner.Recorded += r => Records.Enqueue(r);
+        if (healing)
+        {
+            Poller = new DeviceHealthPoller(Devices, new EdgeAgent.Kernel.MainLoops(time), time, NullLogger<DeviceHealthPoller>.Instance);
+            Playbooks = new EdgeAgent.Healing.PlaybookSource(options, Database, time, NullLogger<EdgeAgent.Healing.PlaybookSource>.Instance, Events);
+            Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Events, options, time, NullLogger<EdgeAgent.Healing.Healer>.Instance);
+        }
     }
+
+    public DeviceHealthPoller? Poller { get; }
+    public EdgeAgent.Healing.PlaybookSource? Playbooks { get; }
+    public EdgeAgent.Healing.Healer? Healer { get; }
 
     public string Dir { get; }
     public SimulatedClassroom Room { get; }
@@ -73,7 +85,7 @@ public sealed class LessonRig : IAsyncDisposable
     public ConcurrentQueue<LessonRecord> Records { get; } = new();
 
     /// <summary>A rig over <paramref name="dir"/> (reused by a second rig to play an agent restart).</summary>
-    public static LessonRig Create(string dir, SimulatedClassroom room, DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null)
+    public static LessonRig Create(string dir, SimulatedClassroom room, DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null, bool healing = false)
     {
         var config = TestConfig.Minimal(dir);
         config["school"] = Own;
@@ -83,6 +95,7 @@ public sealed class LessonRig : IAsyncDisposable
         {
             ["chip"] = 0, ["onAirLight"] = new JsonObject { ["pin"] = LightPin }, ["lessonButton"] = new JsonObject { ["pin"] = ButtonPin },
             ["displayRelay"] = new JsonObject { ["pin"] = RelayPin }, ["debounceMs"] = 20,
+            ["powerRelays"] = new JsonObject { ["cam1"] = new JsonObject { ["pin"] = Camera1MainsPin, ["activeLow"] = true } },
         };
         config["stream"] = new JsonObject
         {
@@ -93,7 +106,7 @@ public sealed class LessonRig : IAsyncDisposable
         edit?.Invoke(config);
         var loaded = ConfigLoader.Parse(config.ToJsonString(), EdgeAgent.Service.AgentServices.ConfigRules);
         if (!loaded.Ok) throw new InvalidOperationException(string.Join("\n", loaded.Errors));
-        return new LessonRig(dir, room, new FakeTimeProvider(now), loaded.Options!, new SimulatedGpioDriver());
+        return new LessonRig(dir, room, new FakeTimeProvider(now), loaded.Options!, new SimulatedGpioDriver(), healing);
     }
 
     /// <summary>Seed 001: both schools' winter timetables from 2022-10-09, and a summer one for 巫溪 before it.</summary>
@@ -137,6 +150,27 @@ public sealed class LessonRig : IAsyncDisposable
     {
         _run = new CancellationTokenSource();
         await Runner.StartAsync(_run.Token);
+        if (Poller is not null) await Poller.StartAsync(_run.Token);
+        if (Healer is not null) await Healer.StartAsync(_run.Token);
+    }
+
+    /// <summary>
+    /// With healing: moves the fake clock a second at a time (each time the device poller has done its pass and every heal
+    /// in progress waits on the clock) until <paramref name="done"/> holds; returns the fake seconds it took, or fails
+    /// after <paramref name="within"/>.
+    /// </summary>
+    public async Task<TimeSpan> HealUntil(Func<bool> done, TimeSpan within, string what)
+    {
+        var from = Time.GetUtcNow();
+        while (true)
+        {
+            await Eventually.True(() => Healer!.Activity is var (running, sleeping) && running == sleeping, TimeSpan.FromSeconds(60), "heals to wait on the clock");
+            if (done()) return Time.GetUtcNow() - from;
+            if (Time.GetUtcNow() - from >= within) throw new Xunit.Sdk.XunitException($"not {what} within {within.TotalSeconds:0} s of the clock");
+            var passes = Poller!.Passes;
+            Time.Advance(TimeSpan.FromSeconds(1));
+            await Eventually.True(() => Poller.Passes > passes, TimeSpan.FromSeconds(60), "the device poller's pass");
+        }
     }
 
     /// <summary>
@@ -194,6 +228,8 @@ public sealed class LessonRig : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Healer is not null) await Healer.StopAsync(CancellationToken.None);
+        if (Poller is not null) await Poller.StopAsync(CancellationToken.None);
         if (_run is not null)
         {
             await Runner.StopAsync(CancellationToken.None);

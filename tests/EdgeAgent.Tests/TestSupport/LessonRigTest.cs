@@ -22,9 +22,9 @@ public abstract class LessonRigTest : IAsyncLifetime
         _dir.Dispose();
     }
 
-    protected LessonRig Rig(DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null)
+    protected LessonRig Rig(DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null, bool healing = false)
     {
-        var rig = LessonRig.Create(_dir.Path, Room, now, bookings, edit);
+        var rig = LessonRig.Create(_dir.Path, Room, now, bookings, edit, healing);
         _rigs.Add(rig);
         return rig;
     }

@@ -1,0 +1,88 @@
+namespace EdgeAgent.Contract.Vocabulary;
+
+/// <summary>
+/// What a playbook (<c>edgeagent.playbooks/1</c>) can react to. Each word is something the agent sees for itself: a
+/// device's health poll, or what its displays and microphones report against what the lesson wants of them.
+/// </summary>
+public static class HealTriggers
+{
+    /// <summary>A device does not answer its health poll.</summary>
+    public const string DeviceOffline = "device-offline";
+    /// <summary>A device answers with errors or broken replies.</summary>
+    public const string DeviceFaulty = "device-faulty";
+    /// <summary>A display the lesson wants on is off or cooling down.</summary>
+    public const string DisplayOff = "display-off";
+    /// <summary>A display that is on shows another input than the lesson's.</summary>
+    public const string DisplayInput = "display-input";
+    /// <summary>A display that is on has its picture and sound muted (PJLink AVMT).</summary>
+    public const string DisplayAvMuted = "display-av-muted";
+    /// <summary>The microphones are muted while the lesson wants them live.</summary>
+    public const string MicsMuted = "mics-muted";
+
+    public static readonly string[] All = [DeviceOffline, DeviceFaulty, DisplayOff, DisplayInput, DisplayAvMuted, MicsMuted];
+
+    /// <summary>The triggers that concern one device kind only (the others concern any device).</summary>
+    public static DeviceKind? KindOf(string trigger) => trigger switch
+    {
+        DisplayOff or DisplayInput or DisplayAvMuted => DeviceKind.Display,
+        MicsMuted => DeviceKind.MicArray,
+        _ => null,
+    };
+}
+
+/// <summary>What a playbook can do, in order, on the device its trigger names.</summary>
+public static class HealActions
+{
+    /// <summary>Poll the device again at once (a passing glitch clears here).</summary>
+    public const string Repoll = "re-poll";
+    /// <summary>Drop the driver's connection; the next request opens a fresh one.</summary>
+    public const string Reconnect = "reconnect";
+    /// <summary>Send the device what the lesson wants of it again: power and input, the role's preset, unmuted.</summary>
+    public const string ResendDesired = "resend-desired";
+    /// <summary>Cut the device's mains through its GPIO relay (<c>gpio.powerRelays</c>, or a display's <c>gpio.displayRelay</c>) and wait for it to answer.</summary>
+    public const string PowerCycle = "power-cycle";
+    /// <summary>An event of its own (<c>playbook-notice</c>) for the office; heals nothing by itself.</summary>
+    public const string Notify = "notify";
+
+    public static readonly string[] All = [Repoll, Reconnect, ResendDesired, PowerCycle, Notify];
+
+    /// <summary>
+    /// The triggers an action can set off by itself: a power cycle takes its device off the network and a display
+    /// dark. A playbook whose actions can set off its own trigger (directly or through another playbook) must limit
+    /// its attempts, or the document is rejected.
+    /// </summary>
+    public static IReadOnlyList<string> Causes(string action, DeviceKind? kind) => action switch
+    {
+        PowerCycle => kind switch
+        {
+            DeviceKind.Display => [HealTriggers.DeviceOffline, HealTriggers.DisplayOff],
+            null => [HealTriggers.DeviceOffline, HealTriggers.DisplayOff],
+            _ => [HealTriggers.DeviceOffline],
+        },
+        _ => [],
+    };
+}
+
+/// <summary>Where the room is in its lesson day: what the lesson runner wants of the devices depends on it.</summary>
+public static class LessonPhases
+{
+    /// <summary>No lesson now and none being prepared: the room wants nothing of its devices.</summary>
+    public const string Idle = "idle";
+    /// <summary>Prepared for a lesson that has not started: display on the lesson input, cameras on the role's preset.</summary>
+    public const string Prepare = "prepare";
+    /// <summary>A lesson on air: also the microphones live.</summary>
+    public const string Live = "live";
+
+    public static readonly string[] All = [Idle, Prepare, Live];
+}
+
+/// <summary>How one heal attempt ended.</summary>
+public static class HealOutcomes
+{
+    /// <summary>The trigger is gone after the actions.</summary>
+    public const string Healed = "healed";
+    /// <summary>The actions ran and the trigger is still there.</summary>
+    public const string NotHealed = "not-healed";
+
+    public static readonly string[] All = [Healed, NotHealed];
+}

@@ -1,0 +1,361 @@
+using EdgeAgent.Configuration;
+using EdgeAgent.Contract.Payloads;
+using EdgeAgent.Contract.Time;
+using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Devices;
+using EdgeAgent.Hardware.Health;
+using EdgeAgent.Lessons;
+using EdgeAgent.State;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Healing;
+
+/// <summary>
+/// Runs the playbooks. After every health poll it compares what the device reported with what the lesson runner wants
+/// of it (<see cref="RoomIntent"/>, <see cref="DeviceWants"/>) and, where a playbook's trigger holds and its conditions
+/// allow, runs the playbook's actions in order, one playbook at a time per device. Everything that changes what the room
+/// should be goes through the lesson loop (<see cref="LessonRunner.ResendDesiredAsync"/>): the playbooks never fight the
+/// lesson's own steps (a lesson that ends mutes its microphones, and nothing unmutes them). After the actions the device is
+/// polled again: the trigger gone is a heal, still there is a failed attempt; every attempt is an event (<c>heal</c>), an
+/// exhausted playbook raises <c>heal-failed</c> naming what was tried, and heals during a lesson go into its record.
+/// </summary>
+public sealed partial class Healer : IHostedService, IDisposable
+{
+    private static readonly TimeSpan BootPoll = TimeSpan.FromSeconds(1);
+    private const int RecentKept = 20;
+    private readonly PlaybookSource _source;
+    private readonly DeviceRegistry _devices;
+    private readonly DeviceHealthPoller _poller;
+    private readonly LessonRunner _runner;
+    private readonly EventSink _events;
+    private readonly AgentOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ILogger<Healer> _log;
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, List<DateTimeOffset>> _attempts = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _restUntil = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
+    private readonly LinkedList<HealSummary> _recent = new();
+    private readonly CancellationTokenSource _stop = new();
+    private int _sleeping;
+    private bool _started;
+
+    public Healer(PlaybookSource source, DeviceRegistry devices, DeviceHealthPoller poller, LessonRunner runner, EventSink events, AgentOptions options,
+        TimeProvider time, ILogger<Healer> log)
+    {
+        _source = source;
+        _devices = devices;
+        _poller = poller;
+        _runner = runner;
+        _events = events;
+        _options = options;
+        _time = time;
+        _log = log;
+    }
+
+    /// <summary>For tests on a fake clock: heals in progress, and how many of them wait on the clock now.</summary>
+    internal (int Running, int Sleeping) Activity
+    {
+        get
+        {
+            lock (_gate) return (_running.Count, Volatile.Read(ref _sleeping));
+        }
+    }
+
+    /// <summary>The latest heals and failed heals, newest first (<c>ctl status</c>, the health document).</summary>
+    public IReadOnlyList<HealSummary> Recent
+    {
+        get
+        {
+            lock (_gate) return _recent.ToList();
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        if (!_options.Playbooks.Enabled) return Task.CompletedTask;
+        _ = _source.Current; // a bad playbooks file is reported at start, not at the first fault
+        _poller.Polled += OnPolled;
+        _started = true;
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_started) _poller.Polled -= OnPolled;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        Task[] running;
+        lock (_gate) running = [.. _running.Values];
+        try
+        {
+            await Task.WhenAll(running).WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    }
+
+    private void OnPolled(DeviceHealth health)
+    {
+        if (_stop.IsCancellationRequested || _devices.Find(health.DeviceId) is not { } device) return;
+        var intent = _runner.Intent;
+        var now = _time.GetUtcNow();
+        foreach (var book in _source.Current.Playbooks)
+        {
+            if (!book.Concerns(device.Id, device.Options.Kind) || !book.Allows(intent.Phase, intent.Role, SchoolClock(now))) continue;
+            if (!Holds(book.Trigger, device, health, intent)) continue;
+            lock (_gate)
+            {
+                // One playbook at a time on a device: a power cycle darkens a display, and that is no new fault.
+                if (_running.ContainsKey(device.Id)) return;
+                if (_restUntil.TryGetValue(Key(book, device), out var rest) && now < rest) continue;
+                var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                _running[device.Id] = Task.Run(async () =>
+                {
+                    await gate.Task.ConfigureAwait(false);
+                    try
+                    {
+                        await HealAsync(book, device, health, now, _stop.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                    {
+                    }
+                    catch (Exception e)
+                    {
+                        LogHealBroke(e, book.Id, device.Id);
+                    }
+                    finally
+                    {
+                        lock (_gate) _running.Remove(device.Id);
+                    }
+                });
+                gate.SetResult();
+            }
+            return;
+        }
+    }
+
+    /// <summary>Whether a trigger holds on a device: what it reported against what the room wants of it.</summary>
+    public bool Holds(string trigger, ClassroomDevice device, DeviceHealth health, RoomIntent intent)
+    {
+        var wants = _runner.Wants(device.Id, intent);
+        var r = health.Readings;
+        return trigger switch
+        {
+            HealTriggers.DeviceOffline => health.State == DeviceState.Offline,
+            HealTriggers.DeviceFaulty => health.State == DeviceState.Faulty,
+            HealTriggers.DisplayOff => wants.PowerOn == true && r?.PowerOn == false,
+            HealTriggers.DisplayInput => wants.Input is { } input && r is { PowerOn: true, Input: { } shown } && shown != input,
+            HealTriggers.DisplayAvMuted => wants.AvUnmuted == true && r is { PowerOn: true, AvMuted: true },
+            HealTriggers.MicsMuted => wants.Unmuted == true && r?.Muted == true,
+            _ => false,
+        };
+    }
+
+    private async Task HealAsync(Playbook book, ClassroomDevice device, DeviceHealth seen, DateTimeOffset detected, CancellationToken ct)
+    {
+        var key = Key(book, device);
+        // Looked at again on the lesson loop: a lesson step that was running (a lesson ending) has finished by now.
+        var intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
+        if (!Still(book, device, seen, intent)) return;
+        var lessonId = intent.Phase == LessonPhases.Live ? intent.LessonId : null;
+        var plannedEnd = intent.PlannedEnd;
+        LogDetected(book.Id, book.Trigger, device.Id, seen.Detail);
+        var attempts = 0;
+        var tried = new List<string>();
+        while (true)
+        {
+            ct.ThrowIfCancellationRequested();
+            var now = _time.GetUtcNow();
+            lock (_gate)
+            {
+                var list = Attempts(key, now, book.CoolDown);
+                if (book.Attempts is { } max && list.Count >= max)
+                {
+                    var until = list.Max() + book.CoolDown;
+                    _restUntil[key] = until;
+                    Exhausted(book, device, seen, attempts, tried, list.Count, until, lessonId, detected, plannedEnd);
+                    return;
+                }
+                list.Add(now);
+            }
+            attempts++;
+            foreach (var action in book.Actions)
+            {
+                var note = await RunAsync(action, book, device, seen, ct).ConfigureAwait(false);
+                if (note is null)
+                {
+                    // The room wants nothing of the device any more (the lesson ended meanwhile): no attempt after all.
+                    lock (_gate) Attempts(key, now, book.CoolDown).Remove(now);
+                    return;
+                }
+                tried.Add(note);
+            }
+            var after = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false) ?? seen;
+            intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
+            if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow()))) return;
+            if (!Holds(book.Trigger, device, after, intent))
+            {
+                Healed(book, device, attempts, tried, lessonId, detected, plannedEnd);
+                return;
+            }
+            seen = after;
+            var report = new HealReport(book.Id, book.Trigger, device.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.NotHealed, attempts, null);
+            _events.Raise(EventTypes.Heal, Severity.Warning, device.Id,
+                $"{book.Id}: {book.Trigger} on {device.Id} still holds after attempt {attempts} ({string.Join(", ", tried.TakeLast(book.Actions.Count))}): {after.Detail}", report);
+            await SleepAsync(book.Wait, ct).ConfigureAwait(false);
+            after = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false) ?? seen;
+            intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
+            if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow()))) return;
+            if (!Holds(book.Trigger, device, after, intent))
+            {
+                Healed(book, device, attempts, tried, lessonId, detected, plannedEnd);
+                return;
+            }
+            seen = after;
+        }
+    }
+
+    /// <summary>Whether the trigger still holds and the playbook may run, after a fresh look.</summary>
+    private bool Still(Playbook book, ClassroomDevice device, DeviceHealth seen, RoomIntent intent) =>
+        book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow())) && Holds(book.Trigger, device, _poller.Latest(device.Id) ?? seen, intent);
+
+    /// <summary>Runs one action; what it did in words, or null when the room wants nothing of the device now.</summary>
+    private async Task<string?> RunAsync(PlaybookAction action, Playbook book, ClassroomDevice device, DeviceHealth seen, CancellationToken ct)
+    {
+        switch (action.Do)
+        {
+            case HealActions.Repoll:
+                var h = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false);
+                return $"re-poll ({h?.State.ToString().ToLowerInvariant()})";
+            case HealActions.Reconnect:
+                await device.Driver.ReconnectAsync(ct).ConfigureAwait(false);
+                return "reconnect";
+            case HealActions.ResendDesired:
+                var sent = await _runner.ResendDesiredAsync(device.Id).ConfigureAwait(false);
+                if (sent is null)
+                    return (await _runner.IntentOnLoopAsync().ConfigureAwait(false)).Phase == LessonPhases.Idle ? null : "resend-desired (nothing wanted)";
+                return sent.Problem is { } p ? $"resend-desired failed: {p.Problem}" : "resend-desired";
+            case HealActions.PowerCycle:
+                return await PowerCycleAsync(device, action, ct).ConfigureAwait(false);
+            case HealActions.Notify:
+                _events.Raise(EventTypes.PlaybookNotice, Severity.Warning, device.Id,
+                    $"{book.Id}{(book.TitleZh is { } zh ? $"（{zh}）" : "")}: {book.Trigger} on {device.Id}: {seen.Detail}");
+                return "notify";
+            default:
+                return $"{action.Do} (not known here)";
+        }
+    }
+
+    private async Task<string> PowerCycleAsync(ClassroomDevice device, PlaybookAction action, CancellationToken ct)
+    {
+        if (_devices.PowerRelayOf(device.Id) is not { } relay) return "power-cycle skipped (no mains relay)";
+        var off = TimeSpan.FromSeconds(action.OffSeconds ?? 5);
+        var boot = TimeSpan.FromSeconds(action.BootSeconds ?? 60);
+        LogPowerCycle(device.Id, relay.Pin, off.TotalSeconds);
+        relay.Set(false);
+        try
+        {
+            await SleepAsync(off, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            relay.Set(true); // never leave a device without mains, whatever happens
+        }
+        var on = _time.GetUtcNow();
+        while (_time.GetUtcNow() - on < boot)
+        {
+            await SleepAsync(BootPoll, ct).ConfigureAwait(false);
+            if (await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false) is { State: DeviceState.Online or DeviceState.Degraded })
+                return $"power-cycle (answered {(_time.GetUtcNow() - on).TotalSeconds:0} s after the mains came back)";
+        }
+        return $"power-cycle (no answer within {boot.TotalSeconds:0} s of the mains coming back)";
+    }
+
+    private void Healed(Playbook book, ClassroomDevice device, int attempts, List<string> tried, string? lessonId, DateTimeOffset detected, DateTimeOffset? plannedEnd)
+    {
+        var now = _time.GetUtcNow();
+        var seconds = Math.Round((now - detected).TotalSeconds, 1);
+        var report = new HealReport(book.Id, book.Trigger, device.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.Healed, attempts, seconds);
+        _events.Raise(EventTypes.Heal, Severity.Info, device.Id,
+            $"{book.Id}: {book.Trigger} on {device.Id} healed in {seconds:0.#} s, attempt {attempts} ({string.Join(", ", tried)})", report);
+        LogHealed(book.Id, book.Trigger, device.Id, seconds, attempts);
+        var saved = lessonId is not null && plannedEnd is { } end && end > now ? Math.Round((end - now).TotalSeconds) : 0;
+        Remember(new HealSummary(book.Id, book.Trigger, device.Id, detected, now, attempts, HealOutcomes.Healed, string.Join(", ", tried)));
+        if (lessonId is not null)
+            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, device.Id, detected, now, attempts, HealOutcomes.Healed, seconds, saved)));
+    }
+
+    private void Exhausted(Playbook book, ClassroomDevice device, DeviceHealth seen, int attempts, List<string> tried, int inWindow, DateTimeOffset until,
+        string? lessonId, DateTimeOffset detected, DateTimeOffset? plannedEnd)
+    {
+        var now = _time.GetUtcNow();
+        var what = tried.Count > 0 ? string.Join(", ", tried) : string.Join(", ", book.Actions.Select(a => a.Do));
+        var report = new HealReport(book.Id, book.Trigger, device.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.NotHealed, attempts, null);
+        _events.Raise(EventTypes.HealFailed, Severity.Error, device.Id,
+            $"{book.Id}: {book.Trigger} on {device.Id} not healed after {inWindow} attempt(s) within {book.CoolDown.TotalMinutes:0} min (tried: {what}); " +
+            $"left to a technician until {SchoolTime.Minutes(until)}: {seen.Detail}", report);
+        LogExhausted(book.Id, book.Trigger, device.Id, inWindow, what);
+        Remember(new HealSummary(book.Id, book.Trigger, device.Id, detected, null, inWindow, HealOutcomes.NotHealed, what));
+        if (lessonId is not null)
+            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, device.Id, detected, null, attempts, HealOutcomes.NotHealed,
+                Math.Round(((plannedEnd is { } end && end < now ? end : now) - detected).TotalSeconds, 1), 0)));
+    }
+
+    private void Remember(HealSummary summary)
+    {
+        lock (_gate)
+        {
+            _recent.AddFirst(summary);
+            while (_recent.Count > RecentKept) _recent.RemoveLast();
+        }
+    }
+
+    /// <summary>The attempts of one playbook on one device within its cool-down (the list the limit counts).</summary>
+    private List<DateTimeOffset> Attempts(string key, DateTimeOffset now, TimeSpan coolDown)
+    {
+        if (!_attempts.TryGetValue(key, out var list)) _attempts[key] = list = [];
+        list.RemoveAll(t => now - t >= coolDown);
+        return list;
+    }
+
+    private async Task SleepAsync(TimeSpan wait, CancellationToken ct)
+    {
+        if (wait <= TimeSpan.Zero) return;
+        Interlocked.Increment(ref _sleeping);
+        try
+        {
+            await Task.Delay(wait, _time, ct).ConfigureAwait(false);
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _sleeping);
+        }
+    }
+
+    private static string Key(Playbook book, ClassroomDevice device) => $"{book.Id}/{device.Id}";
+
+    private static TimeOnly SchoolClock(DateTimeOffset now) => TimeOnly.FromDateTime(SchoolTime.Of(now).DateTime);
+
+    public void Dispose() => _stop.Dispose();
+
+    [LoggerMessage(EventId = 8101, Level = LogLevel.Warning, Message = "Playbook {Playbook}: {Trigger} on {Device} ({Detail}); healing")]
+    private partial void LogDetected(string playbook, string trigger, string device, string detail);
+
+    [LoggerMessage(EventId = 8102, Level = LogLevel.Information, Message = "Playbook {Playbook}: {Trigger} on {Device} healed in {Seconds} s (attempt {Attempt})")]
+    private partial void LogHealed(string playbook, string trigger, string device, double seconds, int attempt);
+
+    [LoggerMessage(EventId = 8103, Level = LogLevel.Error, Message = "Playbook {Playbook}: {Trigger} on {Device} not healed after {Attempts} attempt(s) (tried: {Tried}); left to a technician")]
+    private partial void LogExhausted(string playbook, string trigger, string device, int attempts, string tried);
+
+    [LoggerMessage(EventId = 8104, Level = LogLevel.Warning, Message = "Power cycle of {Device}: relay on line {Pin} off for {Seconds} s")]
+    private partial void LogPowerCycle(string device, int pin, double seconds);
+
+    [LoggerMessage(EventId = 8105, Level = LogLevel.Error, Message = "Playbook {Playbook} on {Device} broke off")]
+    private partial void LogHealBroke(Exception e, string playbook, string device);
+}
+
+/// <summary>A heal or a failed one, as <c>ctl status</c> shows it.</summary>
+public sealed record HealSummary(string Playbook, string Trigger, string Device, DateTimeOffset DetectedAt, DateTimeOffset? RecoveredAt, int Attempts,
+    string Outcome, string Tried);
