@@ -204,7 +204,15 @@ public static class PlaybookParser
             // Walk only through playbooks without an attempt limit: a limited one breaks the loop.
             var path = new List<Playbook> { start };
             if (Cycle(start, start, sets, path, []) && reported.Add(start.Id))
-                fail($"playbooks ({start.Id})", $"could loop without end: {string.Join(" → ", path.Select(p => $"{p.Id} ({p.ActionList} sets off {p.Trigger})"))}; set limits.attempts");
+            {
+                var steps = path.Select((from, i) =>
+                {
+                    var to = path[(i + 1) % path.Count];
+                    var action = from.Actions.First(a => HealActions.Causes(a.Do, null).Contains(to.Trigger)).Do;
+                    return $"{from.Id}'s {action} sets off {to.Id} ({to.Trigger})";
+                });
+                fail($"playbooks ({start.Id})", $"could loop without end: {string.Join(", then ", steps)}; set limits.attempts");
+            }
         }
     }
 

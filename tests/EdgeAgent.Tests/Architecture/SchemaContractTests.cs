@@ -26,6 +26,7 @@ public class SchemaContractTests
         { "edgeagent.compliance.v1.json", typeof(ComplianceReport) },
         { "edgeagent.policy.v1.json", typeof(PolicyDocument) },
         { "edgeagent.timetable.v1.json", typeof(TimetableDocument) },
+        { "edgeagent.playbooks.v1.json", typeof(PlaybooksDocument) },
     };
 
     private static JsonObject Load(string file) => (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(TestConfig.RepoRoot, "schemas", file)))!;
@@ -47,6 +48,17 @@ public class SchemaContractTests
         Assert.Equal(Severity.All.Order(), Words(Load("edgeagent.event.v1.json")["properties"]!["severity"]!).Order());
         Assert.Equal(LessonStatus.All.Order(), Words(Load("edgeagent.lesson.v1.json")["properties"]!["status"]!).Order());
         Assert.Equal(Verdicts.All.Order(), Words(Load("edgeagent.compliance.v1.json")["properties"]!["verdict"]!).Order());
+        var playbook = Load("edgeagent.playbooks.v1.json")["definitions"]!["playbook"]!["properties"]!;
+        Assert.Equal(HealTriggers.All.Order(), Words(playbook["trigger"]!["properties"]!["on"]!).Order());
+        Assert.Equal(HealActions.All.Order(), Words(playbook["actions"]!["items"]!["properties"]!["do"]!).Order());
+        Assert.Equal(LessonPhases.All.Order(), Words(Load("edgeagent.playbooks.v1.json")["definitions"]!["phase"]!).Order());
+        var heal = Load("edgeagent.event.v1.json")["properties"]!["heal"]!["properties"]!;
+        Assert.Equal(HealTriggers.All.Order(), Words(heal["trigger"]!).Order());
+        Assert.Equal(HealActions.All.Order(), Words(heal["actions"]!["items"]!).Order());
+        Assert.Equal(HealOutcomes.All.Order(), Words(heal["outcome"]!).Order());
+        var counted = Load("edgeagent.lesson.v1.json")["properties"]!["heals"]!["items"]!["properties"]!;
+        Assert.Equal(HealTriggers.All.Order(), Words(counted["trigger"]!).Order());
+        Assert.Equal(HealOutcomes.All.Order(), Words(counted["outcome"]!).Order());
     }
 
     [Fact]
