@@ -35,7 +35,7 @@ public sealed record HostVitals(double CpuPercent, double MemoryPercent, double 
 public sealed record LiveLessonHealth(
     string Id, string? Booking, [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? Start,
     [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? PlannedEnd, string StartedBy, LiveStreamHealth? Stream,
-    LivePlaybackHealth? Playback = null);
+    LivePlaybackHealth? Playback = null, IReadOnlyList<LessonHeal>? Heals = null);
 
 /// <summary>
 /// The partner's picture during a two-way lesson: <c>waiting</c> (nothing from the partner yet: the slate),

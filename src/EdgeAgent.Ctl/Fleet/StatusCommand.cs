@@ -82,6 +82,10 @@ public static class StatusCommand
                 output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"  partner {p.Partner} {p.State}: latency {(p.LatencyMs is { } ms ? $"{ms:0} ms" : "-")}, {p.SecondsPlayed:0} s played, {p.PartnerLostSeconds:0} s without the partner, {p.Stalls} stall(s), {p.DroppedFrames} dropped frame(s), {p.PlayerRestarts} player restart(s)"));
             if (lesson.Playback?.Link is { } down) output.WriteLine("  partner link: " + Link(down));
+            foreach (var h in lesson.Heals ?? [])
+                output.WriteLine(h.Outcome == HealOutcomes.Healed
+                    ? string.Create(CultureInfo.InvariantCulture, $"  healed: {h.Trigger} on {h.Device} at {SchoolTime.Minutes(h.DetectedAt)} by {h.Playbook} in {h.SecondsLost:0} s (attempt {h.Attempts}), {h.SecondsSaved / 60:0} min of lesson saved")
+                    : string.Create(CultureInfo.InvariantCulture, $"  NOT healed: {h.Trigger} on {h.Device} since {SchoolTime.Minutes(h.DetectedAt)}, {h.Playbook} gave up after {h.Attempts} attempt(s): needs a technician"));
         }
         else output.WriteLine("Lesson now: none");
         output.WriteLine();

@@ -68,7 +68,8 @@ public sealed partial class LessonReporter(LessonStore store, EventSink events, 
                     live.Stream!.HasUplink ? stats.UplinkUp : null, stats.StreamedSeconds, stats.Restarts, stats.Stalls, stats.UplinkLosses, stats.DropFrames,
                     stats.Link),
                 live.Player?.Stats is { } played ? new LivePlaybackHealth(played.State.ToString().ToLowerInvariant(), played.Partner, played.LatestLatencyMs,
-                    played.SecondsPlayed, played.Stalls, played.PartnerLostSeconds, played.DroppedFrames, played.PlayerRestarts, played.Link) : null));
+                    played.SecondsPlayed, played.Stalls, played.PartnerLostSeconds, played.DroppedFrames, played.PlayerRestarts, played.Link) : null,
+                live.Saved.Heals is { Count: > 0 } heals ? heals.Select(h => h with { DetectedAt = SchoolTime.Of(h.DetectedAt), RecoveredAt = h.RecoveredAt is { } r ? SchoolTime.Of(r) : null }).ToList() : null));
         }
         else board.Show(null);
         if (_pending.Count > 0) StorePending();

@@ -80,7 +80,7 @@ public sealed class CtlAgainstAgentTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Status_during_a_lesson_shows_it_and_its_stream()
+    public async Task Status_during_a_lesson_shows_it_its_stream_and_its_heals()
     {
         var (started, startText, _) = await Ctl("diag", Room, "lesson-start");
         Assert.True(started == CtlExit.Ok, startText);
@@ -96,6 +96,19 @@ public sealed class CtlAgainstAgentTests : IAsyncLifetime
             Assert.Fail($"status never showed the running stream; the last:\n{text}");
         }
         Assert.Matches(@"Lesson now: \S+ since [\d-]+ \d{2}:\d{2}, until [\d-]+ \d{2}:\d{2} \(started by command\)", text);
+
+        // Somebody mutes the microphones: the room's playbook unmutes them, and status shows the heal with the lesson.
+        await _classroom.Mic.PressMuteButtonAsync(true);
+        var healed = new System.Text.RegularExpressions.Regex(@"healed: mics-muted on mic1 at [\d-]+ \d{2}:\d{2} by mics-live in \d+ s \(attempt 1\), \d+ min of lesson saved");
+        try
+        {
+            await Eventually.True(async () => healed.IsMatch(text = (await Ctl("status", Room)).Out), TimeSpan.FromSeconds(60), "status showing the heal");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"status never showed the heal; the last:\n{text}");
+        }
+        Assert.False(_classroom.Mic.Muted);
 
         Assert.Equal(CtlExit.Ok, (await Ctl("diag", Room, "lesson-stop")).Code);
         await Eventually.True(async () => (await Ctl("status", Room)).Out.Contains("Lesson now: none", StringComparison.Ordinal),
