@@ -293,11 +293,13 @@ fault() { echo "$2 $3" > "$RUN/$1-faults"; }
 started=$(date +%s)
 reported=
 act=0
+heal=0
 tick=0
 while kill -0 "$MAIN_PID" 2>/dev/null; do
   since_bell=$(( $(date -u +%s) + 8 * 3600 - BELL ))
   if [ "$act" -eq 0 ] && [ "$since_bell" -ge 20 ]; then act=1; echo "[demo] the main room's cam1 stops answering (its network cable is pulled)"; fault main cam1 no-reply; fi
   if [ "$act" -eq 1 ] && [ "$since_bell" -ge 50 ]; then act=2; echo "[demo] cam1's cable is back"; fault main cam1 none; fi
+  if [ "$heal" -eq 0 ] && [ "$since_bell" -ge 35 ]; then heal=1; echo "[demo] somebody in the receiving room switches the display off and mutes the microphones: its playbooks put both back"; echo "display1 power-off" > "$RUN/receiving-faults"; sleep 0.2; echo "mic1 mute" > "$RUN/receiving-faults"; fi
   if [ "$act" -eq 2 ] && [ "$since_bell" -ge 70 ]; then act=3; echo "[demo] the relay to the receiving room dies"; kill -TERM "${RELAY_PID[to-receiving]}" 2>/dev/null || true; fi
   if [ "$act" -eq 3 ] && [ "$since_bell" -ge 80 ]; then act=4; screenshots; fi
   if [ "$act" -eq 4 ] && [ "$since_bell" -ge 90 ]; then act=5; echo "[demo] the relay is back"; start_relay to-receiving "$TO_RECV_IN" "$TO_RECV_OUT"; fi

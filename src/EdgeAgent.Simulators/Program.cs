@@ -37,6 +37,7 @@ root.SetAction(async (result, ct) =>
     var log = new SimulatorLog(result.GetValue(quiet) ? null : Console.Out);
     var owned = new List<IAsyncDisposable>();
     var faults = new Dictionary<string, FaultPlan>(StringComparer.Ordinal);
+    var byHand = new Dictionary<string, Action>(StringComparer.Ordinal);
     var ports = new JsonObject();
     var cameras = new JsonArray();
     var n = 0;
@@ -58,6 +59,7 @@ root.SetAction(async (result, ct) =>
         };
         owned.Add(display);
         faults["display1"] = display.Faults;
+        byHand["display1 power-off"] = () => display.ForcePower(false);
         ports["pjlink"] = display.Port;
         Console.Out.WriteLine($"[sim] display1: PJLink class {display.Class} on tcp://127.0.0.1:{display.Port}{(display.Password is null ? "" : " (password set)")}");
     }
@@ -66,6 +68,7 @@ root.SetAction(async (result, ct) =>
         var array = new MicArraySimulator(micPort, log: log, name: "mic1");
         owned.Add(array);
         faults["mic1"] = array.Faults;
+        byHand["mic1 mute"] = () => array.PressMuteButtonAsync(true).GetAwaiter().GetResult();
         ports["mic"] = array.Port;
         Console.Out.WriteLine($"[sim] mic1: command strings on tcp://127.0.0.1:{array.Port}");
     }
@@ -103,7 +106,7 @@ root.SetAction(async (result, ct) =>
                 Console.Out.WriteLine($"[sim] link: now {changed}");
             }
             else Console.Out.WriteLine($"[sim] link: ignored '{spec}': {problem}");
-        });
+        }, byHand);
 
     var stop = new TaskCompletionSource();
     using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.TrySetResult(); });

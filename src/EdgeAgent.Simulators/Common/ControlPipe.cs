@@ -4,7 +4,8 @@ namespace EdgeAgent.Simulators.Common;
 
 /// <summary>
 /// Faults set from outside while the simulators run (the demo pulls a camera's cable and plugs it back): a named
-/// pipe read line by line, <c>DEVICE FAULT</c>, e.g. <c>cam1 no-reply</c> then <c>cam1 none</c>; and, with a simulated
+/// pipe read line by line, <c>DEVICE FAULT</c>, e.g. <c>cam1 no-reply</c> then <c>cam1 none</c>; somebody in the room
+/// (<c>display1 power-off</c>: the display's power button, <c>mic1 mute</c>: the mute button); and, with a simulated
 /// link, <c>link delay=150,loss=3,rate=0.5</c> (the link falls to half a megabit).
 /// </summary>
 public static class ControlPipe
@@ -15,7 +16,8 @@ public static class ControlPipe
         ["error"] = Fault.ErrorReply, ["drop"] = Fault.DropConnection,
     };
 
-    public static void Start(string path, IReadOnlyDictionary<string, FaultPlan> devices, TextWriter log, Action<string>? link = null)
+    public static void Start(string path, IReadOnlyDictionary<string, FaultPlan> devices, TextWriter log, Action<string>? link = null,
+        IReadOnlyDictionary<string, Action>? byHand = null)
     {
         if (!File.Exists(path))
         {
@@ -31,6 +33,11 @@ public static class ControlPipe
                 while (lines.ReadLine() is { } line)
                 {
                     if (link is not null && line.StartsWith("link ", StringComparison.Ordinal)) link(line[5..]);
+                    else if (byHand?.GetValueOrDefault(line.Trim()) is { } press)
+                    {
+                        press();
+                        log.WriteLine($"[sim] {line.Trim()} (by hand, in the room)");
+                    }
                     else Apply(line, devices, log);
                 }
             }
