@@ -93,6 +93,19 @@ public sealed class MpvIpc : IAsyncDisposable
         }
     }
 
+    /// <summary>A string property, or null while mpv has none ("property unavailable": a file still loading).</summary>
+    public async Task<string?> GetStringAsync(string property, TimeSpan timeout, CancellationToken ct)
+    {
+        try
+        {
+            return (await CommandAsync(timeout, ct, "get_property", property).ConfigureAwait(false)) is JsonValue v && v.TryGetValue<string>(out var s) ? s : null;
+        }
+        catch (MpvException)
+        {
+            return null;
+        }
+    }
+
     private async Task ReadAsync()
     {
         using var reader = new StreamReader(_stream, Encoding.UTF8);

@@ -435,7 +435,8 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         var until = _time.GetUtcNow() + TimeSpan.FromSeconds(3);
         while (_time.GetUtcNow() < until && !stop.IsCancellationRequested)
         {
-            var path = await ipc.CommandAsync(IpcTimeout, stop, "get_property", "path").ConfigureAwait(false) is System.Text.Json.Nodes.JsonValue v && v.TryGetValue<string>(out var p) ? p : null;
+            // Right after loadfile mpv may have no path at all yet ("property unavailable"): still loading, not a failure.
+            var path = await ipc.GetStringAsync("path", IpcTimeout, stop).ConfigureAwait(false);
             // The slate's one frame is at 0; the partner's frames carry the sender's wall clock (seconds since 1970,
             // wrapped): a position past the first second is a frame of the partner on screen, not the slate still up.
             var pos = await ipc.GetDoubleAsync("time-pos", IpcTimeout, stop).ConfigureAwait(false);
