@@ -49,9 +49,6 @@ public sealed partial class DeviceHealthPoller : IHostedService, IDisposable
 
     public IReadOnlyList<DeviceHealth> Snapshot => _trackers.Select(t => t.Tracker.Current).ToList();
 
-    /// <summary>A device's latest health, or null for an unknown device.</summary>
-    public DeviceHealth? Latest(string deviceId) => _trackers.FirstOrDefault(t => t.Device.Id == deviceId).Tracker?.Current;
-
     /// <summary>A device's health as the contract carries it (the <c>health</c> document and the <c>health</c> command).</summary>
     public static DeviceHealthEntry Entry(DeviceHealth h) =>
         new(h.DeviceId, h.Kind, h.State.ToString().ToLowerInvariant(), h.Detail, h.LastSeen, h.Errors, h.Timeouts, h.LateReplies);

@@ -158,7 +158,9 @@ public sealed partial class Healer : IHostedService, IDisposable
         var key = Key(book, device);
         // Looked at again on the lesson loop: a lesson step that was running (a lesson ending) has finished by now.
         var intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
-        if (!Still(book, device, seen, intent)) return;
+        // And the device polled again after it: a poll taken while the room was being prepared saw the display still off.
+        seen = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false) ?? seen;
+        if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow())) || !Holds(book.Trigger, device, seen, intent)) return;
         var lessonId = intent.Phase == LessonPhases.Live ? intent.LessonId : null;
         var plannedEnd = intent.PlannedEnd;
         LogDetected(book.Id, book.Trigger, device.Id, seen.Detail);
@@ -216,10 +218,6 @@ public sealed partial class Healer : IHostedService, IDisposable
             seen = after;
         }
     }
-
-    /// <summary>Whether the trigger still holds and the playbook may run, after a fresh look.</summary>
-    private bool Still(Playbook book, ClassroomDevice device, DeviceHealth seen, RoomIntent intent) =>
-        book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow())) && Holds(book.Trigger, device, _poller.Latest(device.Id) ?? seen, intent);
 
     /// <summary>Runs one action; what it did in words, or null when the room wants nothing of the device now.</summary>
     private async Task<string?> RunAsync(PlaybookAction action, Playbook book, ClassroomDevice device, DeviceHealth seen, CancellationToken ct)
