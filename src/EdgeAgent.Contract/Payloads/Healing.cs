@@ -19,8 +19,11 @@ public sealed record PlaybookDocument(
     [property: JsonPropertyName("title_zh")] string? TitleZh,
     PlaybookTrigger Trigger, PlaybookConditions? When, IReadOnlyList<PlaybookAction> Actions, PlaybookLimits? Limits);
 
-/// <summary>A trigger word (<c>HealTriggers</c>), on the devices named or of the kinds named (neither: every device it can concern).</summary>
-public sealed record PlaybookTrigger(string On, IReadOnlyList<string>? Devices, IReadOnlyList<string>? Kinds);
+/// <summary>
+/// A trigger word (<c>HealTriggers</c>), on the devices named or of the kinds named (neither: every device it can concern);
+/// <see cref="ForSeconds"/>: how long a trigger on the room must hold before the playbook acts (default 5).
+/// </summary>
+public sealed record PlaybookTrigger(string On, IReadOnlyList<string>? Devices, IReadOnlyList<string>? Kinds, int? ForSeconds = null);
 
 /// <summary>Lesson phases and room roles the playbook runs in, and the school-time hours ("07:00".."18:30"); absent: any.</summary>
 public sealed record PlaybookConditions(IReadOnlyList<string>? Phases, IReadOnlyList<string>? Roles, string? From, string? Until);

@@ -18,8 +18,16 @@ public static class HealTriggers
     public const string DisplayAvMuted = "display-av-muted";
     /// <summary>The microphones are muted while the lesson wants them live.</summary>
     public const string MicsMuted = "mics-muted";
+    /// <summary>
+    /// The lesson stream sends nothing (its encoder down: exited, stalled, its camera's stream gone, or given up) for
+    /// <c>trigger.forSeconds</c>. A trigger on the room, not on a device.
+    /// </summary>
+    public const string StreamDown = "stream-down";
 
-    public static readonly string[] All = [DeviceOffline, DeviceFaulty, DisplayOff, DisplayInput, DisplayAvMuted, MicsMuted];
+    public static readonly string[] All = [DeviceOffline, DeviceFaulty, DisplayOff, DisplayInput, DisplayAvMuted, MicsMuted, StreamDown];
+
+    /// <summary>Whether a trigger concerns the room's stream rather than a device.</summary>
+    public static bool OnRoom(string trigger) => trigger == StreamDown;
 
     /// <summary>The triggers that concern one device kind only (the others concern any device).</summary>
     public static DeviceKind? KindOf(string trigger) => trigger switch
@@ -41,10 +49,17 @@ public static class HealActions
     public const string ResendDesired = "resend-desired";
     /// <summary>Cut the device's mains through its GPIO relay (<c>gpio.powerRelays</c>, or a display's <c>gpio.displayRelay</c>) and wait for it to answer.</summary>
     public const string PowerCycle = "power-cycle";
+    /// <summary>Restart the lesson stream's encoder and uplink (as the <c>stream-restart</c> command does) and wait for it to send.</summary>
+    public const string RestartStream = "restart-stream";
+    /// <summary>Move the lesson stream to <c>stream.backupVideoSource</c> (the uplink and the recording go on) and wait for it to send.</summary>
+    public const string SwitchSource = "switch-source";
     /// <summary>An event of its own (<c>playbook-notice</c>) for the office; heals nothing by itself.</summary>
     public const string Notify = "notify";
 
-    public static readonly string[] All = [Repoll, Reconnect, ResendDesired, PowerCycle, Notify];
+    public static readonly string[] All = [Repoll, Reconnect, ResendDesired, PowerCycle, RestartStream, SwitchSource, Notify];
+
+    /// <summary>Whether an action works on the room's stream (else on the trigger's device; <see cref="Notify"/> on either).</summary>
+    public static bool OnRoom(string action) => action is RestartStream or SwitchSource;
 
     /// <summary>
     /// The triggers an action can set off by itself: a power cycle takes its device off the network and a display
@@ -59,6 +74,7 @@ public static class HealActions
             null => [HealTriggers.DeviceOffline, HealTriggers.DisplayOff],
             _ => [HealTriggers.DeviceOffline],
         },
+        RestartStream or SwitchSource => [HealTriggers.StreamDown],
         _ => [],
     };
 }

@@ -90,6 +90,10 @@ public sealed class StreamOptions
     public TestPattern TestPattern { get; set; } = TestPattern.Testsrc2;
     /// <summary>V4L2 device path (/dev/video0) or RTSP URL, depending on <see cref="VideoSource"/>.</summary>
     public string? VideoInput { get; set; }
+    /// <summary>A second picture for when the first dies (a playbook's <c>switch-source</c>): test, v4l2 or rtsp; null: none.</summary>
+    public VideoSource? BackupVideoSource { get; set; }
+    /// <summary>The backup's V4L2 device path or RTSP URL.</summary>
+    public string? BackupVideoInput { get; set; }
     public AudioSource AudioSource { get; set; } = AudioSource.Test;
     public string? AudioInput { get; set; }
     public int Width { get; set; } = 1280;
@@ -112,6 +116,18 @@ public sealed class StreamOptions
     /// or a fixed URL. Empty: lessons send and record only.
     /// </summary>
     public string? PartnerUrl { get; set; }
+    /// <summary>These options with the backup video source in place of the main one (null without a backup).</summary>
+    public StreamOptions? WithBackupVideo()
+    {
+        if (BackupVideoSource is not { } backup) return null;
+        var copy = (StreamOptions)MemberwiseClone();
+        copy.VideoSource = backup;
+        copy.VideoInput = BackupVideoInput;
+        copy.BackupVideoSource = null;
+        copy.BackupVideoInput = null;
+        return copy;
+    }
+
     /// <summary>The uplink, parsed (null when none is configured or the URL is invalid: validation says which).</summary>
     public MediaEndpoint? Uplink => string.IsNullOrEmpty(UplinkUrl) ? null : MediaEndpoint.TryParse(UplinkUrl, out _);
     /// <summary>Host measured by the network probes (iperf3 endpoint).</summary>

@@ -196,15 +196,25 @@ public static partial class AgentOptionsValidator
 
     private static void CheckStream(StreamOptions s, RoomAddress room, Action<string, string> fail, Action<string, long, long, long> range)
     {
-        switch (s.VideoSource)
+        void Video(VideoSource source, string? input, string path)
         {
-            case VideoSource.V4l2 when s.VideoInput is null || !V4l2Device().IsMatch(s.VideoInput):
-                fail("stream.videoInput", $"'{s.VideoInput}' is not a V4L2 device path like /dev/video0");
-                break;
-            case VideoSource.Rtsp when !IsUrl(s.VideoInput, "rtsp", "rtsps"):
-                fail("stream.videoInput", $"'{Redaction.Url(s.VideoInput ?? "")}' is not an rtsp:// URL");
-                break;
+            switch (source)
+            {
+                case VideoSource.V4l2 when input is null || !V4l2Device().IsMatch(input):
+                    fail(path, $"'{input}' is not a V4L2 device path like /dev/video0");
+                    break;
+                case VideoSource.Rtsp when !IsUrl(input, "rtsp", "rtsps"):
+                    fail(path, $"'{Redaction.Url(input ?? "")}' is not an rtsp:// URL");
+                    break;
+            }
         }
+        Video(s.VideoSource, s.VideoInput, "stream.videoInput");
+        if (s.BackupVideoSource is { } backup)
+        {
+            Video(backup, s.BackupVideoInput, "stream.backupVideoInput");
+            if (s.AudioSource == AudioSource.Rtsp) fail("stream.backupVideoSource", "the sound comes from the rtsp video source: a backup picture would leave the lesson silent; take the sound from alsa");
+        }
+        else if (s.BackupVideoInput is not null) fail("stream.backupVideoInput", "needs stream.backupVideoSource");
         if (s.AudioSource == AudioSource.Alsa && (s.AudioInput is null || !AlsaDevice().IsMatch(s.AudioInput)))
             fail("stream.audioInput", $"'{s.AudioInput}' is not an ALSA device name like hw:1,0");
         if (s.AudioSource == AudioSource.Rtsp && s.VideoSource != VideoSource.Rtsp)

@@ -5,6 +5,8 @@ using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Devices;
 using EdgeAgent.Hardware.Health;
 using EdgeAgent.Lessons;
+using EdgeAgent.Media;
+using EdgeAgent.Media.Send;
 using EdgeAgent.State;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,11 +25,14 @@ namespace EdgeAgent.Healing;
 public sealed partial class Healer : IHostedService, IDisposable
 {
     private static readonly TimeSpan BootPoll = TimeSpan.FromSeconds(1);
+    /// <summary>How long a restarted or switched stream gets to send again.</summary>
+    private static readonly TimeSpan StreamBack = TimeSpan.FromSeconds(20);
     private const int RecentKept = 20;
     private readonly PlaybookSource _source;
     private readonly DeviceRegistry _devices;
     private readonly DeviceHealthPoller _poller;
     private readonly LessonRunner _runner;
+    private readonly StreamService _streams;
     private readonly EventSink _events;
     private readonly AgentOptions _options;
     private readonly TimeProvider _time;
@@ -40,10 +45,14 @@ public sealed partial class Healer : IHostedService, IDisposable
     private readonly CancellationTokenSource _stop = new();
     private int _sleeping;
     private bool _started;
+    private ITimer? _roomTick;
+    /// <summary>A name for the room's stream where a device id would go (keys, <see cref="HealSummary.Device"/>).</summary>
+    public const string Stream = "stream";
 
-    public Healer(PlaybookSource source, DeviceRegistry devices, DeviceHealthPoller poller, LessonRunner runner, EventSink events, AgentOptions options,
-        TimeProvider time, ILogger<Healer> log)
+    public Healer(PlaybookSource source, DeviceRegistry devices, DeviceHealthPoller poller, LessonRunner runner, StreamService streams, EventSink events,
+        AgentOptions options, TimeProvider time, ILogger<Healer> log)
     {
+        _streams = streams;
         _source = source;
         _devices = devices;
         _poller = poller;
@@ -77,6 +86,8 @@ public sealed partial class Healer : IHostedService, IDisposable
         if (!_options.Playbooks.Enabled) return Task.CompletedTask;
         _ = _source.Current; // a bad playbooks file is reported at start, not at the first fault
         _poller.Polled += OnPolled;
+        // Triggers on the room (the stream) are looked at every second.
+        _roomTick = _time.CreateTimer(_ => OnRoomTick(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
         _started = true;
         return Task.CompletedTask;
     }
@@ -84,6 +95,7 @@ public sealed partial class Healer : IHostedService, IDisposable
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         if (_started) _poller.Polled -= OnPolled;
+        _roomTick?.Dispose();
         await _stop.CancelAsync().ConfigureAwait(false);
         Task[] running;
         lock (_gate) running = [.. _running.Values];
@@ -105,35 +117,86 @@ public sealed partial class Healer : IHostedService, IDisposable
         {
             if (!book.Concerns(device.Id, device.Options.Kind) || !book.Allows(intent.Phase, intent.Role, SchoolClock(now))) continue;
             if (!Holds(book.Trigger, device, health, intent)) continue;
-            lock (_gate)
-            {
-                // One playbook at a time on a device: a power cycle darkens a display, and that is no new fault.
-                if (_running.ContainsKey(device.Id)) return;
-                if (_restUntil.TryGetValue(Key(book, device), out var rest) && now < rest) continue;
-                var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                _running[device.Id] = Task.Run(async () =>
-                {
-                    await gate.Task.ConfigureAwait(false);
-                    try
-                    {
-                        await HealAsync(book, device, health, now, _stop.Token).ConfigureAwait(false);
-                    }
-                    catch (OperationCanceledException) when (_stop.IsCancellationRequested)
-                    {
-                    }
-                    catch (Exception e)
-                    {
-                        LogHealBroke(e, book.Id, device.Id);
-                    }
-                    finally
-                    {
-                        lock (_gate) _running.Remove(device.Id);
-                    }
-                });
-                gate.SetResult();
-            }
-            return;
+            if (Begin(book, new Subject(device.Id, device), health.Detail, now)) return;
         }
+    }
+
+    private void OnRoomTick()
+    {
+        if (_stop.IsCancellationRequested) return;
+        try
+        {
+            var intent = _runner.Intent;
+            var now = _time.GetUtcNow();
+            foreach (var book in _source.Current.Playbooks.Where(b => b.OnRoom))
+            {
+                if (!book.Allows(intent.Phase, intent.Role, SchoolClock(now))) continue;
+                if (StreamDown(intent, book.HoldFor) is not { } detail) continue;
+                if (Begin(book, new Subject(Stream, null), detail, now)) return;
+            }
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            LogHealBroke(e, "room", Stream);
+        }
+    }
+
+    /// <summary>Starts healing a subject unless one of its playbooks is at work on it already or this one rests; true when one is at work now.</summary>
+    private bool Begin(Playbook book, Subject subject, string detail, DateTimeOffset now)
+    {
+        lock (_gate)
+        {
+            // One playbook at a time on a device: a power cycle darkens a display, and that is no new fault.
+            if (_running.ContainsKey(subject.Id)) return true;
+            if (_restUntil.TryGetValue(Key(book, subject), out var rest) && now < rest) return false;
+            var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            _running[subject.Id] = Task.Run(async () =>
+            {
+                await gate.Task.ConfigureAwait(false);
+                try
+                {
+                    await HealAsync(book, subject, detail, now, _stop.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+                {
+                }
+                catch (Exception e)
+                {
+                    LogHealBroke(e, book.Id, subject.Id);
+                }
+                finally
+                {
+                    lock (_gate) _running.Remove(subject.Id);
+                }
+            });
+            gate.SetResult();
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Why the lesson stream counts as down for at least <paramref name="holdFor"/> (its encoder not sending, or given up),
+    /// or null: no lesson live, no stream, or it sends.
+    /// </summary>
+    private string? StreamDown(RoomIntent intent, TimeSpan holdFor)
+    {
+        if (intent.Phase != LessonPhases.Live || _streams.Current is not { } stream) return null;
+        var stats = stream.Stats;
+        if (stats.State == StreamState.Failed) return $"the lesson stream gave up: {stats.LastError}";
+        if (stats.State != StreamState.Running || stats.DownSince is not { } since) return null;
+        var down = _time.GetUtcNow() - since;
+        return down >= holdFor ? $"the lesson stream has sent nothing for {down.TotalSeconds:0} s: {stats.LastError}" : null;
+    }
+
+    /// <summary>Whether the trigger holds on the subject now: a device polled again, or the stream looked at.</summary>
+    private async Task<(bool Holds, string Detail)> CheckAsync(Playbook book, Subject subject, RoomIntent intent, CancellationToken ct)
+    {
+        if (subject.Device is { } device)
+        {
+            var health = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false);
+            return health is null ? (false, "") : (Holds(book.Trigger, device, health, intent), health.Detail);
+        }
+        return StreamDown(intent, TimeSpan.Zero) is { } why ? (true, why) : (false, "the lesson stream sends");
     }
 
     /// <summary>Whether a trigger holds on a device: what it reported against what the room wants of it.</summary>
@@ -153,17 +216,20 @@ public sealed partial class Healer : IHostedService, IDisposable
         };
     }
 
-    private async Task HealAsync(Playbook book, ClassroomDevice device, DeviceHealth seen, DateTimeOffset detected, CancellationToken ct)
+    private async Task HealAsync(Playbook book, Subject subject, string seen, DateTimeOffset detected, CancellationToken ct)
     {
-        var key = Key(book, device);
-        // Looked at again on the lesson loop: a lesson step that was running (a lesson ending) has finished by now.
+        var key = Key(book, subject);
+        // Looked at again on the lesson loop, after any lesson step in progress (a lesson ending mutes its microphones
+        // itself), and the device polled again after it: a poll taken while the room was being prepared saw the display
+        // still off.
         var intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
-        // And the device polled again after it: a poll taken while the room was being prepared saw the display still off.
-        seen = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false) ?? seen;
-        if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow())) || !Holds(book.Trigger, device, seen, intent)) return;
+        if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow()))) return;
+        var (holds, detail) = await CheckAsync(book, subject, intent, ct).ConfigureAwait(false);
+        if (!holds) return;
+        seen = detail;
         var lessonId = intent.Phase == LessonPhases.Live ? intent.LessonId : null;
         var plannedEnd = intent.PlannedEnd;
-        LogDetected(book.Id, book.Trigger, device.Id, seen.Detail);
+        LogDetected(book.Id, book.Trigger, subject.Id, seen);
         var attempts = 0;
         var tried = new List<string>();
         while (true)
@@ -177,7 +243,7 @@ public sealed partial class Healer : IHostedService, IDisposable
                 {
                     var until = list.Max() + book.CoolDown;
                     _restUntil[key] = until;
-                    Exhausted(book, device, seen, attempts, tried, list.Count, until, lessonId, detected, plannedEnd);
+                    Exhausted(book, subject, seen, attempts, tried, list.Count, until, lessonId, detected, plannedEnd);
                     return;
                 }
                 list.Add(now);
@@ -185,7 +251,7 @@ public sealed partial class Healer : IHostedService, IDisposable
             attempts++;
             foreach (var action in book.Actions)
             {
-                var note = await RunAsync(action, book, device, seen, ct).ConfigureAwait(false);
+                var note = await RunAsync(action, book, subject, seen, ct).ConfigureAwait(false);
                 if (note is null)
                 {
                     // The room wants nothing of the device any more (the lesson ended meanwhile): no attempt after all.
@@ -194,56 +260,78 @@ public sealed partial class Healer : IHostedService, IDisposable
                 }
                 tried.Add(note);
             }
-            var after = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false) ?? seen;
-            intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
-            if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow()))) return;
-            if (!Holds(book.Trigger, device, after, intent))
+            for (var look = 0; look < 2; look++)
             {
-                Healed(book, device, attempts, tried, lessonId, detected, plannedEnd);
-                return;
+                // Looked at right after the actions, and once more after the wait.
+                if (look == 1)
+                {
+                    await SleepAsync(book.Wait, ct).ConfigureAwait(false);
+                }
+                intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
+                if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow()))) return;
+                (holds, detail) = await CheckAsync(book, subject, intent, ct).ConfigureAwait(false);
+                if (!holds)
+                {
+                    Healed(book, subject, attempts, tried, lessonId, detected, plannedEnd);
+                    return;
+                }
+                seen = detail;
+                if (look == 0)
+                {
+                    var report = new HealReport(book.Id, book.Trigger, subject.Device?.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.NotHealed, attempts, null);
+                    _events.Raise(EventTypes.Heal, Severity.Warning, subject.Device?.Id,
+                        $"{book.Id}: {book.Trigger} on {subject.Id} still holds after attempt {attempts} ({string.Join(", ", tried.TakeLast(book.Actions.Count))}): {seen}", report);
+                }
             }
-            seen = after;
-            var report = new HealReport(book.Id, book.Trigger, device.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.NotHealed, attempts, null);
-            _events.Raise(EventTypes.Heal, Severity.Warning, device.Id,
-                $"{book.Id}: {book.Trigger} on {device.Id} still holds after attempt {attempts} ({string.Join(", ", tried.TakeLast(book.Actions.Count))}): {after.Detail}", report);
-            await SleepAsync(book.Wait, ct).ConfigureAwait(false);
-            after = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false) ?? seen;
-            intent = await _runner.IntentOnLoopAsync().ConfigureAwait(false);
-            if (!book.Allows(intent.Phase, intent.Role, SchoolClock(_time.GetUtcNow()))) return;
-            if (!Holds(book.Trigger, device, after, intent))
-            {
-                Healed(book, device, attempts, tried, lessonId, detected, plannedEnd);
-                return;
-            }
-            seen = after;
         }
     }
 
     /// <summary>Runs one action; what it did in words, or null when the room wants nothing of the device now.</summary>
-    private async Task<string?> RunAsync(PlaybookAction action, Playbook book, ClassroomDevice device, DeviceHealth seen, CancellationToken ct)
+    private async Task<string?> RunAsync(PlaybookAction action, Playbook book, Subject subject, string seen, CancellationToken ct)
     {
+        var device = subject.Device;
         switch (action.Do)
         {
-            case HealActions.Repoll:
+            case HealActions.Repoll when device is not null:
                 var h = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false);
                 return $"re-poll ({h?.State.ToString().ToLowerInvariant()})";
-            case HealActions.Reconnect:
+            case HealActions.Reconnect when device is not null:
                 await device.Driver.ReconnectAsync(ct).ConfigureAwait(false);
                 return "reconnect";
-            case HealActions.ResendDesired:
+            case HealActions.ResendDesired when device is not null:
                 var sent = await _runner.ResendDesiredAsync(device.Id).ConfigureAwait(false);
                 if (sent is null)
                     return (await _runner.IntentOnLoopAsync().ConfigureAwait(false)).Phase == LessonPhases.Idle ? null : "resend-desired (nothing wanted)";
                 return sent.Problem is { } p ? $"resend-desired failed: {p.Problem}" : "resend-desired";
-            case HealActions.PowerCycle:
+            case HealActions.PowerCycle when device is not null:
                 return await PowerCycleAsync(device, action, ct).ConfigureAwait(false);
+            case HealActions.RestartStream:
+                if (_streams.Current is not { } stream || stream.Stats.State is not StreamState.Running) return "restart-stream (no running stream to restart)";
+                stream.RequestRestart();
+                return "restart-stream" + await SendingAgainAsync(ct).ConfigureAwait(false);
+            case HealActions.SwitchSource:
+                var (switched, why) = await _streams.SwitchToBackupVideoAsync(ct).ConfigureAwait(false);
+                return switched ? "switch-source, " + why + await SendingAgainAsync(ct).ConfigureAwait(false) : $"switch-source skipped ({why})";
             case HealActions.Notify:
-                _events.Raise(EventTypes.PlaybookNotice, Severity.Warning, device.Id,
-                    $"{book.Id}{(book.TitleZh is { } zh ? $"（{zh}）" : "")}: {book.Trigger} on {device.Id}: {seen.Detail}");
+                _events.Raise(EventTypes.PlaybookNotice, Severity.Warning, device?.Id,
+                    $"{book.Id}{(book.TitleZh is { } zh ? $"（{zh}）" : "")}: {book.Trigger} on {subject.Id}: {seen}");
                 return "notify";
             default:
-                return $"{action.Do} (not known here)";
+                return $"{action.Do} (not for {subject.Id})";
         }
+    }
+
+    /// <summary>Waits (up to <see cref="StreamBack"/>) until the lesson stream sends again; says how long it took.</summary>
+    private async Task<string> SendingAgainAsync(CancellationToken ct)
+    {
+        var from = _time.GetUtcNow();
+        while (_time.GetUtcNow() - from < StreamBack)
+        {
+            await SleepAsync(BootPoll, ct).ConfigureAwait(false);
+            if (_streams.Current?.Stats is { State: StreamState.Running, DownSince: null })
+                return $" (sending again {(_time.GetUtcNow() - from).TotalSeconds:0} s later)";
+        }
+        return $" (not sending within {StreamBack.TotalSeconds:0} s)";
     }
 
     private async Task<string> PowerCycleAsync(ClassroomDevice device, PlaybookAction action, CancellationToken ct)
@@ -271,33 +359,33 @@ public sealed partial class Healer : IHostedService, IDisposable
         return $"power-cycle (no answer within {boot.TotalSeconds:0} s of the mains coming back)";
     }
 
-    private void Healed(Playbook book, ClassroomDevice device, int attempts, List<string> tried, string? lessonId, DateTimeOffset detected, DateTimeOffset? plannedEnd)
+    private void Healed(Playbook book, Subject subject, int attempts, List<string> tried, string? lessonId, DateTimeOffset detected, DateTimeOffset? plannedEnd)
     {
         var now = _time.GetUtcNow();
         var seconds = Math.Round((now - detected).TotalSeconds, 1);
-        var report = new HealReport(book.Id, book.Trigger, device.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.Healed, attempts, seconds);
-        _events.Raise(EventTypes.Heal, Severity.Info, device.Id,
-            $"{book.Id}: {book.Trigger} on {device.Id} healed in {seconds:0.#} s, attempt {attempts} ({string.Join(", ", tried)})", report);
-        LogHealed(book.Id, book.Trigger, device.Id, seconds, attempts);
+        var report = new HealReport(book.Id, book.Trigger, subject.Device?.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.Healed, attempts, seconds);
+        _events.Raise(EventTypes.Heal, Severity.Info, subject.Device?.Id,
+            $"{book.Id}: {book.Trigger} on {subject.Id} healed in {seconds:0.#} s, attempt {attempts} ({string.Join(", ", tried)})", report);
+        LogHealed(book.Id, book.Trigger, subject.Id, seconds, attempts);
         var saved = lessonId is not null && plannedEnd is { } end && end > now ? Math.Round((end - now).TotalSeconds) : 0;
-        Remember(new HealSummary(book.Id, book.Trigger, device.Id, detected, now, attempts, HealOutcomes.Healed, string.Join(", ", tried)));
+        Remember(new HealSummary(book.Id, book.Trigger, subject.Id, detected, now, attempts, HealOutcomes.Healed, string.Join(", ", tried)));
         if (lessonId is not null)
-            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, device.Id, detected, now, attempts, HealOutcomes.Healed, seconds, saved)));
+            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, subject.Device?.Id ?? subject.Id, detected, now, attempts, HealOutcomes.Healed, seconds, saved)));
     }
 
-    private void Exhausted(Playbook book, ClassroomDevice device, DeviceHealth seen, int attempts, List<string> tried, int inWindow, DateTimeOffset until,
+    private void Exhausted(Playbook book, Subject subject, string seen, int attempts, List<string> tried, int inWindow, DateTimeOffset until,
         string? lessonId, DateTimeOffset detected, DateTimeOffset? plannedEnd)
     {
         var now = _time.GetUtcNow();
         var what = tried.Count > 0 ? string.Join(", ", tried) : string.Join(", ", book.Actions.Select(a => a.Do));
-        var report = new HealReport(book.Id, book.Trigger, device.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.NotHealed, attempts, null);
-        _events.Raise(EventTypes.HealFailed, Severity.Error, device.Id,
-            $"{book.Id}: {book.Trigger} on {device.Id} not healed after {inWindow} attempt(s) within {book.CoolDown.TotalMinutes:0} min (tried: {what}); " +
-            $"left to a technician until {SchoolTime.Minutes(until)}: {seen.Detail}", report);
-        LogExhausted(book.Id, book.Trigger, device.Id, inWindow, what);
-        Remember(new HealSummary(book.Id, book.Trigger, device.Id, detected, null, inWindow, HealOutcomes.NotHealed, what));
+        var report = new HealReport(book.Id, book.Trigger, subject.Device?.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.NotHealed, attempts, null);
+        _events.Raise(EventTypes.HealFailed, Severity.Error, subject.Device?.Id,
+            $"{book.Id}: {book.Trigger} on {subject.Id} not healed after {inWindow} attempt(s) within {book.CoolDown.TotalMinutes:0} min (tried: {what}); " +
+            $"left to a technician until {SchoolTime.Minutes(until)}: {seen}", report);
+        LogExhausted(book.Id, book.Trigger, subject.Id, inWindow, what);
+        Remember(new HealSummary(book.Id, book.Trigger, subject.Id, detected, null, inWindow, HealOutcomes.NotHealed, what));
         if (lessonId is not null)
-            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, device.Id, detected, null, attempts, HealOutcomes.NotHealed,
+            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, subject.Device?.Id ?? subject.Id, detected, null, attempts, HealOutcomes.NotHealed,
                 Math.Round(((plannedEnd is { } end && end < now ? end : now) - detected).TotalSeconds, 1), 0)));
     }
 
@@ -332,7 +420,7 @@ public sealed partial class Healer : IHostedService, IDisposable
         }
     }
 
-    private static string Key(Playbook book, ClassroomDevice device) => $"{book.Id}/{device.Id}";
+    private static string Key(Playbook book, Subject subject) => $"{book.Id}/{subject.Id}";
 
     private static TimeOnly SchoolClock(DateTimeOffset now) => TimeOnly.FromDateTime(SchoolTime.Of(now).DateTime);
 
@@ -353,6 +441,9 @@ public sealed partial class Healer : IHostedService, IDisposable
     [LoggerMessage(EventId = 8105, Level = LogLevel.Error, Message = "Playbook {Playbook} on {Device} broke off")]
     private partial void LogHealBroke(Exception e, string playbook, string device);
 }
+
+/// <summary>What a playbook works on: a device, or the room's stream (<see cref="Healer.Stream"/>, no device).</summary>
+internal sealed record Subject(string Id, ClassroomDevice? Device);
 
 /// <summary>A heal or a failed one, as <c>ctl status</c> shows it.</summary>
 public sealed record HealSummary(string Playbook, string Trigger, string Device, DateTimeOffset DetectedAt, DateTimeOffset? RecoveredAt, int Attempts,

@@ -10,14 +10,20 @@ namespace EdgeAgent.Healing;
 public sealed record Playbook(
     string Id, string? TitleZh, string Trigger, IReadOnlySet<string>? Devices, IReadOnlySet<DeviceKind>? Kinds,
     IReadOnlySet<string>? Phases, IReadOnlySet<RoomRole>? Roles, TimeOnly? From, TimeOnly? Until,
-    IReadOnlyList<PlaybookAction> Actions, int? Attempts, TimeSpan Wait, TimeSpan CoolDown, IReadOnlySet<string> NeverIn)
+    IReadOnlyList<PlaybookAction> Actions, int? Attempts, TimeSpan Wait, TimeSpan CoolDown, IReadOnlySet<string> NeverIn, TimeSpan HoldFor)
 {
+    public static readonly TimeSpan DefaultHoldFor = TimeSpan.FromSeconds(5);
+
+    /// <summary>Whether the playbook is about the room's stream rather than a device.</summary>
+    public bool OnRoom => HealTriggers.OnRoom(Trigger);
+
     public static readonly TimeSpan DefaultWait = TimeSpan.FromSeconds(10);
     public static readonly TimeSpan DefaultCoolDown = TimeSpan.FromMinutes(10);
 
     /// <summary>Whether the trigger can concern this device (named, of a kind named, and of the kind the trigger is about).</summary>
     public bool Concerns(string deviceId, DeviceKind kind) =>
-        (HealTriggers.KindOf(Trigger) is not { } only || only == kind)
+        !OnRoom
+        && (HealTriggers.KindOf(Trigger) is not { } only || only == kind)
         && (Devices is null || Devices.Contains(deviceId))
         && (Kinds is null || Kinds.Contains(kind));
 

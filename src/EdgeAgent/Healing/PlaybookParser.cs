@@ -34,7 +34,7 @@ public static class PlaybookParser
                     if (list[i] is not JsonObject p) continue;
                     var path = $"playbooks[{i}]";
                     Unknown(p, path, ["id", "title_zh", "trigger", "when", "actions", "limits"], Fail);
-                    if (p["trigger"] is JsonObject t) Unknown(t, $"{path}.trigger", ["on", "devices", "kinds"], Fail);
+                    if (p["trigger"] is JsonObject t) Unknown(t, $"{path}.trigger", ["on", "devices", "kinds", "forSeconds"], Fail);
                     if (p["when"] is JsonObject w) Unknown(w, $"{path}.when", ["phases", "roles", "from", "until"], Fail);
                     if (p["limits"] is JsonObject l) Unknown(l, $"{path}.limits", ["attempts", "waitSeconds", "coolDownSeconds", "neverIn"], Fail);
                     if (p["actions"] is JsonArray actions)
@@ -95,6 +95,14 @@ public static class PlaybookParser
         if (p.Trigger is null) Fail($"{path}.trigger", "is required");
         else if (!HealTriggers.All.Contains(trigger)) Fail($"{path}.trigger.on", $"'{trigger}' is not a trigger ({string.Join(", ", HealTriggers.All)})");
         var only = HealTriggers.KindOf(trigger);
+        var onRoom = HealTriggers.OnRoom(trigger);
+        if (onRoom && (p.Trigger?.Devices is not null || p.Trigger?.Kinds is not null))
+            Fail($"{path}.trigger", $"'{trigger}' concerns the room's stream, not devices: leave out devices and kinds");
+        if (p.Trigger?.ForSeconds is { } hold)
+        {
+            if (!onRoom) Fail($"{path}.trigger.forSeconds", $"only a trigger on the room waits ('{trigger}' is seen at a device's poll)");
+            else if (hold is < 0 or > 600) Fail($"{path}.trigger.forSeconds", "must be 0..600");
+        }
 
         HashSet<string>? devices = null;
         if (p.Trigger?.Devices is { } named)
@@ -144,6 +152,8 @@ public static class PlaybookParser
                 Fail($"{where}.do", $"'{a?.Do}' is not an action ({string.Join(", ", HealActions.All)})");
                 continue;
             }
+            if (a.Do != HealActions.Notify && HealActions.OnRoom(a.Do) != onRoom && HealTriggers.All.Contains(trigger))
+                Fail($"{where}.do", onRoom ? $"'{a.Do}' works on a device; '{trigger}' concerns the room's stream" : $"'{a.Do}' works on the room's stream; '{trigger}' concerns a device");
             if (a.Do == HealActions.PowerCycle)
             {
                 if (a.OffSeconds is { } off && off is < 1 or > 600) Fail($"{where}.offSeconds", "must be 1..600");
@@ -163,7 +173,8 @@ public static class PlaybookParser
         return ok
             ? new Playbook(p.Id, p.TitleZh, trigger, devices, kinds, phases, roles, from, until, p.Actions!, p.Limits?.Attempts,
                 p.Limits?.WaitSeconds is { } w2 ? TimeSpan.FromSeconds(w2) : Playbook.DefaultWait,
-                p.Limits?.CoolDownSeconds is { } c2 ? TimeSpan.FromSeconds(c2) : Playbook.DefaultCoolDown, never)
+                p.Limits?.CoolDownSeconds is { } c2 ? TimeSpan.FromSeconds(c2) : Playbook.DefaultCoolDown, never,
+                p.Trigger?.ForSeconds is { } f2 ? TimeSpan.FromSeconds(f2) : Playbook.DefaultHoldFor)
             : null;
     }
 
@@ -175,6 +186,11 @@ public static class PlaybookParser
     {
         bool Share(Playbook a, Playbook b, out DeviceKind? kind)
         {
+            if (a.OnRoom || b.OnRoom)
+            {
+                kind = null;
+                return a.OnRoom && b.OnRoom;
+            }
             foreach (var (id, k) in room.Kinds)
                 if (a.Concerns(id, k) && b.Concerns(id, k))
                 {

@@ -75,9 +75,37 @@ public sealed partial class StreamService : BackgroundService
             if (setup.Link is { } link) LogLink(lessonId, link.Latency.Ms, link.Latency.Reason, link.Rungs[link.Rung].Name, setup.StartRungWhy);
             var stream = new StreamSupervisor(lessonId, setup, _options.Stream, _time, _logs.CreateLogger<StreamSupervisor>(), Raise);
             _current = stream;
+            OnBackupVideo = false; // every stream starts on the main source
             stream.Start();
             LogStarting(lessonId, Words.Of(_encoder.Value), setup.Plan.Uplink is { } u ? "uplink " + u.Endpoint.Redacted : "record only");
             return stream;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>Whether the running stream reads the backup video source (<c>stream.backupVideoSource</c>).</summary>
+    public bool OnBackupVideo { get; private set; }
+
+    /// <summary>
+    /// Moves the running stream to the backup video source: its encoder restarts on it, the uplink and the lesson's
+    /// recording carry on. False (with why) when there is no stream, no backup, or it is on the backup already.
+    /// </summary>
+    public async Task<(bool Switched, string Why)> SwitchToBackupVideoAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_current is not { } stream || stream.Stats.State is StreamState.Stopping or StreamState.Stopped) return (false, "no lesson stream");
+            if (_options.Stream.WithBackupVideo() is not { } backup) return (false, "no backup video source configured");
+            if (OnBackupVideo) return (false, "already on the backup video source");
+            var plan = EncoderPipeline.Plan(backup, _options.Recording, stream.LessonId, stream.Plan.Rungs, stream.Plan.RungPorts, stream.Plan.Uplink, _encoder!.Value);
+            stream.ReplaceEncoder(plan.EncoderArgs);
+            OnBackupVideo = true;
+            LogBackupVideo(stream.LessonId, Words.Of(backup.VideoSource));
+            return (true, $"on the backup video source ({Words.Of(backup.VideoSource)})");
         }
         finally
         {
@@ -181,6 +209,9 @@ public sealed partial class StreamService : BackgroundService
 
     [LoggerMessage(EventId = 6004, Level = LogLevel.Information, Message = "Lesson {Lesson}: SRT latency {Latency} ms ({Why}); starting on rung {Rung} ({RungWhy})")]
     private partial void LogLink(string lesson, int latency, string why, string rung, string rungWhy);
+
+    [LoggerMessage(EventId = 6009, Level = LogLevel.Warning, Message = "Lesson {Lesson}: the encoder now reads the backup video source ({Source})")]
+    private partial void LogBackupVideo(string lesson, string source);
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Warning, Message = "Recording retention failed: {Reason}")]
     private partial void LogRetentionFailed(string reason);

@@ -57,7 +57,7 @@ public sealed class LessonRig : IAsyncDisposable
         {
             Poller = new DeviceHealthPoller(Devices, new EdgeAgent.Kernel.MainLoops(time), time, NullLogger<DeviceHealthPoller>.Instance);
             Playbooks = new EdgeAgent.Healing.PlaybookSource(options, Database, time, NullLogger<EdgeAgent.Healing.PlaybookSource>.Instance, Events);
-            Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Events, options, time, NullLogger<EdgeAgent.Healing.Healer>.Instance);
+            Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Streams, Events, options, time, NullLogger<EdgeAgent.Healing.Healer>.Instance);
         }
     }
 

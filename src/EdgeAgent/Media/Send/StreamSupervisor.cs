@@ -17,7 +17,7 @@ public sealed record StreamStats(
     string LessonId, StreamState State, DateTimeOffset StartedAt, double StreamedSeconds, double UptimePercent,
     long Frames, double Fps, double BitrateKbps, long RecordedBytes, double Speed, long DupFrames, long DropFrames,
     int Restarts, int Stalls, int UplinkLosses, bool UplinkUp, long UplinkBytes, string? LastError, double DowntimeSeconds,
-    Contract.Payloads.LiveLinkHealth? Link = null);
+    Contract.Payloads.LiveLinkHealth? Link = null, DateTimeOffset? DownSince = null);
 
 /// <summary>
 /// The supervisor of one lesson's processes (<see cref="EncoderPipeline"/>): the encoder and the uplink, each in its own
@@ -30,7 +30,8 @@ public sealed record StreamStats(
 /// </summary>
 public sealed partial class StreamSupervisor : IAsyncDisposable
 {
-    private readonly StreamPlan _plan;
+    private StreamPlan _plan;
+    private long _encoderRestartTicks;
     private readonly StreamOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _log;
@@ -122,7 +123,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
                     wall <= 0 ? 0 : Math.Round(Math.Min(100, 100 * streamed / wall), 1),
                     e.Frames, live?.Fps ?? 0, bitrate, recorded, live?.Speed ?? 0, e.Dup, e.Drop,
                     _restarts, _stalls, _uplinkLosses, _uplinkUp, Interlocked.Read(ref _uplinkBytes), _lastError,
-                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1), _link?.Live);
+                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1), _link?.Live, _downSince);
             }
         }
     }
@@ -149,6 +150,17 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         Interlocked.Exchange(ref _restartRequestedTicks, _time.GetUtcNow().UtcTicks);
         _encoder?.Kill();
         _uplink?.Kill();
+    }
+
+    /// <summary>
+    /// The encoder reads other inputs from now on (a playbook's switch to the backup video source): only the encoder is
+    /// restarted, the uplink and the recording's lesson carry on (the next segments come from the new encoder).
+    /// </summary>
+    public void ReplaceEncoder(IReadOnlyList<string> encoderArgs)
+    {
+        lock (_gate) _plan = _plan with { EncoderArgs = encoderArgs };
+        Interlocked.Exchange(ref _encoderRestartTicks, _time.GetUtcNow().UtcTicks);
+        _encoder?.Kill();
     }
 
     /// <summary>Graceful stop: SIGINT to both (the open segment is finished), killed after <c>stream.stopTimeoutSeconds</c>.</summary>
@@ -198,7 +210,9 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
             FfmpegRun run;
             try
             {
-                run = await FfmpegRun.StartAsync("encoder", _plan.EncoderArgs, _time).ConfigureAwait(false);
+                IReadOnlyList<string> args;
+                lock (_gate) args = _plan.EncoderArgs;
+                run = await FfmpegRun.StartAsync("encoder", args, _time).ConfigureAwait(false);
             }
             catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
             {
@@ -233,7 +247,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
             await run.DisposeAsync().ConfigureAwait(false);
             if (stop.IsCancellationRequested) return;
 
-            if (RestartWasRequested(run))
+            if (RestartWasRequested(run) || Interlocked.Read(ref _encoderRestartTicks) >= run.StartedAt.UtcTicks)
             {
                 Count(ref _restarts);
                 _raise(new StreamEvent(EventTypes.StreamRestarted, Severity.Info, $"lesson {LessonId}: restarted on request"));
