@@ -183,9 +183,11 @@ public sealed partial class Healer : IHostedService, IDisposable
         if (intent.Phase != LessonPhases.Live || _streams.Current is not { } stream) return null;
         var stats = stream.Stats;
         if (stats.State == StreamState.Failed) return $"the lesson stream gave up: {stats.LastError}";
-        if (stats.State != StreamState.Running || stats.DownSince is not { } since) return null;
-        var down = _time.GetUtcNow() - since;
-        return down >= holdFor ? $"the lesson stream has sent nothing for {down.TotalSeconds:0} s: {stats.LastError}" : null;
+        // Never started: its encoder failed twice in a row (a camera unplugged, a camera's stream that does not answer).
+        if (stats.State == StreamState.Starting && stats.Restarts >= 2) return $"the lesson stream does not start ({stats.Restarts} tries): {stats.LastError}";
+        // Counted on the stream's own clock: how long its encoder has not sent.
+        if (stats.State != StreamState.Running || stats.DownForSeconds is not { } down) return null;
+        return down >= holdFor.TotalSeconds ? $"the lesson stream has sent nothing for {down:0} s: {stats.LastError}" : null;
     }
 
     /// <summary>Whether the trigger holds on the subject now: a device polled again, or the stream looked at.</summary>
@@ -227,8 +229,8 @@ public sealed partial class Healer : IHostedService, IDisposable
         var (holds, detail) = await CheckAsync(book, subject, intent, ct).ConfigureAwait(false);
         if (!holds) return;
         seen = detail;
+        var first = detail;
         var lessonId = intent.Phase == LessonPhases.Live ? intent.LessonId : null;
-        var plannedEnd = intent.PlannedEnd;
         LogDetected(book.Id, book.Trigger, subject.Id, seen);
         var attempts = 0;
         var tried = new List<string>();
@@ -243,7 +245,7 @@ public sealed partial class Healer : IHostedService, IDisposable
                 {
                     var until = list.Max() + book.CoolDown;
                     _restUntil[key] = until;
-                    Exhausted(book, subject, seen, attempts, tried, list.Count, until, lessonId, detected, plannedEnd);
+                    Exhausted(book, subject, seen, attempts, tried, list.Count, until, lessonId, detected);
                     return;
                 }
                 list.Add(now);
@@ -272,7 +274,7 @@ public sealed partial class Healer : IHostedService, IDisposable
                 (holds, detail) = await CheckAsync(book, subject, intent, ct).ConfigureAwait(false);
                 if (!holds)
                 {
-                    Healed(book, subject, attempts, tried, lessonId, detected, plannedEnd);
+                    Healed(book, subject, first, attempts, tried, lessonId, detected);
                     return;
                 }
                 seen = detail;
@@ -328,7 +330,7 @@ public sealed partial class Healer : IHostedService, IDisposable
         while (_time.GetUtcNow() - from < StreamBack)
         {
             await SleepAsync(BootPoll, ct).ConfigureAwait(false);
-            if (_streams.Current?.Stats is { State: StreamState.Running, DownSince: null })
+            if (_streams.Current?.Stats is { State: StreamState.Running, DownForSeconds: null } && _streams.Current.Running.IsCompletedSuccessfully)
                 return $" (sending again {(_time.GetUtcNow() - from).TotalSeconds:0} s later)";
         }
         return $" (not sending within {StreamBack.TotalSeconds:0} s)";
@@ -359,22 +361,21 @@ public sealed partial class Healer : IHostedService, IDisposable
         return $"power-cycle (no answer within {boot.TotalSeconds:0} s of the mains coming back)";
     }
 
-    private void Healed(Playbook book, Subject subject, int attempts, List<string> tried, string? lessonId, DateTimeOffset detected, DateTimeOffset? plannedEnd)
+    private void Healed(Playbook book, Subject subject, string seen, int attempts, List<string> tried, string? lessonId, DateTimeOffset detected)
     {
         var now = _time.GetUtcNow();
         var seconds = Math.Round((now - detected).TotalSeconds, 1);
         var report = new HealReport(book.Id, book.Trigger, subject.Device?.Id, book.Actions.Select(a => a.Do).ToList(), HealOutcomes.Healed, attempts, seconds);
         _events.Raise(EventTypes.Heal, Severity.Info, subject.Device?.Id,
-            $"{book.Id}: {book.Trigger} on {subject.Id} healed in {seconds:0.#} s, attempt {attempts} ({string.Join(", ", tried)})", report);
+            $"{book.Id}: {book.Trigger} on {subject.Id} healed in {seconds:0.#} s, attempt {attempts} ({string.Join(", ", tried)}); it was: {seen}", report);
         LogHealed(book.Id, book.Trigger, subject.Id, seconds, attempts);
-        var saved = lessonId is not null && plannedEnd is { } end && end > now ? Math.Round((end - now).TotalSeconds) : 0;
         Remember(new HealSummary(book.Id, book.Trigger, subject.Id, detected, now, attempts, HealOutcomes.Healed, string.Join(", ", tried)));
         if (lessonId is not null)
-            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, subject.Device?.Id ?? subject.Id, detected, now, attempts, HealOutcomes.Healed, seconds, saved)));
+            _runner.NoteHeal(new LiveHeal(lessonId, book.Id, book.Trigger, subject.Device?.Id ?? subject.Id, attempts, HealOutcomes.Healed, seconds));
     }
 
     private void Exhausted(Playbook book, Subject subject, string seen, int attempts, List<string> tried, int inWindow, DateTimeOffset until,
-        string? lessonId, DateTimeOffset detected, DateTimeOffset? plannedEnd)
+        string? lessonId, DateTimeOffset detected)
     {
         var now = _time.GetUtcNow();
         var what = tried.Count > 0 ? string.Join(", ", tried) : string.Join(", ", book.Actions.Select(a => a.Do));
@@ -385,8 +386,8 @@ public sealed partial class Healer : IHostedService, IDisposable
         LogExhausted(book.Id, book.Trigger, subject.Id, inWindow, what);
         Remember(new HealSummary(book.Id, book.Trigger, subject.Id, detected, null, inWindow, HealOutcomes.NotHealed, what));
         if (lessonId is not null)
-            _runner.NoteHeal(new LiveHeal(lessonId, new LessonHeal(book.Id, book.Trigger, subject.Device?.Id ?? subject.Id, detected, null, attempts, HealOutcomes.NotHealed,
-                Math.Round(((plannedEnd is { } end && end < now ? end : now) - detected).TotalSeconds, 1), 0)));
+            _runner.NoteHeal(new LiveHeal(lessonId, book.Id, book.Trigger, subject.Device?.Id ?? subject.Id, attempts, HealOutcomes.NotHealed,
+                Math.Round((now - detected).TotalSeconds, 1)));
     }
 
     private void Remember(HealSummary summary)

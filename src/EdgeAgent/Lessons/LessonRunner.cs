@@ -97,12 +97,22 @@ public sealed partial class LessonRunner : BackgroundService
     /// <summary>What the room wants of one device for <paramref name="intent"/>.</summary>
     public DeviceWants Wants(string deviceId, RoomIntent intent) => _executor.Room.Wants(deviceId, intent);
 
-    /// <summary>A heal during the live lesson, kept with it for its record (ignored when no lesson is live any more).</summary>
+    /// <summary>
+    /// A heal during the live lesson, kept with it for its record (ignored when no lesson is live any more). Stamped on the
+    /// lesson's clock: seen <see cref="LiveHeal.SecondsLost"/> ago, healed now, and the rest of the lesson saved.
+    /// </summary>
     public void NoteHeal(LiveHeal heal) => Post(() =>
     {
         if (_state.Live is { } live && live.Saved.Id == heal.LessonId)
         {
-            live.Saved = live.Saved with { Heals = [.. live.Saved.Heals ?? [], heal.Heal] };
+            var now = _time.GetUtcNow();
+            var healed = heal.Outcome == Contract.Vocabulary.HealOutcomes.Healed;
+            var end = live.Saved.PlannedEnd;
+            var saved = healed && end > now ? Math.Round((end - now).TotalSeconds) : 0;
+            var lost = healed ? heal.SecondsLost : Math.Round(((end < now ? end : now) - now.AddSeconds(-heal.SecondsLost)).TotalSeconds, 1);
+            var entry = new LessonHeal(heal.Playbook, heal.Trigger, heal.Device, now.AddSeconds(-heal.SecondsLost), healed ? now : null, heal.Attempts, heal.Outcome,
+                Math.Max(0, lost), saved);
+            live.Saved = live.Saved with { Heals = [.. live.Saved.Heals ?? [], entry] };
             _reporter.SaveLive(live, force: true);
         }
         return Task.CompletedTask;
@@ -285,5 +295,5 @@ public sealed partial class LessonRunner : BackgroundService
 /// <summary>What re-sending a device its desired state did: <see cref="Problem"/> null when it went through.</summary>
 public sealed record ResendOutcome(DeviceProblem? Problem);
 
-/// <summary>A heal of the live lesson <see cref="LessonId"/>.</summary>
-public sealed record LiveHeal(string LessonId, LessonHeal Heal);
+/// <summary>A heal (or a playbook that gave up) during the live lesson <see cref="LessonId"/>, seen <see cref="SecondsLost"/> ago.</summary>
+public sealed record LiveHeal(string LessonId, string Playbook, string Trigger, string Device, int Attempts, string Outcome, double SecondsLost);

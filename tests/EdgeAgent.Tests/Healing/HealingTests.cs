@@ -1,5 +1,6 @@
 using System.Text.Json.Nodes;
 using EdgeAgent.Contract.Vocabulary;
+using EdgeAgent.Media.Send;
 using EdgeAgent.Simulators.Common;
 using EdgeAgent.Tests.TestSupport;
 using static EdgeAgent.Tests.TestSupport.LessonRig;
@@ -130,5 +131,44 @@ public sealed class HealingTests : LessonRigTest
         await rig.HealUntil(() => rig.Time.GetUtcNow() - from >= 3 * PollInterval, 4 * PollInterval, "three poll intervals");
         Assert.True(Room.Mic.Muted);
         Assert.Equal(4, Heals(rig, "mic1").Count());
+    }
+
+    [Fact]
+    public async Task A_lesson_whose_camera_gives_no_picture_goes_on_from_the_backup_source_and_records_it()
+    {
+        var rig = Rig(At("2022-11-14", "08:20"), Monday(), c =>
+        {
+            var stream = c["stream"]!.AsObject();
+            stream["videoSource"] = "v4l2";
+            stream["videoInput"] = "/dev/video63"; // the room's camera, unplugged: no such device
+            stream["backupVideoSource"] = "test";
+            stream["maxRestarts"] = 5;
+        }, healing: true, healingClock: TimeProvider.System); // the healer looks at the stream on the stream's (real) clock
+        await rig.StartAsync();
+        await rig.AdvanceTo(At("2022-11-14", "08:30"));
+        try
+        {
+            await Eventually.True(() => rig.Runner.IsStreaming, TimeSpan.FromSeconds(90), "the lesson streaming from the backup");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"not streaming; stream {rig.Streams.Current?.Stats}; events: {string.Join(" | ", rig.Raised.Select(e => $"{e.Type}: {e.Detail}"))}");
+        }
+        Assert.True(rig.Streams.OnBackupVideo);
+        await Eventually.True(() => Heals(rig).Any(), TimeSpan.FromSeconds(30), "the heal event");
+        var heal = Assert.Single(Heals(rig));
+        Assert.Equal((HealTriggers.StreamDown, "video-backup", HealOutcomes.Healed), (heal.Heal!.Trigger, heal.Heal.Playbook, heal.Heal.Outcome));
+        Assert.Null(heal.Device);
+        Assert.Contains("on the backup video source (test)", heal.Detail);
+        Assert.Contains("sending again", heal.Detail); // within the 20 s a switched stream gets
+        Assert.Contains("video63", heal.Detail); // what was wrong: the encoder's own error
+
+        // The lesson is recorded from the backup.
+        await Eventually.True(() => rig.Streams.Current!.Stats.StreamedSeconds >= 3
+            && Directory.GetFiles(rig.Options.Recording.Directory, "mon-p1-*.ts").Any(f => new FileInfo(f).Length > 0), TimeSpan.FromSeconds(60), "segments from the backup");
+        var record = await rig.EndsAt(At("2022-11-14", "09:05"), 0);
+        var counted = Assert.Single(record.Heals!);
+        Assert.Equal(("video-backup", "stream", HealOutcomes.Healed), (counted.Playbook, counted.Device!, counted.Outcome));
+        Assert.True(record.Stream.SecondsStreamed > 0);
     }
 }

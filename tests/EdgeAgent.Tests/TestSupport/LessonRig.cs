@@ -26,7 +26,7 @@ public sealed class LessonRig : IAsyncDisposable
 
     private CancellationTokenSource? _run;
 
-    private LessonRig(string dir, SimulatedClassroom room, FakeTimeProvider time, AgentOptions options, SimulatedGpioDriver gpio, bool healing)
+    private LessonRig(string dir, SimulatedClassroom room, FakeTimeProvider time, AgentOptions options, SimulatedGpioDriver gpio, bool healing, TimeProvider? healingClock)
     {
         // cam1's mains go through a relay on the box (gpio.powerRelays.cam1), active low like most relay boards.
         MainsRelay.Wire(gpio, Camera1MainsPin, activeLow: true, room.Camera1.SetMains);
@@ -57,7 +57,7 @@ public sealed class LessonRig : IAsyncDisposable
         {
             Poller = new DeviceHealthPoller(Devices, new EdgeAgent.Kernel.MainLoops(time), time, NullLogger<DeviceHealthPoller>.Instance);
             Playbooks = new EdgeAgent.Healing.PlaybookSource(options, Database, time, NullLogger<EdgeAgent.Healing.PlaybookSource>.Instance, Events);
-            Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Streams, Events, options, time, NullLogger<EdgeAgent.Healing.Healer>.Instance);
+            Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Streams, Events, options, healingClock ?? time, NullLogger<EdgeAgent.Healing.Healer>.Instance);
         }
     }
 
@@ -85,7 +85,9 @@ public sealed class LessonRig : IAsyncDisposable
     public ConcurrentQueue<LessonRecord> Records { get; } = new();
 
     /// <summary>A rig over <paramref name="dir"/> (reused by a second rig to play an agent restart).</summary>
-    public static LessonRig Create(string dir, SimulatedClassroom room, DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null, bool healing = false)
+    /// <param name="healingClock">The healer's clock (its waits, its look at the stream every second): the fake one unless given.</param>
+    public static LessonRig Create(string dir, SimulatedClassroom room, DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null, bool healing = false,
+        TimeProvider? healingClock = null)
     {
         var config = TestConfig.Minimal(dir);
         config["school"] = Own;
@@ -106,7 +108,7 @@ public sealed class LessonRig : IAsyncDisposable
         edit?.Invoke(config);
         var loaded = ConfigLoader.Parse(config.ToJsonString(), EdgeAgent.Service.AgentServices.ConfigRules);
         if (!loaded.Ok) throw new InvalidOperationException(string.Join("\n", loaded.Errors));
-        return new LessonRig(dir, room, new FakeTimeProvider(now), loaded.Options!, new SimulatedGpioDriver(), healing);
+        return new LessonRig(dir, room, new FakeTimeProvider(now), loaded.Options!, new SimulatedGpioDriver(), healing, healingClock);
     }
 
     /// <summary>Seed 001: both schools' winter timetables from 2022-10-09, and a summer one for 巫溪 before it.</summary>

@@ -22,9 +22,9 @@ public abstract class LessonRigTest : IAsyncLifetime
         _dir.Dispose();
     }
 
-    protected LessonRig Rig(DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null, bool healing = false)
+    protected LessonRig Rig(DateTimeOffset now, JsonArray bookings, Action<JsonObject>? edit = null, bool healing = false, TimeProvider? healingClock = null)
     {
-        var rig = LessonRig.Create(_dir.Path, Room, now, bookings, edit, healing);
+        var rig = LessonRig.Create(_dir.Path, Room, now, bookings, edit, healing, healingClock);
         _rigs.Add(rig);
         return rig;
     }

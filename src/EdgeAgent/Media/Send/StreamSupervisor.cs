@@ -17,7 +17,7 @@ public sealed record StreamStats(
     string LessonId, StreamState State, DateTimeOffset StartedAt, double StreamedSeconds, double UptimePercent,
     long Frames, double Fps, double BitrateKbps, long RecordedBytes, double Speed, long DupFrames, long DropFrames,
     int Restarts, int Stalls, int UplinkLosses, bool UplinkUp, long UplinkBytes, string? LastError, double DowntimeSeconds,
-    Contract.Payloads.LiveLinkHealth? Link = null, DateTimeOffset? DownSince = null);
+    Contract.Payloads.LiveLinkHealth? Link = null, double? DownForSeconds = null);
 
 /// <summary>
 /// The supervisor of one lesson's processes (<see cref="EncoderPipeline"/>): the encoder and the uplink, each in its own
@@ -123,7 +123,8 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
                     wall <= 0 ? 0 : Math.Round(Math.Min(100, 100 * streamed / wall), 1),
                     e.Frames, live?.Fps ?? 0, bitrate, recorded, live?.Speed ?? 0, e.Dup, e.Drop,
                     _restarts, _stalls, _uplinkLosses, _uplinkUp, Interlocked.Read(ref _uplinkBytes), _lastError,
-                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1), _link?.Live, _downSince);
+                    Math.Round((_downtime + (_downSince is { } d ? now - d : TimeSpan.Zero)).TotalSeconds, 1), _link?.Live,
+                    _downSince is { } down ? Math.Round((now - down).TotalSeconds, 1) : null);
             }
         }
     }
