@@ -18,10 +18,26 @@ for (var i = 1; i < args.Length; i++)
     else if (args[i] == "--idle-seconds") i++;
     else if (args[i] == "--rooms") i++;
 }
-if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link"))
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link" or "healing"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--link MBPS] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link|healing [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--link MBPS] [--out FILE]");
     return 64;
+}
+if (args[0] == "healing")
+{
+    var seconds = 40;
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--seconds") seconds = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    var healRows = await EdgeAgent.Bench.HealingBench.RunAsync(seconds);
+    var healText = string.Join('\n', new[]
+    {
+        $"# Self-healing: faults in a live lesson, time until the room is as the lesson wants it ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores, devices polled every 2 s, default playbooks)",
+        "",
+        "| fault | with the playbooks | without (nobody in the room) | lesson time lost |",
+        "|---|---|---|---|",
+    }.Concat(healRows)) + "\n";
+    await Publish(healText, output, CancellationToken.None);
+    return 0;
 }
 if (args[0] == "weak-link")
 {
