@@ -41,7 +41,15 @@ public static class HealingBench
         new("microphones muted", r => r.Mic.PressMuteButtonAsync(true), r => !r.Mic.Muted, r => r.Mic.PressMuteButtonAsync(false)),
         new("camera hung (answers nothing until its mains go)", r => { r.Cycles = r.Camera.PowerCycles; r.Camera.Faults.Set(Fault.NoReply); return Task.CompletedTask; },
             r => r.Camera.PowerCycles > r.Cycles && r.Camera.LastRecalledPreset == 1,
-            r => { r.Camera.SetMains(false); r.Camera.SetMains(true); return Task.CompletedTask; }),
+            async r =>
+            {
+                // What a technician on site does: the camera's mains off and on, and its preset recalled.
+                r.Camera.SetMains(false);
+                r.Camera.SetMains(true);
+                await using var camera = new EdgeAgent.Hardware.Cameras.ViscaIpCamera("cam1", new EdgeAgent.Hardware.Transport.UdpDatagramTransport("127.0.0.1", r.Camera.Port),
+                    new EdgeAgent.Hardware.Cameras.ViscaIpCameraSettings(), TimeProvider.System, NullLogger<EdgeAgent.Hardware.Cameras.ViscaIpCamera>.Instance);
+                await camera.RecallPresetAsync(1, CancellationToken.None);
+            }),
     ];
 
     public static async Task<List<string>> RunAsync(int windowSeconds)
@@ -68,7 +76,7 @@ public static class HealingBench
         try
         {
             await room.Runner.StartManualAsync("bench");
-            await Until(() => room.Runner.IsStreaming && room.Camera.LastRecalledPreset == 1 && !room.Mic.Muted && room.Display.Input == "31", TimeSpan.FromSeconds(60));
+            await Until(() => room.Runner.IsStreaming && room.Camera.LastRecalledPreset == 1 && !room.Mic.Muted && room.Display.Input == "31", TimeSpan.FromSeconds(60), "the lesson live");
             var results = new double?[Faults.Length];
             for (var i = 0; i < Faults.Length; i++)
             {
@@ -79,8 +87,9 @@ public static class HealingBench
                 await Task.Delay(50); // the fault is in place before it is judged
                 while (clock.Elapsed < window && !Faults[i].Recovered(room)) await Task.Delay(50);
                 results[i] = Faults[i].Recovered(room) ? clock.Elapsed.TotalSeconds : null;
+                Console.Error.WriteLine($"[bench] playbooks {(playbooks ? "on" : "off")}: {Faults[i].Name}: {(results[i] is { } r ? $"{r:F1} s" : "not over")}");
                 if (results[i] is null) await Faults[i].PutRight(room);
-                await Until(() => Faults[i].Recovered(room), TimeSpan.FromSeconds(30));
+                await Until(() => Faults[i].Recovered(room), TimeSpan.FromSeconds(30), $"{Faults[i].Name} put right");
                 // Every playbook at rest before the next fault.
                 await Task.Delay(TimeSpan.FromSeconds(3));
             }
@@ -94,12 +103,12 @@ public static class HealingBench
         }
     }
 
-    private static async Task Until(Func<bool> condition, TimeSpan limit)
+    private static async Task Until(Func<bool> condition, TimeSpan limit, string what)
     {
         var clock = Stopwatch.StartNew();
         while (!condition())
         {
-            if (clock.Elapsed > limit) throw new TimeoutException("the room did not settle");
+            if (clock.Elapsed > limit) throw new TimeoutException($"the room did not settle: {what}");
             await Task.Delay(50);
         }
     }
