@@ -1,4 +1,3 @@
-using System.Globalization;
 using EdgeAgent.Configuration;
 using EdgeAgent.State;
 using EdgeAgent.Contract.Vocabulary;
@@ -14,17 +13,15 @@ namespace EdgeAgent.Compliance;
 /// </summary>
 public sealed partial class PolicySource : IOfficeDocumentReceiver
 {
-    private readonly StateDatabase _database;
+    private readonly KeptDocument _kept;
     private readonly EventSink? _events;
     private readonly ILogger<PolicySource> _log;
-    private readonly TimeProvider _time;
 
     public PolicySource(AgentOptions options, StateDatabase database, TimeProvider time, ILogger<PolicySource> log, EventSink? events = null)
     {
-        _database = database;
+        _kept = new KeptDocument(database, KeptDocument.Kind.Policy, time);
         _events = events;
         _log = log;
-        _time = time;
         _options = options;
     }
 
@@ -48,7 +45,7 @@ public sealed partial class PolicySource : IOfficeDocumentReceiver
                 string? saved = null;
                 try
                 {
-                    saved = Saved();
+                    saved = _kept.Read();
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException)
                 {
@@ -78,14 +75,7 @@ public sealed partial class PolicySource : IOfficeDocumentReceiver
         }
         try
         {
-            _database.Write(c =>
-            {
-                using var cmd = c.CreateCommand();
-                cmd.CommandText = "INSERT INTO policy_document (slot, json, received_at) VALUES (1, $json, $at) ON CONFLICT (slot) DO UPDATE SET json = excluded.json, received_at = excluded.received_at";
-                cmd.Parameters.AddWithValue("$json", json);
-                cmd.Parameters.AddWithValue("$at", _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-                cmd.ExecuteNonQuery();
-            });
+            _kept.Keep(json);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
@@ -102,14 +92,6 @@ public sealed partial class PolicySource : IOfficeDocumentReceiver
         var detail = $"policy from {source} rejected, {inForce.Id} {inForce.Version} stays in force: {string.Join("; ", errors.Take(10))}";
         LogRejected(detail);
         _events?.Raise(EventTypes.PolicyRejected, Severity.Warning, null, detail);
-    }
-
-    private string? Saved()
-    {
-        using var c = _database.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT json FROM policy_document WHERE slot = 1";
-        return cmd.ExecuteScalar() as string;
     }
 
     [LoggerMessage(EventId = 7201, Level = LogLevel.Information, Message = "Compliance policy {Id} {Version} from {Source} in force ({Rules} rules)")]

@@ -1,4 +1,3 @@
-using System.Globalization;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Kernel;
@@ -15,8 +14,7 @@ namespace EdgeAgent.Healing;
 public sealed partial class PlaybookSource : IOfficeDocumentReceiver
 {
     private readonly AgentOptions _options;
-    private readonly StateDatabase _database;
-    private readonly TimeProvider _time;
+    private readonly KeptDocument _kept;
     private readonly ILogger<PlaybookSource> _log;
     private readonly EventSink? _events;
     private PlaybookSet? _current;
@@ -24,8 +22,7 @@ public sealed partial class PlaybookSource : IOfficeDocumentReceiver
     public PlaybookSource(AgentOptions options, StateDatabase database, TimeProvider time, ILogger<PlaybookSource> log, EventSink? events = null)
     {
         _options = options;
-        _database = database;
-        _time = time;
+        _kept = new KeptDocument(database, KeptDocument.Kind.Playbooks, time);
         _log = log;
         _events = events;
         Room = RoomOf(options);
@@ -65,7 +62,7 @@ public sealed partial class PlaybookSource : IOfficeDocumentReceiver
                 string? saved = null;
                 try
                 {
-                    saved = Saved();
+                    saved = _kept.Read();
                 }
                 catch (Microsoft.Data.Sqlite.SqliteException)
                 {
@@ -93,14 +90,7 @@ public sealed partial class PlaybookSource : IOfficeDocumentReceiver
         }
         try
         {
-            _database.Write(c =>
-            {
-                using var cmd = c.CreateCommand();
-                cmd.CommandText = "INSERT INTO playbooks_document (slot, json, received_at) VALUES (1, $json, $at) ON CONFLICT (slot) DO UPDATE SET json = excluded.json, received_at = excluded.received_at";
-                cmd.Parameters.AddWithValue("$json", json);
-                cmd.Parameters.AddWithValue("$at", _time.GetUtcNow().UtcDateTime.ToString("O", CultureInfo.InvariantCulture));
-                cmd.ExecuteNonQuery();
-            });
+            _kept.Keep(json);
         }
         catch (Microsoft.Data.Sqlite.SqliteException e)
         {
@@ -116,14 +106,6 @@ public sealed partial class PlaybookSource : IOfficeDocumentReceiver
         var detail = $"playbooks from {source} rejected, {inForce.Id} {inForce.Version} stays in force: {string.Join("; ", errors.Take(20))}";
         LogRejected(detail);
         _events?.Raise(EventTypes.PlaybooksRejected, Severity.Warning, null, detail);
-    }
-
-    private string? Saved()
-    {
-        using var c = _database.Open();
-        using var cmd = c.CreateCommand();
-        cmd.CommandText = "SELECT json FROM playbooks_document WHERE slot = 1";
-        return cmd.ExecuteScalar() as string;
     }
 
     [LoggerMessage(EventId = 8001, Level = LogLevel.Information, Message = "Playbooks {Id} {Version} from {Source} in force ({Count} playbooks)")]
