@@ -23,11 +23,22 @@ public static class HealTriggers
     /// <c>trigger.forSeconds</c>. A trigger on the room, not on a device.
     /// </summary>
     public const string StreamDown = "stream-down";
+    /// <summary>The lesson stream runs but its uplink (to the relay) is down for <c>trigger.forSeconds</c>. On the room.</summary>
+    public const string UplinkLost = "uplink-lost";
+    /// <summary>The partner's player gave up (it could not be kept running) in a two-way lesson. On the room.</summary>
+    public const string PlayerStalled = "player-stalled";
+    /// <summary>Nothing comes from the partner classroom (the slate is shown) in a two-way lesson for <c>trigger.forSeconds</c>. On the room.</summary>
+    public const string PartnerMissing = "partner-missing";
+    /// <summary>The recording volume has less free space than <c>recording.minFreeBytes</c>. On the room, in any phase.</summary>
+    public const string DiskLow = "disk-low";
+    /// <summary>The room's clock is not synchronized (the latest compliance check). On the room, in any phase.</summary>
+    public const string ClockUnsynced = "clock-unsynced";
 
-    public static readonly string[] All = [DeviceOffline, DeviceFaulty, DisplayOff, DisplayInput, DisplayAvMuted, MicsMuted, StreamDown];
+    public static readonly string[] All =
+        [DeviceOffline, DeviceFaulty, DisplayOff, DisplayInput, DisplayAvMuted, MicsMuted, StreamDown, UplinkLost, PlayerStalled, PartnerMissing, DiskLow, ClockUnsynced];
 
-    /// <summary>Whether a trigger concerns the room's stream rather than a device.</summary>
-    public static bool OnRoom(string trigger) => trigger == StreamDown;
+    /// <summary>Whether a trigger concerns the room (its stream, its player, its disk, its clock) rather than a device.</summary>
+    public static bool OnRoom(string trigger) => trigger is StreamDown or UplinkLost or PlayerStalled or PartnerMissing or DiskLow or ClockUnsynced;
 
     /// <summary>The triggers that concern one device kind only (the others concern any device).</summary>
     public static DeviceKind? KindOf(string trigger) => trigger switch
@@ -53,13 +64,17 @@ public static class HealActions
     public const string RestartStream = "restart-stream";
     /// <summary>Move the lesson stream to <c>stream.backupVideoSource</c> (the uplink and the recording go on) and wait for it to send.</summary>
     public const string SwitchSource = "switch-source";
+    /// <summary>Restart the partner's player (one that gave up starts again) and wait for it to play.</summary>
+    public const string RestartPlayer = "restart-player";
+    /// <summary>Move the uplink one rung down the ladder now (a weak link: less to send); the ladder climbs back when the link allows.</summary>
+    public const string StepDown = "step-down";
     /// <summary>An event of its own (<c>playbook-notice</c>) for the office; heals nothing by itself.</summary>
     public const string Notify = "notify";
 
-    public static readonly string[] All = [Repoll, Reconnect, ResendDesired, PowerCycle, RestartStream, SwitchSource, Notify];
+    public static readonly string[] All = [Repoll, Reconnect, ResendDesired, PowerCycle, RestartStream, SwitchSource, RestartPlayer, StepDown, Notify];
 
-    /// <summary>Whether an action works on the room's stream (else on the trigger's device; <see cref="Notify"/> on either).</summary>
-    public static bool OnRoom(string action) => action is RestartStream or SwitchSource;
+    /// <summary>Whether an action works on the room (its stream, its player; else on the trigger's device; <see cref="Notify"/> on either).</summary>
+    public static bool OnRoom(string action) => action is RestartStream or SwitchSource or RestartPlayer or StepDown;
 
     /// <summary>
     /// The triggers an action can set off by itself: a power cycle takes its device off the network and a display
@@ -74,7 +89,8 @@ public static class HealActions
             null => [HealTriggers.DeviceOffline, HealTriggers.DisplayOff],
             _ => [HealTriggers.DeviceOffline],
         },
-        RestartStream or SwitchSource => [HealTriggers.StreamDown],
+        RestartStream or SwitchSource => [HealTriggers.StreamDown, HealTriggers.UplinkLost],
+        RestartPlayer => [HealTriggers.PlayerStalled, HealTriggers.PartnerMissing],
         _ => [],
     };
 }

@@ -17,6 +17,9 @@ public sealed class ComplianceStore(StateDatabase database, Outbox outbox, RoomT
 {
     private bool _clockUnsynced;
 
+    /// <summary>Whether the latest compliance check found the room's clock not synchronized.</summary>
+    public bool ClockUnsynced => Volatile.Read(ref _clockUnsynced);
+
     public void Store(ComplianceReport report)
     {
         var json = JsonSerializer.SerializeToUtf8Bytes(report, ContractJson.Wire.ComplianceReport);

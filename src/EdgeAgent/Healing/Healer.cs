@@ -1,3 +1,4 @@
+using EdgeAgent.Compliance;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Payloads;
 using EdgeAgent.Contract.Time;
@@ -6,6 +7,7 @@ using EdgeAgent.Devices;
 using EdgeAgent.Hardware.Health;
 using EdgeAgent.Lessons;
 using EdgeAgent.Media;
+using EdgeAgent.Media.Play;
 using EdgeAgent.Media.Send;
 using EdgeAgent.State;
 using Microsoft.Extensions.Hosting;
@@ -33,6 +35,8 @@ public sealed partial class Healer : IHostedService, IDisposable
     private readonly DeviceHealthPoller _poller;
     private readonly LessonRunner _runner;
     private readonly StreamService _streams;
+    private readonly PlaybackService? _playback;
+    private readonly ComplianceStore? _compliance;
     private readonly EventSink _events;
     private readonly AgentOptions _options;
     private readonly TimeProvider _time;
@@ -42,6 +46,8 @@ public sealed partial class Healer : IHostedService, IDisposable
     private readonly Dictionary<string, DateTimeOffset> _restUntil = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Task> _running = new(StringComparer.Ordinal);
     private readonly LinkedList<HealSummary> _recent = new();
+    /// <summary>Since when each trigger on the room without a clock of its own has held (the disk, the clock, the uplink, the partner).</summary>
+    private readonly Dictionary<string, DateTimeOffset> _roomSince = new(StringComparer.Ordinal);
     private readonly CancellationTokenSource _stop = new();
     private int _sleeping;
     private bool _started;
@@ -49,10 +55,22 @@ public sealed partial class Healer : IHostedService, IDisposable
     /// <summary>A name for the room's stream where a device id would go (keys, <see cref="HealSummary.Device"/>).</summary>
     public const string Stream = "stream";
 
+    /// <summary>What a trigger on the room works on, named where a device id would go: one heal at a time on each.</summary>
+    public static string SubjectOf(string trigger) => trigger switch
+    {
+        HealTriggers.StreamDown or HealTriggers.UplinkLost => Stream,
+        HealTriggers.PlayerStalled or HealTriggers.PartnerMissing => "player",
+        HealTriggers.DiskLow => "disk",
+        HealTriggers.ClockUnsynced => "clock",
+        _ => trigger,
+    };
+
     public Healer(PlaybookSource source, DeviceRegistry devices, DeviceHealthPoller poller, LessonRunner runner, StreamService streams, EventSink events,
-        AgentOptions options, TimeProvider time, ILogger<Healer> log)
+        AgentOptions options, TimeProvider time, ILogger<Healer> log, PlaybackService? playback = null, ComplianceStore? compliance = null)
     {
         _streams = streams;
+        _playback = playback;
+        _compliance = compliance;
         _source = source;
         _devices = devices;
         _poller = poller;
@@ -128,11 +146,14 @@ public sealed partial class Healer : IHostedService, IDisposable
         {
             var intent = _runner.Intent;
             var now = _time.GetUtcNow();
+            var seen = new Dictionary<string, (string Detail, double Seconds)?>(StringComparer.Ordinal);
             foreach (var book in _source.Current.Playbooks.Where(b => b.OnRoom))
             {
+                // Each trigger looked at once a tick, whether a playbook may run now or not: its "since" stays true.
+                if (!seen.TryGetValue(book.Trigger, out var state)) seen[book.Trigger] = state = RoomState(book.Trigger, intent);
+                if (state is not { } holds || holds.Seconds < book.HoldFor.TotalSeconds) continue;
                 if (!book.Allows(intent.Phase, intent.Role, SchoolClock(now))) continue;
-                if (StreamDown(intent, book.HoldFor) is not { } detail) continue;
-                if (Begin(book, new Subject(Stream, null), detail, now)) return;
+                Begin(book, new Subject(SubjectOf(book.Trigger), null), holds.Detail, now);
             }
         }
         catch (Exception e) when (e is not OutOfMemoryException)
@@ -175,20 +196,61 @@ public sealed partial class Healer : IHostedService, IDisposable
     }
 
     /// <summary>
-    /// Why the lesson stream counts as down for at least <paramref name="holdFor"/> (its encoder not sending, or given up),
-    /// or null: no lesson live, no stream, or it sends.
+    /// Whether a trigger on the room holds now: why, and for how many seconds (infinite: at once, e.g. a stream that gave
+    /// up); null when it does not. The stream's down time is counted on its own clock, the rest from when the healer first
+    /// saw it.
     /// </summary>
-    private string? StreamDown(RoomIntent intent, TimeSpan holdFor)
+    private (string Detail, double Seconds)? RoomState(string trigger, RoomIntent intent)
     {
-        if (intent.Phase != LessonPhases.Live || _streams.Current is not { } stream) return null;
-        var stats = stream.Stats;
-        if (stats.State == StreamState.Failed) return $"the lesson stream gave up: {stats.LastError}";
-        // Never started: its encoder failed twice in a row (a camera unplugged, a camera's stream that does not answer).
-        if (stats.State == StreamState.Starting && stats.Restarts >= 2) return $"the lesson stream does not start ({stats.Restarts} tries): {stats.LastError}";
-        // Counted on the stream's own clock: how long its encoder has not sent.
-        if (stats.State != StreamState.Running || stats.DownForSeconds is not { } down) return null;
-        return down >= holdFor.TotalSeconds ? $"the lesson stream has sent nothing for {down:0} s: {stats.LastError}" : null;
+        var live = intent.Phase == LessonPhases.Live;
+        string? Since(string? detail)
+        {
+            lock (_gate)
+            {
+                if (detail is null) _roomSince.Remove(trigger);
+                else _roomSince.TryAdd(trigger, _time.GetUtcNow());
+            }
+            return detail;
+        }
+        (string, double)? For(string? detail)
+        {
+            if (Since(detail) is not { } d) return null;
+            DateTimeOffset since;
+            lock (_gate) since = _roomSince[trigger];
+            var seconds = (_time.GetUtcNow() - since).TotalSeconds;
+            return (seconds >= 1 ? $"{d} ({seconds:0} s)" : d, seconds);
+        }
+        switch (trigger)
+        {
+            case HealTriggers.StreamDown:
+                if (!live || _streams.Current is not { } stream) return null;
+                var stats = stream.Stats;
+                if (stats.State == StreamState.Failed) return ($"the lesson stream gave up: {stats.LastError}", double.PositiveInfinity);
+                // Never started: its encoder failed twice in a row (a camera unplugged, a camera's stream that does not answer).
+                if (stats.State == StreamState.Starting && stats.Restarts >= 2)
+                    return ($"the lesson stream does not start ({stats.Restarts} tries): {stats.LastError}", double.PositiveInfinity);
+                // Counted on the stream's own clock: how long its encoder has not sent.
+                if (stats.State != StreamState.Running || stats.DownForSeconds is not { } down) return null;
+                return ($"the lesson stream has sent nothing for {down:0} s: {stats.LastError}", down);
+            case HealTriggers.UplinkLost:
+                var sending = live && _streams.Current is { HasUplink: true } s && s.Stats is { State: StreamState.Running, UplinkUp: false };
+                return For(sending ? $"the uplink to {Printable(_options.Stream.Uplink?.Redacted)} is down, the lesson records only" : null);
+            case HealTriggers.PlayerStalled:
+                var failed = live && _playback?.Current?.Stats is { State: PlaybackState.Failed };
+                return failed ? ("the partner's player gave up: the partner is not shown", double.PositiveInfinity) : null;
+            case HealTriggers.PartnerMissing:
+                var missing = live && _playback?.Current?.Stats is { State: PlaybackState.Lost or PlaybackState.Waiting } p ? p : null;
+                return For(missing is null ? null : $"nothing from the partner classroom {missing.Partner}: the slate is shown");
+            case HealTriggers.DiskLow:
+                return For(_streams.DiskLow ? $"the recording volume is below its {_options.Recording.MinFreeBytes / 1_048_576} MiB floor" : null);
+            case HealTriggers.ClockUnsynced:
+                return For(_compliance?.ClockUnsynced == true ? "the room's clock is not synchronized (the latest compliance check)" : null);
+            default:
+                return null;
+        }
     }
+
+    private static string Printable(string? s) => s ?? "the relay";
 
     /// <summary>Whether the trigger holds on the subject now: a device polled again, or the stream looked at.</summary>
     private async Task<(bool Holds, string Detail)> CheckAsync(Playbook book, Subject subject, RoomIntent intent, CancellationToken ct)
@@ -198,7 +260,7 @@ public sealed partial class Healer : IHostedService, IDisposable
             var health = await _poller.PollNowAsync(device.Id, ct).ConfigureAwait(false);
             return health is null ? (false, "") : (Holds(book.Trigger, device, health, intent), health.Detail);
         }
-        return StreamDown(intent, TimeSpan.Zero) is { } why ? (true, why) : (false, "the lesson stream sends");
+        return RoomState(book.Trigger, intent) is { } room ? (true, room.Detail) : (false, $"{book.Trigger} no longer holds");
     }
 
     /// <summary>Whether a trigger holds on a device: what it reported against what the room wants of it.</summary>
@@ -308,12 +370,16 @@ public sealed partial class Healer : IHostedService, IDisposable
             case HealActions.PowerCycle when device is not null:
                 return await PowerCycleAsync(device, action, ct).ConfigureAwait(false);
             case HealActions.RestartStream:
-                if (_streams.Current is not { } stream || stream.Stats.State is not StreamState.Running) return "restart-stream (no running stream to restart)";
-                stream.RequestRestart();
-                return "restart-stream" + await SendingAgainAsync(ct).ConfigureAwait(false);
+                var (restarted, how) = await _streams.RestartAsync(ct).ConfigureAwait(false);
+                return restarted ? $"restart-stream, {how}" + await SendingAgainAsync(ct).ConfigureAwait(false) : $"restart-stream skipped ({how})";
             case HealActions.SwitchSource:
                 var (switched, why) = await _streams.SwitchToBackupVideoAsync(ct).ConfigureAwait(false);
                 return switched ? "switch-source, " + why + await SendingAgainAsync(ct).ConfigureAwait(false) : $"switch-source skipped ({why})";
+            case HealActions.RestartPlayer:
+                if (_playback?.Current is not { } player || !player.RestartPlayer()) return "restart-player skipped (no partner playback)";
+                return "restart-player" + await PlayingAgainAsync(ct).ConfigureAwait(false);
+            case HealActions.StepDown:
+                return _streams.Current?.Link?.StepDown($"playbook {book.Id} ({book.Trigger})") is { } step ? $"step-down, {step}" : "step-down skipped (no ladder to step down, or on its lowest rung)";
             case HealActions.Notify:
                 _events.Raise(EventTypes.PlaybookNotice, Severity.Warning, device?.Id,
                     $"{book.Id}{(book.TitleZh is { } zh ? $"（{zh}）" : "")}: {book.Trigger} on {subject.Id}: {seen}");
@@ -334,6 +400,19 @@ public sealed partial class Healer : IHostedService, IDisposable
                 return $" (sending again {(_time.GetUtcNow() - from).TotalSeconds:0} s later)";
         }
         return $" (not sending within {StreamBack.TotalSeconds:0} s)";
+    }
+
+    /// <summary>Waits (up to <see cref="StreamBack"/>) until the partner's player shows the partner again; says how long it took.</summary>
+    private async Task<string> PlayingAgainAsync(CancellationToken ct)
+    {
+        var from = _time.GetUtcNow();
+        while (_time.GetUtcNow() - from < StreamBack)
+        {
+            await SleepAsync(BootPoll, ct).ConfigureAwait(false);
+            if (_playback?.Current?.Stats is { State: PlaybackState.Playing })
+                return $" (playing again {(_time.GetUtcNow() - from).TotalSeconds:0} s later)";
+        }
+        return $" (not playing within {StreamBack.TotalSeconds:0} s)";
     }
 
     private async Task<string> PowerCycleAsync(ClassroomDevice device, PlaybookAction action, CancellationToken ct)

@@ -97,7 +97,7 @@ public static class PlaybookParser
         var only = HealTriggers.KindOf(trigger);
         var onRoom = HealTriggers.OnRoom(trigger);
         if (onRoom && (p.Trigger?.Devices is not null || p.Trigger?.Kinds is not null))
-            Fail($"{path}.trigger", $"'{trigger}' concerns the room's stream, not devices: leave out devices and kinds");
+            Fail($"{path}.trigger", $"'{trigger}' concerns the room, not devices: leave out devices and kinds");
         if (p.Trigger?.ForSeconds is { } hold)
         {
             if (!onRoom) Fail($"{path}.trigger.forSeconds", $"only a trigger on the room waits ('{trigger}' is seen at a device's poll)");
@@ -153,7 +153,7 @@ public static class PlaybookParser
                 continue;
             }
             if (a.Do != HealActions.Notify && HealActions.OnRoom(a.Do) != onRoom && HealTriggers.All.Contains(trigger))
-                Fail($"{where}.do", onRoom ? $"'{a.Do}' works on a device; '{trigger}' concerns the room's stream" : $"'{a.Do}' works on the room's stream; '{trigger}' concerns a device");
+                Fail($"{where}.do", onRoom ? $"'{a.Do}' works on a device; '{trigger}' concerns the room" : $"'{a.Do}' works on the room; '{trigger}' concerns a device");
             if (a.Do == HealActions.PowerCycle)
             {
                 if (a.OffSeconds is { } off && off is < 1 or > 600) Fail($"{where}.offSeconds", "must be 1..600");

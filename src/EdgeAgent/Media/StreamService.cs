@@ -86,6 +86,9 @@ public sealed partial class StreamService : BackgroundService
         }
     }
 
+    /// <summary>Whether the recording volume was below <c>recording.minFreeBytes</c> at the latest retention pass.</summary>
+    public bool DiskLow => Volatile.Read(ref _diskLowRaised);
+
     /// <summary>Whether the running stream reads the backup video source (<c>stream.backupVideoSource</c>).</summary>
     public bool OnBackupVideo { get; private set; }
 
@@ -102,10 +105,31 @@ public sealed partial class StreamService : BackgroundService
             if (_options.Stream.WithBackupVideo() is not { } backup) return (false, "no backup video source configured");
             if (OnBackupVideo) return (false, "already on the backup video source");
             var plan = EncoderPipeline.Plan(backup, _options.Recording, stream.LessonId, stream.Plan.Rungs, stream.Plan.RungPorts, stream.Plan.Uplink, _encoder!.Value);
-            stream.ReplaceEncoder(plan.EncoderArgs);
+            // A stream that gave up on its main source starts again on the backup.
+            if (!await stream.ReviveAsync(plan.EncoderArgs).ConfigureAwait(false)) stream.ReplaceEncoder(plan.EncoderArgs);
             OnBackupVideo = true;
             LogBackupVideo(stream.LessonId, Words.Of(backup.VideoSource));
             return (true, $"on the backup video source ({Words.Of(backup.VideoSource)})");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    /// <summary>
+    /// Restarts the lesson stream (a playbook's <c>restart-stream</c>): a running one's processes, or one that gave up
+    /// started again. False (with why) when there is no lesson stream.
+    /// </summary>
+    public async Task<(bool Restarted, string Why)> RestartAsync(CancellationToken ct)
+    {
+        await _gate.WaitAsync(ct).ConfigureAwait(false);
+        try
+        {
+            if (_current is not { } stream || stream.Stats.State is StreamState.Stopping or StreamState.Stopped) return (false, "no lesson stream");
+            if (await stream.ReviveAsync().ConfigureAwait(false)) return (true, "started again after it gave up");
+            stream.RequestRestart();
+            return (true, "restarted");
         }
         finally
         {

@@ -134,6 +134,115 @@ public sealed class HealingTests : LessonRigTest
     }
 
     [Fact]
+    public async Task A_network_camera_that_dies_mid_lesson_is_replaced_by_the_backup_source_and_the_recording_goes_on_across_the_switch()
+    {
+        using var camera = await RtspCamera.StartAsync();
+        var rig = Rig(At("2022-11-14", "08:20"), Monday(), c =>
+        {
+            var stream = c["stream"]!.AsObject();
+            stream["videoSource"] = "rtsp";
+            stream["videoInput"] = camera.Url;
+            stream["backupVideoSource"] = "test";
+            stream["testPattern"] = "rgbtestsrc"; // the backup's picture, unlike the camera's bars
+            stream["stallSeconds"] = 4;
+            stream["maxRestarts"] = 5;
+            c["recording"]!["segmentSeconds"] = 2;
+        }, healing: true, healingClock: TimeProvider.System);
+        await rig.StartAsync();
+        await rig.AdvanceTo(At("2022-11-14", "08:30"));
+        await Eventually.True(() => rig.Runner.IsStreaming && rig.Streams.Current!.Stats.StreamedSeconds >= 4, TimeSpan.FromSeconds(60), "the camera's picture streaming");
+        Assert.False(rig.Streams.OnBackupVideo, string.Join(" | ", rig.Raised.Select(e => $"{e.Type}: {e.Detail}")));
+
+        camera.Kill();
+        try
+        {
+            await Eventually.True(() => rig.Streams.OnBackupVideo && rig.Streams.Current!.Stats is { State: StreamState.Running, DownForSeconds: null },
+                TimeSpan.FromSeconds(90), "the lesson streaming from the backup");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"not on the backup; stream {rig.Streams.Current?.Stats}; events: {string.Join(" | ", rig.Raised.Select(e => $"{e.Type}: {e.Detail}"))}");
+        }
+        await Eventually.True(() => Heals(rig).Any(), TimeSpan.FromSeconds(30), "the heal event");
+        var heal = Assert.Single(Heals(rig));
+        Assert.Equal((HealTriggers.StreamDown, "video-backup", HealOutcomes.Healed), (heal.Heal!.Trigger, heal.Heal.Playbook, heal.Heal.Outcome));
+        Assert.Contains("on the backup video source (test)", heal.Detail);
+        // The camera's end was seen as a stall of the picture (the test sound went on), not waited out.
+        Assert.Contains(rig.Raised, e => e.Type == EventTypes.StreamStalled);
+
+        // One recording, before and after the switch: the first segments show the camera's bars, the latest the backup's.
+        var switchedAt = DateTime.UtcNow;
+        string[] Segments() => [.. Directory.GetFiles(rig.Options.Recording.Directory, "mon-p1-*.ts").Order(StringComparer.Ordinal)];
+        await Eventually.True(() => Segments().Count(f => File.GetLastWriteTimeUtc(f) > switchedAt.AddSeconds(2)) >= 2, TimeSpan.FromSeconds(60), "segments from the backup");
+        var segments = Segments();
+        var backupPicture = await Pictures.OfPatternAsync("rgbtestsrc=size=1280x720");
+        var first = await Pictures.OfFileAsync(segments[0]);
+        var latest = await Pictures.OfFileAsync(segments[^2]); // the newest but one: written to its end
+        Assert.True(Pictures.Difference(first, backupPicture) > 20, $"the first segment shows the camera (difference {Pictures.Difference(first, backupPicture):0.0})");
+        Assert.True(Pictures.Difference(latest, backupPicture) < 10, $"the latest segment shows the backup (difference {Pictures.Difference(latest, backupPicture):0.0})");
+
+        var record = await rig.EndsAt(At("2022-11-14", "09:05"), 0);
+        var counted = Assert.Single(record.Heals!);
+        Assert.Equal(("video-backup", "stream", HealOutcomes.Healed), (counted.Playbook, counted.Device!, counted.Outcome));
+        Assert.True(record.Stream.SecondsStreamed > 8, $"streamed {record.Stream.SecondsStreamed} s across the switch");
+    }
+
+    [Fact]
+    public async Task An_office_playbook_restarts_a_stream_that_gave_up_once_its_camera_is_back_and_the_lesson_streams_again()
+    {
+        using var camera = await RtspCamera.StartAsync();
+        var rig = Rig(At("2022-11-14", "08:20"), Monday(), c =>
+        {
+            var stream = c["stream"]!.AsObject();
+            stream["videoSource"] = "rtsp";
+            stream["videoInput"] = camera.Url;
+            stream["stallSeconds"] = 4;
+            // The office's own playbook: no backup camera in this room, restart the stream and try again.
+            var file = Path.Combine(Path.GetDirectoryName(c["recording"]!["directory"]!.GetValue<string>())!, "playbooks.json");
+            File.WriteAllText(file, new JsonObject
+            {
+                ["schema"] = "edgeagent.playbooks/1", ["id"] = "county", ["version"] = "1",
+                ["playbooks"] = new JsonArray(new JsonObject
+                {
+                    ["id"] = "stream-again", ["trigger"] = new JsonObject { ["on"] = "stream-down", ["forSeconds"] = 5 },
+                    ["when"] = new JsonObject { ["phases"] = new JsonArray("live") },
+                    ["actions"] = new JsonArray(new JsonObject { ["do"] = "restart-stream" }),
+                    ["limits"] = new JsonObject { ["attempts"] = 5, ["waitSeconds"] = 3, ["coolDownSeconds"] = 600 },
+                }),
+            }.ToJsonString());
+            c["playbooks"] = new JsonObject { ["file"] = file };
+        }, healing: true, healingClock: TimeProvider.System);
+        await rig.StartAsync();
+        await rig.AdvanceTo(At("2022-11-14", "08:30"));
+        await Eventually.True(() => rig.Runner.IsStreaming && rig.Streams.Current!.Stats.StreamedSeconds >= 2, TimeSpan.FromSeconds(60), "the camera's picture streaming");
+
+        // The camera loses its power; the stream gives up on it (one restart allowed in the rig) before it is back.
+        camera.Kill();
+        await Eventually.True(() => rig.Streams.Current!.Stats.State == StreamState.Failed, TimeSpan.FromSeconds(60), "the stream giving up");
+        var before = rig.Streams.Current!.Stats.StreamedSeconds;
+        await camera.StartAsync();
+        try
+        {
+            await Eventually.True(() => rig.Streams.Current!.Stats is { State: StreamState.Running } s && s.StreamedSeconds >= before + 2,
+                TimeSpan.FromSeconds(120), "the lesson streaming again");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"not streaming; stream {rig.Streams.Current?.Stats}; events: {string.Join(" | ", rig.Raised.Select(e => $"{e.Type}: {e.Detail}"))}");
+        }
+        await Eventually.True(() => Heals(rig).Any(e => e.Heal!.Outcome == HealOutcomes.Healed), TimeSpan.FromSeconds(30), "the heal event");
+        var heal = Heals(rig).Single(e => e.Heal!.Outcome == HealOutcomes.Healed);
+        Assert.Equal(("stream-again", HealTriggers.StreamDown), (heal.Heal!.Playbook, heal.Heal.Trigger));
+        Assert.Contains("restart-stream, started again after it gave up", heal.Detail);
+        Assert.Contains(rig.Raised, e => e.Type == EventTypes.StreamFailed);
+        Assert.False(rig.Streams.OnBackupVideo);
+
+        var record = await rig.EndsAt(At("2022-11-14", "09:05"), 0);
+        Assert.Contains(record.Heals!, h => (h.Playbook, h.Outcome) == ("stream-again", HealOutcomes.Healed));
+        Assert.True(record.Stream.SecondsStreamed >= before + 2, $"streamed {record.Stream.SecondsStreamed} s, {before} s of it before the camera went");
+    }
+
+    [Fact]
     public async Task A_lesson_whose_camera_gives_no_picture_goes_on_from_the_backup_source_and_records_it()
     {
         var rig = Rig(At("2022-11-14", "08:20"), Monday(), c =>

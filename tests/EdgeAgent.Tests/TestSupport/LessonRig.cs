@@ -57,7 +57,8 @@ public sealed class LessonRig : IAsyncDisposable
         {
             Poller = new DeviceHealthPoller(Devices, new EdgeAgent.Kernel.MainLoops(time), time, NullLogger<DeviceHealthPoller>.Instance);
             Playbooks = new EdgeAgent.Healing.PlaybookSource(options, Database, time, NullLogger<EdgeAgent.Healing.PlaybookSource>.Instance, Events);
-            Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Streams, Events, options, healingClock ?? time, NullLogger<EdgeAgent.Healing.Healer>.Instance);
+            Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Streams, Events, options, healingClock ?? time, NullLogger<EdgeAgent.Healing.Healer>.Instance,
+                Playback);
         }
     }
 

@@ -121,6 +121,30 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         _loops = Task.WhenAll(Task.Run(() => ReceiverLoopAsync(_stop.Token)), Task.Run(() => PlayerLoopAsync(_stop.Token)));
     }
 
+    /// <summary>
+    /// Restarts the player now (a playbook's <c>restart-player</c>): one that gave up starts again with a fresh count of
+    /// restarts, a running one is replaced. False once the playback is stopped.
+    /// </summary>
+    public bool RestartPlayer()
+    {
+        Process? player;
+        lock (_gate)
+        {
+            if (_stopped || _stop.IsCancellationRequested) return false;
+            _restarts++;
+            if (_failed)
+            {
+                _failed = false;
+                var loop = Task.Run(() => PlayerLoopAsync(_stop.Token));
+                _loops = Task.WhenAll(_loops, loop);
+                return true;
+            }
+            player = _player;
+        }
+        Kill(player);
+        return true;
+    }
+
     public async Task StopAsync()
     {
         await _stop.CancelAsync().ConfigureAwait(false);

@@ -62,7 +62,8 @@ public static partial class EncoderPipeline
                 a.AddRange([.. Stamped, "-f", "v4l2", "-framerate", stream.Fps.ToString(inv), "-video_size", string.Create(inv, $"{stream.Width}x{stream.Height}"), "-i", stream.VideoInput!]);
                 break;
             case VideoSource.Rtsp:
-                a.AddRange([.. Stamped, "-rtsp_transport", "tcp", "-i", stream.VideoInput!]);
+                // A camera that stops sending (unplugged, hung) ends the input after 5 s without data (socket timeout, µs).
+                a.AddRange([.. Stamped, "-rtsp_transport", "tcp", "-timeout", "5000000", "-i", stream.VideoInput!]);
                 break;
             default:
                 throw new StreamConfigException($"unknown video source '{stream.VideoSource}'");
@@ -92,8 +93,12 @@ public static partial class EncoderPipeline
         var stamp = stream.VideoSource == VideoSource.Test ? "," + WallClockTime : "";
         // The fps filter holds each frame until the next arrives (one frame of latency, 40 ms at 25 fps): only a network
         // camera, whose rate is its own, needs it. The test source and a V4L2 camera are opened at the configured rate.
+        // A network camera's frames are stamped with the wall clock as they are decoded: the RTSP demuxer's own
+        // wall-clock stamps leave the first frame unstamped, and the fps filter would fill the gap from zero with
+        // billions of copies (the encoder then ran ~40 times ahead of real time and never caught up).
         var rate = stream.VideoSource == VideoSource.Rtsp ? string.Create(inv, $",fps={stream.Fps}") : "";
-        var graph = new StringBuilder(string.Create(inv, $"[0:v]scale={stream.Width}:{stream.Height}{rate}{stamp}"));
+        var decoded = stream.VideoSource == VideoSource.Rtsp ? "setpts=RTCTIME/(TB*1000000)," : "";
+        var graph = new StringBuilder(string.Create(inv, $"[0:v]{decoded}scale={stream.Width}:{stream.Height}{rate}{stamp}"));
         if (rungs.Count == 1) graph.Append(upload).Append("[v0]");
         else
         {

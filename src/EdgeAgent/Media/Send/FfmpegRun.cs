@@ -23,7 +23,9 @@ public sealed class FfmpegRun : ChildRun
         if (_parser.Feed(line) is not { } block) return;
         var before = Latest;
         Latest = block;
-        if (before is null || block.TotalSize > before.TotalSize || block.Frame > before.Frame) Advanced();
+        // The picture is what moves: a camera gone while the sound goes on (a network camera's stream ended, the test
+        // sound still playing) is a stall, though the output still grows.
+        if (block.Frame > (before?.Frame ?? 0)) Advanced();
         Progress?.Invoke(block);
     }
 }

@@ -111,6 +111,20 @@ public sealed class SendLink : IDisposable
             $"lesson {_lessonId}: the uplink moved {direction} from {_rungs[from]} to {_rungs[to]}: {reason}"));
     }
 
+    /// <summary>
+    /// Moves the uplink one rung down now (a playbook's <c>step-down</c>), for <paramref name="why"/>; the ladder climbs back
+    /// when the link allows. What it did, or null without a ladder, on the lowest rung, or with a switch under way.
+    /// </summary>
+    public string? StepDown(string why)
+    {
+        if (_switch is null || _rungs.Count < 2 || _switch.Target != _switch.Current) return null;
+        var from = _switch.Current;
+        if (from >= _rungs.Count - 1) return null;
+        lock (_gate) _pendingReason = why;
+        _switch.Select(from + 1);
+        return $"from {_rungs[from]} to {_rungs[from + 1]}";
+    }
+
     /// <summary>Stops the rung clock (the stream has ended).</summary>
     public void Stop()
     {

@@ -36,8 +36,10 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _log;
     private readonly Action<StreamEvent> _raise;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    // Both are new when a stream that gave up is brought back (ReviveAsync).
+    private CancellationTokenSource _stop = new();
+    private TaskCompletionSource _running = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private bool _stopRequested;
     private readonly TaskCompletionSource _uplinkListening = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly object _gate = new();
     private Task _loops = Task.CompletedTask;
@@ -164,11 +166,44 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         _encoder?.Kill();
     }
 
+    /// <summary>
+    /// Brings back a stream that gave up (its encoder failed <c>stream.maxRestarts</c> times in a row): a playbook's
+    /// restart or switch of source in a lesson that goes on. Its loops start again, on <paramref name="encoderArgs"/>
+    /// when given; its figures (seconds streamed, restarts, downtime) carry on. False when it has not given up or is
+    /// being stopped.
+    /// </summary>
+    public async Task<bool> ReviveAsync(IReadOnlyList<string>? encoderArgs = null)
+    {
+        lock (_gate)
+        {
+            if (_state != StreamState.Failed || _stopRequested) return false;
+        }
+        await _loops.ConfigureAwait(false); // a stream that gave up has cancelled them: they end at once
+        CancellationTokenSource old;
+        lock (_gate)
+        {
+            if (_state != StreamState.Failed || _stopRequested) return false;
+            if (encoderArgs is not null) _plan = _plan with { EncoderArgs = encoderArgs };
+            _state = StreamState.Starting;
+            _downSince ??= _endedAt; // down from when it gave up until the new encoder makes progress
+            _endedAt = null;
+            _running = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            old = _stop;
+            _stop = new CancellationTokenSource();
+        }
+        old.Dispose();
+        LogRevived(LessonId);
+        _raise(new StreamEvent(EventTypes.StreamRestarted, Severity.Info, $"lesson {LessonId}: started again after it gave up"));
+        Start();
+        return true;
+    }
+
     /// <summary>Graceful stop: SIGINT to both (the open segment is finished), killed after <c>stream.stopTimeoutSeconds</c>.</summary>
     public async Task StopAsync()
     {
         lock (_gate)
         {
+            _stopRequested = true;
             if (_state is StreamState.Starting or StreamState.Running) _state = StreamState.Stopping;
         }
         await _stop.CancelAsync().ConfigureAwait(false);
@@ -223,7 +258,7 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
             lock (_gate) _encoder = run;
             run.Progress += p =>
             {
-                if (p.Frame <= 0 && p.TotalSize <= 0) return;
+                if (p.Frame <= 0) return; // up once pictures come, not sound alone
                 lock (_gate)
                 {
                     if (_state == StreamState.Starting) _state = StreamState.Running;
@@ -455,6 +490,9 @@ public sealed partial class StreamSupervisor : IAsyncDisposable
         public Totals Plus(FfmpegProgress? p) =>
             p is null ? this : new Totals(Frames + p.Frame, OutTime + p.OutTime, Dup + p.DupFrames, Drop + p.DropFrames);
     }
+
+    [LoggerMessage(EventId = 6207, Level = LogLevel.Warning, Message = "Lesson {Lesson}: the stream that gave up starts again")]
+    private partial void LogRevived(string lesson);
 
     [LoggerMessage(EventId = 6201, Level = LogLevel.Information, Message = "Lesson {Lesson}: encoder started (pid {Pid})")]
     private partial void LogEncoderStarted(string lesson, int pid);
