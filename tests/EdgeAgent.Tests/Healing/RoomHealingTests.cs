@@ -67,6 +67,27 @@ public sealed class RoomHealingTests : LessonRigTest
     }
 
     [Fact]
+    public async Task A_clock_found_unsynchronized_is_told_to_the_office_once_and_a_synchronized_one_clears_it()
+    {
+        var rig = Rig(At("2022-11-14", "07:00"), Monday(), c => Office(c, "clock-notice", "clock-unsynced", 0, ["idle", "prepare", "live"], ["notify"], 1, 0),
+            healing: true, healingClock: TimeProvider.System);
+        await rig.StartAsync();
+        ComplianceReport Report(string verdict, string evidence) => new(ComplianceReport.SchemaId, Guid.NewGuid().ToString("N"), "zj-test", "test-school", "room-1",
+            RoomRole.Main, "p", "1", DateTimeOffset.UtcNow, verdict, 0,
+            [new RuleResult("clock-sync", "时钟同步", "clock synchronized", "clock.offset", null, "ms", "≤ 500", verdict, evidence, "tech-guide")], "schedule");
+        rig.Compliance.Store(Report(Verdicts.Fail, "timedatectl: NTPSynchronized=no"));
+
+        await Eventually.True(() => rig.Raised.Any(e => e.Type == EventTypes.HealFailed), TimeSpan.FromSeconds(30), "heal-failed");
+        var notice = Assert.Single(rig.Raised, e => e.Type == EventTypes.PlaybookNotice);
+        Assert.Contains("clock-unsynced on clock: the room's clock is not synchronized", notice.Detail);
+        var failed = Assert.Single(rig.Raised, e => e.Type == EventTypes.HealFailed);
+        Assert.Equal((HealTriggers.ClockUnsynced, HealOutcomes.NotHealed), (failed.Heal!.Trigger, failed.Heal.Outcome));
+
+        rig.Compliance.Store(Report(Verdicts.Pass, "timedatectl: NTPSynchronized=yes"));
+        Assert.False(rig.Compliance.ClockUnsynced);
+    }
+
+    [Fact]
     public async Task An_uplink_lost_mid_lesson_steps_the_ladder_down_and_counts_as_healed_when_the_relay_is_back()
     {
         using var relay = new SrtRelay();
@@ -130,5 +151,35 @@ public sealed class RoomHealingTests : LessonRigTest
 
         var record = await rig.EndsAt(At("2022-11-14", "09:05"), 0);
         Assert.Contains(record.Heals!, h => (h.Playbook, h.Device, h.Outcome) == ("partner-again", "player", HealOutcomes.NotHealed));
+    }
+
+    [Fact]
+    public async Task A_player_that_gave_up_is_started_again_by_restart_player()
+    {
+        var listen = Machine.FreeUdpPort(); // the partner does not come: the player waits on the slate
+        var rig = Rig(At("2022-11-14", "08:20"), Monday(), c =>
+        {
+            c["stream"]!["partnerUrl"] = $"srt://127.0.0.1:{listen}?mode=listener";
+            c["playback"] = new JsonObject { ["video"] = "offscreen", ["audioDevice"] = "none", ["maxRestarts"] = 0 };
+            Office(c, "player-again", "player-stalled", null, ["live"], ["restart-player"], 1, 0);
+        }, healing: true, healingClock: TimeProvider.System);
+        await rig.StartAsync();
+        await rig.AdvanceTo(At("2022-11-14", "08:30"));
+        await Eventually.True(() => rig.Playback.Current?.PlayerPid is not null, TimeSpan.FromSeconds(30), "the player running");
+
+        // The player dies; with no restarts allowed the playback gives up on it.
+        var pid = rig.Playback.Current!.PlayerPid!.Value;
+        System.Diagnostics.Process.GetProcessById(pid).Kill();
+        await Eventually.True(() => rig.Raised.Any(e => e.Type == EventTypes.PlayerFailed), TimeSpan.FromSeconds(30), $"the player given up; {Events(rig)}");
+
+        // The playbook starts it again: a new player, the playback no longer failed (it waits for the partner on the slate).
+        await Eventually.True(() => rig.Playback.Current!.PlayerPid is { } again && again != pid, TimeSpan.FromSeconds(30), $"a new player; {Events(rig)}");
+        Assert.NotEqual(PlaybackState.Failed, rig.Playback.Current!.Stats.State);
+        await Eventually.True(() => Heals(rig).Any(), TimeSpan.FromSeconds(40), "the heal event");
+        var heal = Heals(rig).First();
+        Assert.Equal((HealTriggers.PlayerStalled, "player-again"), (heal.Heal!.Trigger, heal.Heal.Playbook));
+        // The trigger was the player giving up: gone once it runs again, though the partner is still missing.
+        Assert.Equal(HealOutcomes.Healed, heal.Heal.Outcome);
+        Assert.Contains("restart-player", heal.Detail);
     }
 }

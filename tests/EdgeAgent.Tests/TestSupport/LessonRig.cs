@@ -44,6 +44,7 @@ public sealed class LessonRig : IAsyncDisposable
         Devices = new DeviceRegistry(options, NullLoggerFactory.Instance, TimeProvider.System, gpio);
         Streams = new StreamService(options, TimeProvider.System, NullLoggerFactory.Instance, Events, Database);
         Store = new LessonStore(Database, time, Outbox, topics);
+        Compliance = new EdgeAgent.Compliance.ComplianceStore(Database, Outbox, topics, Events);
         Bookings = new BookingSource(options, Store, Events, NullLogger<BookingSource>.Instance);
         Board = new LiveBoard();
         var records = new LessonRecords(options, Bookings);
@@ -58,7 +59,7 @@ public sealed class LessonRig : IAsyncDisposable
             Poller = new DeviceHealthPoller(Devices, new EdgeAgent.Kernel.MainLoops(time), time, NullLogger<DeviceHealthPoller>.Instance);
             Playbooks = new EdgeAgent.Healing.PlaybookSource(options, Database, time, NullLogger<EdgeAgent.Healing.PlaybookSource>.Instance, Events);
             Healer = new EdgeAgent.Healing.Healer(Playbooks, Devices, Poller, Runner, Streams, Events, options, healingClock ?? time, NullLogger<EdgeAgent.Healing.Healer>.Instance,
-                Playback);
+                Playback, Compliance);
         }
     }
 
@@ -73,6 +74,8 @@ public sealed class LessonRig : IAsyncDisposable
     public AgentOptions Options { get; }
     public SimulatedGpioDriver Gpio { get; }
     public StateDatabase Database { get; }
+    /// <summary>Where compliance reports go (the healer reads the clock's verdict from it).</summary>
+    public EdgeAgent.Compliance.ComplianceStore Compliance { get; }
     public Outbox Outbox { get; }
     public EventSink Events { get; }
     public DeviceRegistry Devices { get; }
