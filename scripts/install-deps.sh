@@ -10,7 +10,7 @@ APT_PACKAGES=(ffmpeg srt-tools mpv fonts-wqy-microhei util-linux mosquitto mosqu
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly)
 # gcc links the agent compiled ahead of time (NativeAOT), gcc-aarch64-linux-gnu cross-links the arm64 one, and
 # qemu-user lets the package test run that arm64 agent here. GStreamer's RTSP server (python3-gi and the gst packages)
-# is the network camera of the tests (tests/EdgeAgent.Tests/TestSupport/rtsp-camera.py): ffmpeg cannot serve RTSP.
+# is the simulated network camera (src/EdgeAgent.Simulators/Rtsp/rtsp-camera.py): ffmpeg cannot serve RTSP.
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -6,10 +6,12 @@ using EdgeAgent.Healing;
 using EdgeAgent.Lessons;
 using EdgeAgent.Media;
 using EdgeAgent.Media.Play;
+using EdgeAgent.Media.Send;
 using EdgeAgent.Simulators.Common;
 using EdgeAgent.Simulators.Gpio;
 using EdgeAgent.Simulators.MicArray;
 using EdgeAgent.Simulators.PjLink;
+using EdgeAgent.Simulators.Rtsp;
 using EdgeAgent.Simulators.Visca;
 using EdgeAgent.State;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -49,6 +51,21 @@ public static class HealingBench
                 await using var camera = new EdgeAgent.Hardware.Cameras.ViscaIpCamera("cam1", new EdgeAgent.Hardware.Transport.UdpDatagramTransport("127.0.0.1", r.Camera.Port),
                     new EdgeAgent.Hardware.Cameras.ViscaIpCameraSettings(), TimeProvider.System, NullLogger<EdgeAgent.Hardware.Cameras.ViscaIpCamera>.Instance);
                 await camera.RecallPresetAsync(1, CancellationToken.None);
+            }),
+        // Last: with the playbooks the lesson ends on the backup source.
+        new("main camera's stream gone (network camera off)",
+            async r =>
+            {
+                r.Rtsp.Kill();
+                // The fault is in place once the picture has stopped (the clock runs from the kill).
+                await Until(() => !r.PictureMoving(), TimeSpan.FromSeconds(15), "the picture stopped");
+            },
+            r => r.PictureMoving(),
+            async r =>
+            {
+                // What a technician does: the camera back on, the stream started again.
+                await r.Rtsp.StartAsync();
+                await r.Streams.RestartAsync(CancellationToken.None);
             }),
     ];
 
@@ -119,7 +136,25 @@ public static class HealingBench
         public ViscaCameraSimulator Camera { get; } = new(name: "cam1");
         public PjLinkDisplaySimulator Display { get; } = new(pjLinkClass: 2) { WarmupTime = TimeSpan.FromMilliseconds(500), CooldownTime = TimeSpan.FromMilliseconds(500) };
         public MicArraySimulator Mic { get; } = new();
+        public RtspCameraSimulator Rtsp { get; private set; } = null!;
         public int Cycles { get; set; }
+        private (long Frames, DateTime At) _seen = (-1, DateTime.MinValue);
+        private bool _moving;
+
+        public StreamService Streams => _streams;
+
+        /// <summary>Whether the lesson stream's encoder has encoded new frames within the last 1.5 s (it reports once a second).</summary>
+        public bool PictureMoving()
+        {
+            var frames = _streams.Current?.Stats is { State: StreamState.Running } s ? s.Frames : -1;
+            var now = DateTime.UtcNow;
+            if (now - _seen.At >= TimeSpan.FromSeconds(1.5))
+            {
+                _moving = frames >= 0 && frames > _seen.Frames;
+                _seen = (frames, now);
+            }
+            return _moving;
+        }
         public LessonRunner Runner { get; private set; } = null!;
         private DeviceRegistry _devices = null!;
         private StreamService _streams = null!;
@@ -131,6 +166,7 @@ public static class HealingBench
         {
             var room = new Room();
             room.Camera.StorePreset(1, 100, 20, 0x1000);
+            room.Rtsp = await RtspCameraSimulator.StartAsync();
             JsonObject Device(string id, string kind, string protocol, int port) => new()
             {
                 ["id"] = id, ["kind"] = kind, ["protocol"] = protocol, ["host"] = "127.0.0.1", ["port"] = port,
@@ -146,7 +182,7 @@ public static class HealingBench
                 ["devices"] = new JsonArray(cam, display, Device("mic1", "mic-array", "command-string", room.Mic.Port)),
                 ["devicePollSeconds"] = 2,
                 ["gpio"] = new JsonObject { ["chip"] = 0, ["powerRelays"] = new JsonObject { ["cam1"] = new JsonObject { ["pin"] = MainsPin, ["activeLow"] = true } } },
-                ["stream"] = new JsonObject { ["videoSource"] = "test", ["audioSource"] = "test", ["width"] = 320, ["height"] = 180, ["videoBitrateKbps"] = 300, ["audioBitrateKbps"] = 64 },
+                ["stream"] = new JsonObject { ["videoSource"] = "rtsp", ["videoInput"] = room.Rtsp.Url, ["backupVideoSource"] = "test", ["audioSource"] = "test", ["width"] = 320, ["height"] = 180, ["videoBitrateKbps"] = 300, ["audioBitrateKbps"] = 64 },
                 ["recording"] = new JsonObject { ["directory"] = Path.Combine(dir, "recordings") },
                 ["playbooks"] = new JsonObject { ["enabled"] = playbooks },
                 ["stateDirectory"] = Path.Combine(dir, "state"), ["logsDirectory"] = Path.Combine(dir, "logs"),
@@ -195,6 +231,7 @@ public static class HealingBench
             await Camera.DisposeAsync();
             await Display.DisposeAsync();
             await Mic.DisposeAsync();
+            Rtsp.Dispose();
         }
     }
 }

@@ -2,6 +2,7 @@ using System.Text.Json.Nodes;
 using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Media.Send;
 using EdgeAgent.Simulators.Common;
+using EdgeAgent.Simulators.Rtsp;
 using EdgeAgent.Tests.TestSupport;
 using static EdgeAgent.Tests.TestSupport.LessonRig;
 
@@ -136,7 +137,7 @@ public sealed class HealingTests : LessonRigTest
     [Fact]
     public async Task A_network_camera_that_dies_mid_lesson_is_replaced_by_the_backup_source_and_the_recording_goes_on_across_the_switch()
     {
-        using var camera = await RtspCamera.StartAsync();
+        using var camera = await RtspCameraSimulator.StartAsync();
         var rig = Rig(At("2022-11-14", "08:20"), Monday(), c =>
         {
             var stream = c["stream"]!.AsObject();
@@ -190,7 +191,7 @@ public sealed class HealingTests : LessonRigTest
     [Fact]
     public async Task An_office_playbook_restarts_a_stream_that_gave_up_once_its_camera_is_back_and_the_lesson_streams_again()
     {
-        using var camera = await RtspCamera.StartAsync();
+        using var camera = await RtspCameraSimulator.StartAsync();
         var rig = Rig(At("2022-11-14", "08:20"), Monday(), c =>
         {
             var stream = c["stream"]!.AsObject();

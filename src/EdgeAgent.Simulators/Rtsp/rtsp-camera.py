@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""A network camera's RTSP stream for the tests: GStreamer's own RTSP server (gst-rtsp-server, the one IP cameras and
-MediaMTX-less setups use) on 127.0.0.1, serving a live H.264 test picture (SMPTE bars) at rtsp://127.0.0.1:PORT/PATH.
+"""A simulated network camera: GStreamer's RTSP server (gst-rtsp-server) on 127.0.0.1, serving a live H.264 test
+picture (SMPTE bars) at rtsp://127.0.0.1:PORT/PATH, as an IP camera serves its main stream.
 Usage: rtsp-camera.py PORT PATH. Prints "ready" once it listens. RTSP over TCP (interleaved) as the agent asks for it."""
 import sys
 

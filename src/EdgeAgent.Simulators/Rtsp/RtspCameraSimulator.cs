@@ -1,20 +1,23 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
 
-namespace EdgeAgent.Tests.TestSupport;
+namespace EdgeAgent.Simulators.Rtsp;
 
 /// <summary>
-/// A network camera on a free 127.0.0.1 port: GStreamer's RTSP server (<c>rtsp-camera.py</c>) serving a live H.264
+/// A network camera on a free 127.0.0.1 port: GStreamer's RTSP server (<c>rtsp-camera.py</c>, run by Debian's python3
+/// with python3-gi and gir1.2-gst-rtsp-server-1.0; ffmpeg cannot serve RTSP) serving a live H.264
 /// picture (SMPTE bars) at <see cref="Url"/>. <see cref="Kill"/> is the camera losing its power or its cable;
 /// <see cref="StartAsync()"/> again brings it back on the same address.
 /// </summary>
-public sealed class RtspCamera : IDisposable
+public sealed class RtspCameraSimulator : IDisposable
 {
-    private readonly int _port = Machine.FreeTcpPort();
+    private readonly int _port = FreePort();
     private readonly string _path;
     private Process? _process;
 
-    private RtspCamera(string path)
+    private RtspCameraSimulator(string path)
     {
         _path = path;
         Url = $"rtsp://127.0.0.1:{_port}/{path}";
@@ -22,9 +25,9 @@ public sealed class RtspCamera : IDisposable
 
     public string Url { get; }
 
-    public static async Task<RtspCamera> StartAsync(string path = "cam1")
+    public static async Task<RtspCameraSimulator> StartAsync(string path = "cam1")
     {
-        var camera = new RtspCamera(path);
+        var camera = new RtspCameraSimulator(path);
         await camera.StartAsync();
         return camera;
     }
@@ -34,7 +37,7 @@ public sealed class RtspCamera : IDisposable
         Kill();
         // Debian's python3 (where python3-gi is): a python3 of its own earlier on PATH does not have GStreamer.
         var info = new ProcessStartInfo("/usr/bin/python3") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "TestSupport", "rtsp-camera.py"));
+        info.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Rtsp", "rtsp-camera.py"));
         info.ArgumentList.Add(_port.ToString(CultureInfo.InvariantCulture));
         info.ArgumentList.Add(_path);
         var process = _process = Process.Start(info)!;
@@ -63,4 +66,13 @@ public sealed class RtspCamera : IDisposable
     }
 
     public void Dispose() => Kill();
+
+    private static int FreePort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
 }
