@@ -25,6 +25,10 @@ public static class EventTypes
     public const string UplinkLost = "uplink-lost";
     public const string UplinkRestored = "uplink-restored";
     public const string RecordingDeleted = "recording-deleted";
+    /// <summary>A lesson's file reached the office's storage, checked there (the detail says where).</summary>
+    public const string RecordingUploaded = "recording-uploaded";
+    /// <summary>A try to upload a lesson's file failed; it is tried again later (the detail says when).</summary>
+    public const string RecordingUploadFailed = "recording-upload-failed";
     public const string DiskLow = "disk-low";
     public const string DiskFull = "disk-full";
     public const string LessonFailed = "lesson-failed";
@@ -55,7 +59,7 @@ public static class EventTypes
     public static readonly string[] All =
     [
         DeviceOffline, DeviceOnline, DeviceFaulty, StreamFailed, StreamRestarted, StreamStalled, UplinkLost, UplinkRestored,
-        RecordingDeleted, DiskLow, DiskFull, LessonFailed, LessonMissed, LessonDeviceFailed, ClockUnsynced, TimetableClash,
+        RecordingDeleted, RecordingUploaded, RecordingUploadFailed, DiskLow, DiskFull, LessonFailed, LessonMissed, LessonDeviceFailed, ClockUnsynced, TimetableClash,
         TimetableRejected, PolicyRejected, CommandsDropped, PartnerMissing, PartnerLost, PartnerRestored, PlayerRestarted, PlayerFailed,
         RungChanged, Heal, HealFailed, PlaybookNotice, PlaybooksRejected,
     ];

@@ -210,6 +210,28 @@ public sealed class RecordingOptions
     public int SegmentSeconds { get; set; } = 60;
     public long QuotaBytes { get; set; } = 50L * 1024 * 1024 * 1024;
     public long MinFreeBytes { get; set; } = 2L * 1024 * 1024 * 1024;
+    /// <summary>Where finished lessons go (one MP4 each, with its record); no target: they stay in the room.</summary>
+    public UploadOptions Upload { get; set; } = new();
+}
+
+/// <summary>
+/// The office's storage for recorded lessons, reached with rclone (S3-compatible storage, WebDAV, SFTP, FTP and more):
+/// the remote and its credentials are in an rclone configuration file, never in this file.
+/// </summary>
+public sealed class UploadOptions
+{
+    /// <summary>rclone destination <c>remote:path</c>, the remote named in <see cref="ConfigFile"/>; may name <c>{region}</c>, <c>{school}</c>, <c>{room}</c>. Null: no upload.</summary>
+    public string? Target { get; set; }
+    /// <summary>The rclone configuration with the remote and its credentials; null: <c>$CREDENTIALS_DIRECTORY/rclone.conf</c> (systemd <c>LoadCredential=</c>).</summary>
+    public string? ConfigFile { get; set; }
+    /// <summary>The upload's bandwidth cap in kbit/s (0: none).</summary>
+    public int BandwidthKbps { get; set; } = 8000;
+    /// <summary>An upload waits a random 0..this many seconds once the room is free, so that a fleet does not upload at the same second.</summary>
+    public int StartDelayMaxSeconds { get; set; } = 300;
+    /// <summary>The longest wait between tries of a failing upload (backoff doubling from 30 s, with jitter).</summary>
+    public int RetryMaxSeconds { get; set; } = 3600;
+    /// <summary>Where the office finds a file, naming <c>{file}</c> (e.g. <c>https://media.county.example/lessons/{file}</c>); null: the target path.</summary>
+    public string? UrlTemplate { get; set; }
 }
 
 public sealed class LoggingOptions

@@ -31,6 +31,10 @@ public static partial class AgentOptionsValidator
 
     internal static bool Identifier(string? value) => TopicTree.IsCode(value);
 
+    /// <summary>rclone's <c>remote:path</c> with a named remote (not an inline <c>:type,key=value:</c> one).</summary>
+    [GeneratedRegex(@"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}:[^\x00-\x1f]*$")]
+    private static partial Regex UploadTarget();
+
     [GeneratedRegex("^[1-9][1-9A-Z]$")]
     private static partial Regex PjLinkInput();
 
@@ -133,6 +137,19 @@ public static partial class AgentOptionsValidator
         Range("recording.segmentSeconds", o.Recording.SegmentSeconds, 2, 600);
         Range("recording.quotaBytes", o.Recording.QuotaBytes, 1, long.MaxValue);
         Range("recording.minFreeBytes", o.Recording.MinFreeBytes, 0, long.MaxValue);
+        var up = o.Recording.Upload;
+        if (up.Target is { } target)
+        {
+            // A named remote only: rclone's inline ":type,key=value:" remotes would carry credentials into this file.
+            if (!UploadTarget().IsMatch(target)) Fail("recording.upload.target", $"'{Redaction.Url(target)}' is not an rclone remote:path naming a remote of recording.upload.configFile");
+            var config = up.ConfigFile ?? (Environment.GetEnvironmentVariable("CREDENTIALS_DIRECTORY") is { Length: > 0 } creds ? Path.Combine(creds, "rclone.conf") : null);
+            if (config is null) Fail("recording.upload.configFile", "needed with recording.upload.target (or the systemd credential rclone.conf)");
+            else if (!File.Exists(config)) Fail("recording.upload.configFile", $"'{config}' does not exist");
+        }
+        Range("recording.upload.bandwidthKbps", up.BandwidthKbps, 0, 10_000_000);
+        Range("recording.upload.startDelayMaxSeconds", up.StartDelayMaxSeconds, 0, 3600);
+        Range("recording.upload.retryMaxSeconds", up.RetryMaxSeconds, 30, 86_400);
+        if (up.UrlTemplate is { } url && !url.Contains("{file}", StringComparison.Ordinal)) Fail("recording.upload.urlTemplate", "must name {file}");
 
         var l = o.Lessons;
         if (l.BookingsSource == BookingsSource.Ical && string.IsNullOrWhiteSpace(l.Ical))

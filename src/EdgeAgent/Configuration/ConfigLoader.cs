@@ -92,6 +92,8 @@ public static class ConfigLoader
             // The uplink's placeholders name this room: filled once here (validated above).
             if (!string.IsNullOrEmpty(options.Stream.UplinkUrl))
                 options.Stream.UplinkUrl = MediaUrlTemplate.Fill(options.Stream.UplinkUrl, MediaUrlTemplate.Room(options.Address));
+            if (options.Recording.Upload.Target is { } target)
+                options.Recording.Upload.Target = MediaUrlTemplate.Fill(target, MediaUrlTemplate.Room(options.Address));
             foreach (var rule in rules ?? []) errors.AddRange(rule(options));
         }
         return new ConfigLoadResult(errors.Count == 0 ? options : null, errors);

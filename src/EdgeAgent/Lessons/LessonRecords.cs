@@ -24,9 +24,15 @@ public sealed class LessonRecords(AgentOptions options, BookingSource bookings)
     public string RecordId(Booking b) => $"{options.Region}.{options.School}.{options.Room}.{b.Id}";
 
     /// <summary>Recording files are named by the booking id (characters a file name may not carry become '_').</summary>
-    public static string StreamName(Booking b) => new(b.Id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
+    public static string StreamName(Booking b) => FileSafe(b.Id);
+
+    private static string FileSafe(string id) => new(id.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' ? c : '_').ToArray());
 
     public static string AdhocStreamName(string id) => $"adhoc-{id[..12]}";
+
+    /// <summary>The stream (and recording file) name a finished lesson had.</summary>
+    public static string StreamNameOf(LessonRecord record) =>
+        record.BookingId is { } id ? FileSafe(id) : AdhocStreamName(record.Id);
 
     /// <summary>The lesson's figures so far: earlier runs (before a restart) plus the current stream, on the runner's clock.</summary>
     public static LessonStreamHealth Health(LiveRun live, StreamStats? stats, DateTimeOffset end)

@@ -62,6 +62,9 @@ public static class AgentServices
         services.AddSingleton<LessonExecutor>();
         services.AddSingleton<LessonRunner>();
         services.AddHostedService(sp => sp.GetRequiredService<LessonRunner>());
+        services.AddSingleton<Recordings.UploadQueue>();
+        services.AddSingleton<Recordings.Uploader>();
+        services.AddHostedService(sp => sp.GetRequiredService<Recordings.Uploader>());
 
         // Compliance
         services.AddSingleton<PolicySource>();

@@ -71,5 +71,28 @@ public static class StateMigrations
         new(7, "playbooks", """
             CREATE TABLE playbooks_document (slot INTEGER PRIMARY KEY CHECK (slot = 1), json TEXT NOT NULL, received_at TEXT NOT NULL);
             """),
+        new(8, "uploads", """
+            CREATE TABLE uploads (
+                name TEXT PRIMARY KEY,
+                lesson_id TEXT NOT NULL,
+                stream TEXT NOT NULL,
+                record_json TEXT NOT NULL,
+                recorded_from TEXT NOT NULL,
+                recorded_until TEXT NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('joining', 'queued', 'uploaded', 'empty')),
+                mp4 TEXT,
+                bytes INTEGER,
+                sha256 TEXT,
+                segments TEXT,
+                skipped INTEGER NOT NULL DEFAULT 0,
+                attempts INTEGER NOT NULL DEFAULT 0,
+                next_at TEXT NOT NULL,
+                queued_at TEXT NOT NULL,
+                uploaded_at TEXT,
+                url TEXT,
+                error TEXT
+            );
+            CREATE INDEX uploads_state ON uploads (state, next_at);
+            """),
     ];
 }
