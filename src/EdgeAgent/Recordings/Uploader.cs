@@ -212,6 +212,12 @@ public sealed partial class Uploader : BackgroundService
         }
     }
 
+    public override void Dispose()
+    {
+        _runner.Recorded -= OnRecorded;
+        base.Dispose();
+    }
+
     private string Remote(string file) => _options.Target!.TrimEnd('/') + "/" + file;
 
     private static bool Checkable(string hash) => hash is "md5" or "sha1" or "sha256";

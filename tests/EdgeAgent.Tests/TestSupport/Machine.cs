@@ -59,6 +59,38 @@ public static class Machine
     public static IEnumerable<int> DescendantsOf(int pid) => ChildrenOf(pid).SelectMany(c => DescendantsOf(c).Prepend(c));
 
     public static bool ProcessExists(int pid) => Directory.Exists($"/proc/{pid}") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
+
+    /// <summary>Waits until something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static Task WaitForTcpAsync(int port, TimeSpan limit) => Eventually.True(() => CanConnect(port), limit, $"a server on 127.0.0.1:{port}");
+
+    /// <summary>Runs a program to its end; fails the test when it fails.</summary>
+    public static async Task RunAsync(string program, IEnumerable<string> args)
+    {
+        var info = new System.Diagnostics.ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(info)!;
+        var output = p.StandardOutput.ReadToEndAsync();
+        var error = p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        await output;
+        Assert.True(p.ExitCode == 0, $"{program}: {await error}");
+    }
+
+    /// <summary>Kills a process and everything it started, waits for it, and forgets it.</summary>
+    public static void Kill(ref System.Diagnostics.Process? process)
+    {
+        if (process is null) return;
+        try
+        {
+            if (!process.HasExited) process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+        }
+        catch (InvalidOperationException)
+        {
+        }
+        process.Dispose();
+        process = null;
+    }
 }
 
 /// <summary>

@@ -140,7 +140,27 @@ public sealed partial class RecordingRetention(
 
     public IReadOnlyList<RecordingSegment> All() => Query("1 = 1");
 
-    public void MarkUploaded(string path) => SetStatus(path, "uploaded");
+    /// <summary>A segment whose lesson the office has: listed as uploaded (listed now if no pass has listed it yet).</summary>
+    public void MarkUploaded(string path)
+    {
+        var file = new FileInfo(path);
+        if (!file.Exists) return;
+        database.Write(c =>
+        {
+            using var cmd = c.CreateCommand();
+            cmd.CommandText = """
+                INSERT INTO recording_segments (path, lesson_id, bytes, finished_at, status, changed_at)
+                VALUES ($path, $lesson, $bytes, $finished, 'uploaded', $now)
+                ON CONFLICT (path) DO UPDATE SET status = 'uploaded', changed_at = $now WHERE status = 'recorded';
+                """;
+            cmd.Parameters.AddWithValue("$path", file.FullName);
+            cmd.Parameters.AddWithValue("$lesson", LessonOf(file.Name));
+            cmd.Parameters.AddWithValue("$bytes", file.Length);
+            cmd.Parameters.AddWithValue("$finished", Stamp(new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
+            cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+            cmd.ExecuteNonQuery();
+        });
+    }
 
     public void MarkKept(string path)
     {
