@@ -176,6 +176,10 @@ public sealed partial class StreamService : BackgroundService
             if (deleted.Count > 0)
                 _events.Raise(EventTypes.RecordingDeleted, Severity.Info, null,
                     $"{deleted.Count} oldest recording segment(s) deleted to stay within the recording quota and free-space floor");
+            if (Retention.DeletedBeforeUpload is { Count: > 0 } lost)
+                _events.Raise(EventTypes.RecordingDeleted, Severity.Warning, null,
+                    $"{lost.Count} segment(s) of lesson(s) {string.Join(", ", lost.Select(p => RecordingRetention.LessonOf(Path.GetFileName(p))).Distinct())} " +
+                    "deleted before they were uploaded: the volume was below its free-space floor with nothing uploaded left to delete");
             var free = new DriveInfo(_options.Recording.Directory).AvailableFreeSpace;
             if (free < _options.Recording.MinFreeBytes && !_diskLowRaised)
             {

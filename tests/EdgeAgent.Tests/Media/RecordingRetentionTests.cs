@@ -23,9 +23,11 @@ public sealed class RecordingRetentionTests : IDisposable
 
     public void Dispose() => _dir.Dispose();
 
-    private RecordingRetention Retention(long quota, long minFree = 0, Func<IEnumerable<int>>? pids = null, long free = long.MaxValue / 2) =>
-        new(_db, new RecordingOptions { Directory = _rec, QuotaBytes = quota, MinFreeBytes = minFree }, _time, NullLogger<RecordingRetention>.Instance,
-            pids ?? (() => []), _ => free);
+    private RecordingRetention Retention(long quota, long minFree = 0, Func<IEnumerable<int>>? pids = null, long free = long.MaxValue / 2, bool upload = false) =>
+        new(_db, new RecordingOptions
+            {
+                Directory = _rec, QuotaBytes = quota, MinFreeBytes = minFree, Upload = new UploadOptions { Target = upload ? "office:lessons" : null },
+            }, _time, NullLogger<RecordingRetention>.Instance, pids ?? (() => []), _ => free);
 
     /// <summary>Five finished segments of 1000 bytes, a minute apart, the newest a minute old.</summary>
     private List<string> FiveSegments()
@@ -172,5 +174,26 @@ public sealed class RecordingRetentionTests : IDisposable
         Assert.DoesNotContain(empty, listed);
         Assert.False(File.Exists(empty));
         foreach (var segment in listed) Assert.Equal("h264", (await MediaProbe.AnalyseAsync(segment)).VideoCodec);
+    }
+
+    [Fact]
+    public void With_uploads_the_lessons_the_office_has_go_first_and_one_it_has_not_only_under_the_free_space_floor()
+    {
+        var files = FiveSegments();
+        var retention = Retention(quota: 2500, upload: true);
+        retention.Enforce(); // listed
+        retention.MarkUploaded(files[3]);
+        retention.MarkUploaded(files[4]);
+
+        // Over the quota, above the floor: only what the office has goes, newest or not; the rest waits for its upload.
+        Assert.Equal(new[] { files[3], files[4] }, retention.Enforce());
+        Assert.Empty(retention.DeletedBeforeUpload);
+        Assert.All(files[..3], f => Assert.True(File.Exists(f)));
+
+        // Below the free-space floor with nothing uploaded left: the oldest not-yet-uploaded goes, and is named.
+        var underFloor = Retention(quota: 2500, minFree: 2000, free: 1000, upload: true);
+        Assert.Equal(new[] { files[0] }, underFloor.Enforce());
+        Assert.Equal(new[] { files[0] }, underFloor.DeletedBeforeUpload);
+        Assert.Equal("lesson-0", RecordingRetention.LessonOf(Path.GetFileName(files[0])));
     }
 }

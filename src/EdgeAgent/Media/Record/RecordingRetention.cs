@@ -52,23 +52,32 @@ public sealed partial class RecordingRetention(
                 LogCannotDelete(damaged.FullName, e.Message);
             }
         }
-        HashSet<string> kept;
+        HashSet<string> kept, uploaded;
         try
         {
             kept = _kept = KeptPaths();
+            uploaded = _uploaded = Query("status = 'uploaded'").Select(s => s.Path).ToHashSet(StringComparer.Ordinal);
         }
         catch (SqliteException e)
         {
             // The database cannot be read (a disk full to the last byte): the segments last known to be kept stay.
             LogBookkeepingFailed(e.Message);
             kept = _kept;
+            uploaded = _uploaded;
         }
         var total = files.Sum(f => f.Length);
         var free = _freeBytes(options.Directory);
         var deleted = new List<string>();
-        foreach (var file in files.Where(f => !open.Contains(f.FullName) && !kept.Contains(f.FullName)))
+        var beforeUpload = new List<string>();
+        // With uploads, what the office has goes first; a lesson it has not got yet goes only when the free-space floor
+        // leaves no choice (never for the quota alone). Without uploads, simply the oldest first.
+        var uploading = options.Upload.Target is not null;
+        var candidates = files.Where(f => !open.Contains(f.FullName) && !kept.Contains(f.FullName));
+        if (uploading) candidates = candidates.OrderBy(f => uploaded.Contains(f.FullName) ? 0 : 1); // stable: oldest first within each
+        foreach (var file in candidates.ToList())
         {
-            if (total <= options.QuotaBytes && free >= options.MinFreeBytes) break;
+            var notUploaded = uploading && !uploaded.Contains(file.FullName);
+            if (notUploaded ? free >= options.MinFreeBytes : total <= options.QuotaBytes && free >= options.MinFreeBytes) break;
             var length = file.Length;
             try
             {
@@ -82,7 +91,9 @@ public sealed partial class RecordingRetention(
             total -= length;
             free += length;
             deleted.Add(file.FullName);
+            if (notUploaded) beforeUpload.Add(file.FullName);
         }
+        DeletedBeforeUpload = beforeUpload;
         if (deleted.Count > 0)
             LogDeleted(deleted.Count, total);
         try
@@ -99,6 +110,10 @@ public sealed partial class RecordingRetention(
 
     private long _damaged;
     private HashSet<string> _kept = new(StringComparer.Ordinal);
+    private HashSet<string> _uploaded = new(StringComparer.Ordinal);
+
+    /// <summary>The segments the last pass had to delete before the office had them (the free-space floor left no choice).</summary>
+    public IReadOnlyList<string> DeletedBeforeUpload { get; private set; } = [];
 
     /// <summary>Finished segments removed because nothing in them could be played.</summary>
     public long Damaged => Interlocked.Read(ref _damaged);
