@@ -12,10 +12,14 @@ public sealed record HealthPayload(
     IReadOnlyList<DeviceHealthEntry> Devices,
     HostVitals Host,
     LiveLessonHealth? Lesson = null,
-    IReadOnlyList<string>? Degraded = null)
+    IReadOnlyList<string>? Degraded = null,
+    UploadsHealth? Uploads = null)
 {
     public const string SchemaId = "edgeagent.health/1";
 }
+
+/// <summary>Recorded lessons waiting to reach the office (with <c>recording.upload</c>): how many, how big, queued since when.</summary>
+public sealed record UploadsHealth(int Files, long Bytes, [property: JsonConverter(typeof(SecondsConverter))] DateTimeOffset? Oldest);
 
 /// <summary>One device in the health document. Counters of zero are left out (an idle room's heartbeat stays small).</summary>
 public sealed record DeviceHealthEntry(

@@ -64,6 +64,9 @@ public static class StatusCommand
             ? $"State: online since {SchoolTime.Minutes(view.StartedAt)}"
             : $"State: OFFLINE (last heartbeat {SchoolTime.Minutes(view.HealthAt)})");
         if (view.Health?.Degraded is { Count: > 0 } degraded) output.WriteLine($"DEGRADED: {string.Join("; ", degraded)}");
+        if (view.Health?.Uploads is { Files: > 0 } waiting)
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"recordings waiting for upload: {waiting.Files} lesson(s), {waiting.Bytes / 1_048_576.0:0.0} MiB, the oldest since {SchoolTime.Minutes(waiting.Oldest)}"));
         if (view.Unreadable.Count > 0) output.WriteLine($"Not readable as this tool's contract: {string.Join(", ", view.Unreadable)} (a newer agent?)");
         if (view.Health?.Host is { } host)
         {

@@ -63,6 +63,9 @@ public sealed partial class Uploader : BackgroundService
     /// <summary>Where the joined files wait for their copy.</summary>
     public string Outgoing => Path.Combine(_recordings, "outgoing");
 
+    /// <summary>Whether recordings are uploaded at all (<c>recording.upload.target</c>).</summary>
+    public bool Enabled => _rclone is not null;
+
     /// <summary>What waits to go (nothing when no upload is configured).</summary>
     public UploadBacklog Backlog => _rclone is null ? new UploadBacklog(0, 0, null) : _queue.Backlog();
 

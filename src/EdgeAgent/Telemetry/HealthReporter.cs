@@ -27,8 +27,12 @@ public sealed class HealthReporter : IDisposable
     private readonly Degradation _degradation;
     private readonly LiveBoard _board;
 
-    public HealthReporter(DeviceHealthPoller poller, EventSink events, AgentOptions options, Degradation degradation, LiveBoard board, TimeProvider time)
+    private readonly Recordings.Uploader? _uploader;
+
+    public HealthReporter(DeviceHealthPoller poller, EventSink events, AgentOptions options, Degradation degradation, LiveBoard board, TimeProvider time,
+        Recordings.Uploader? uploader = null)
     {
+        _uploader = uploader;
         _poller = poller;
         _events = events;
         _time = time;
@@ -80,8 +84,15 @@ public sealed class HealthReporter : IDisposable
         var devices = _poller.Snapshot.Select(DeviceHealthPoller.Entry).ToList();
         var degraded = _degradation.Reasons;
         var payload = new HealthPayload(HealthPayload.SchemaId, SchoolTime.Of(_time.GetUtcNow()), devices, _vitals.Read(), _board.Lesson,
-            degraded.Count == 0 ? null : degraded);
+            degraded.Count == 0 ? null : degraded, Uploads());
         return JsonSerializer.SerializeToUtf8Bytes(payload, ContractJson.Wire.HealthPayload);
+    }
+
+    private UploadsHealth? Uploads()
+    {
+        if (_uploader is not { Enabled: true } uploader) return null;
+        var b = uploader.Backlog;
+        return new UploadsHealth(b.Files, b.Bytes, b.OldestQueuedAt is { } t ? SchoolTime.Of(t) : null);
     }
 
     public void Dispose()

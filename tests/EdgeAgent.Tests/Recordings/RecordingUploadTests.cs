@@ -173,4 +173,34 @@ public sealed class RecordingUploadTests : LessonRigTest, IAsyncLifetime
         Assert.True(File.Exists(Path.Combine(there, "mon-p1-20221114-0830.json")));
         Assert.Equal(UploadQueue.Uploaded, queue.Find("mon-p1-20221114-0830")!.State);
     }
+
+    [Fact]
+    public async Task A_storage_that_goes_away_halfway_gets_the_file_again_once_it_is_back_identical_and_the_failure_is_told()
+    {
+        var server = await ServerAsync("webdav");
+        var rig = RigFor(server, bandwidthKbps: 160); // 20 kB/s: the copy is under way long enough to cut
+        var uploader = await UploaderAsync(rig);
+        await LessonAsync(rig, 6);
+        await Eventually.True(() => uploader.Copying, TimeSpan.FromSeconds(60), "the copy under way");
+
+        server.Kill();
+        await Eventually.True(() => rig.Raised.Any(e => e.Type == EventTypes.RecordingUploadFailed), TimeSpan.FromSeconds(60), "recording-upload-failed");
+        var failed = Assert.Single(rig.Raised, e => e.Type == EventTypes.RecordingUploadFailed);
+        Assert.Contains("try 1", failed.Detail);
+        Assert.Contains("tried again at", failed.Detail);
+        Assert.Equal(1, new UploadQueue(rig.Database).Find("mon-p1-20221114-0830")!.Attempts);
+
+        await server.StartAsync();
+        try
+        {
+            await Eventually.True(() => rig.Raised.Any(e => e.Type == EventTypes.RecordingUploaded), TimeSpan.FromSeconds(120), "uploaded once the storage is back");
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail($"not uploaded; events: {Events(rig)}");
+        }
+        var item = new UploadQueue(rig.Database).Find("mon-p1-20221114-0830")!;
+        Assert.Equal(item.Sha256, Sha256(Assert.Single(Directory.GetFiles(server.Root, "mon-p1-20221114-0830.mp4", SearchOption.AllDirectories))));
+        Assert.Equal(UploadQueue.Uploaded, item.State);
+    }
 }
