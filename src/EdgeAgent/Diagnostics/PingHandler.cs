@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Commands;
+using EdgeAgent.Contract.Time;
 using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Kernel;
 using EdgeAgent.State;
@@ -13,7 +14,8 @@ namespace EdgeAgent.Diagnostics;
 /// on <c>health</c>). Nothing here reads a file: ping is the round trip the fleet measures. A degraded agent (a full
 /// disk) says so here too.
 /// </summary>
-public sealed class PingHandler(AgentOptions options, Outbox outbox, CommandCounters counters, Degradation degradation, TimeProvider time) : ICommandHandler
+public sealed class PingHandler(AgentOptions options, Outbox outbox, CommandCounters counters, Degradation degradation, TimeProvider time,
+    Recordings.Uploader? uploader = null) : ICommandHandler
 {
     private readonly DateTimeOffset _started = time.GetUtcNow();
 
@@ -43,6 +45,8 @@ public sealed class PingHandler(AgentOptions options, Outbox outbox, CommandCoun
             },
             ["degraded"] = degraded.Count == 0 ? null : new JsonArray(degraded.Select(d => (JsonNode?)d).ToArray()),
         };
+        if (uploader is { Enabled: true, Backlog: var b })
+            result["uploads"] = new JsonObject { ["files"] = b.Files, ["bytes"] = b.Bytes, ["oldest"] = b.OldestQueuedAt is { } t ? SchoolTime.Seconds(t) : null };
         return Task.FromResult(result);
     }
 }

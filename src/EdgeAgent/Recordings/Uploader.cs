@@ -66,8 +66,22 @@ public sealed partial class Uploader : BackgroundService
     /// <summary>Whether recordings are uploaded at all (<c>recording.upload.target</c>).</summary>
     public bool Enabled => _rclone is not null;
 
-    /// <summary>What waits to go (nothing when no upload is configured).</summary>
-    public UploadBacklog Backlog => _rclone is null ? new UploadBacklog(0, 0, null) : _queue.Backlog();
+    /// <summary>What waits to go (nothing when no upload is configured), as last counted: reading it touches no file (<c>ping</c>).</summary>
+    public UploadBacklog Backlog => Volatile.Read(ref _backlog);
+
+    private UploadBacklog _backlog = new(0, 0, null);
+
+    private void Count()
+    {
+        try
+        {
+            Volatile.Write(ref _backlog, _queue.Backlog());
+        }
+        catch (Exception e) when (e is Microsoft.Data.Sqlite.SqliteException or IOException)
+        {
+            // the last count stands
+        }
+    }
 
     /// <summary>True while a copy runs (for tests and the demo).</summary>
     public bool Copying { get; private set; }
@@ -88,6 +102,7 @@ public sealed partial class Uploader : BackgroundService
             var json = JsonSerializer.Serialize(record, ContractJson.Wire.LessonRecord);
             if (_queue.Add(FileName(record, stream), record.Id, stream, json, from, now + TimeSpan.FromSeconds(30), _time.GetUtcNow()))
                 LogQueued(record.Id, FileName(record, stream));
+            Count();
         }
         catch (Exception e) when (e is IOException or Microsoft.Data.Sqlite.SqliteException or StateFullException)
         {
@@ -98,12 +113,14 @@ public sealed partial class Uploader : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stop)
     {
         if (_rclone is null) return;
+        Count();
         while (!stop.IsCancellationRequested)
         {
             try
             {
                 if (!await WorkAsync(stop).ConfigureAwait(false))
                     await Task.Delay(Idle, _time, stop).ConfigureAwait(false);
+                else Count();
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
