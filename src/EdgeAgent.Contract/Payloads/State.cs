@@ -19,7 +19,8 @@ public sealed record StatePayload(
 }
 
 /// <summary>On <c>events</c>, through the outbox: an alert with a stable type (<see cref="EventTypes"/>).</summary>
-public sealed record EventPayload(string Schema, string Id, string Type, string Severity, DateTimeOffset At, string? Device, string Detail, HealReport? Heal = null)
+public sealed record EventPayload(string Schema, string Id, string Type, string Severity, DateTimeOffset At, string? Device, string Detail, HealReport? Heal = null,
+    RecordingReport? Recording = null)
 {
     public const string SchemaId = "edgeagent.event/1";
 }

@@ -206,10 +206,12 @@ public sealed partial class Uploader : BackgroundService
             foreach (var segment in item.Segments) _streams.Retention.MarkUploaded(segment);
             File.Delete(item.Mp4!);
             File.Delete(metadata);
-            var checkedBy = there!.Hashes.Count > 0 ? $"size and {string.Join("/", there.Hashes.Keys.Where(Checkable))}" : "size (the storage gives no checksum)";
+            var sums = there!.Hashes.Keys.Where(Checkable).ToList();
+            var checkedBy = sums.Count > 0 ? $"size and {string.Join("/", sums)}" : "size (the storage gives no checksum)";
             _events.Raise(EventTypes.RecordingUploaded, Severity.Info, null,
                 $"lesson {item.LessonId}: {item.Name}.mp4 ({Mib(item.Bytes ?? 0)} MiB{(item.Skipped > 0 ? $", {item.Skipped} unreadable segment(s) left out" : "")}) " +
-                $"{(already ? "was already" : "uploaded")} to {url}, checked by {checkedBy}");
+                $"{(already ? "was already" : "uploaded")} to {url}, checked by {checkedBy}",
+                recording: new RecordingReport(item.LessonId, item.Name + ".mp4", url, item.Bytes ?? 0, item.Sha256 ?? "", item.Skipped, checkedBy));
             LogUploaded(item.Name, url);
         }
         catch (OperationCanceledException) when (!stop.IsCancellationRequested)

@@ -13,10 +13,10 @@ public sealed class EventSink(Outbox outbox, RoomTopics topics, TimeProvider tim
     /// <summary>Raised after an event is queued (for the console of the demo and for tests).</summary>
     public event Action<EventPayload>? Raised;
 
-    public EventPayload Raise(string type, string severity, string? device, string detail, HealReport? heal = null)
+    public EventPayload Raise(string type, string severity, string? device, string detail, HealReport? heal = null, RecordingReport? recording = null)
     {
         var id = Outbox.NewId();
-        var payload = new EventPayload(EventPayload.SchemaId, id, type, severity, SchoolTime.Of(time.GetUtcNow()), device, Redaction.Text(detail), heal);
+        var payload = new EventPayload(EventPayload.SchemaId, id, type, severity, SchoolTime.Of(time.GetUtcNow()), device, Redaction.Text(detail), heal, recording);
         outbox.Enqueue(OutboxKind.Event, topics.Events, id, JsonSerializer.SerializeToUtf8Bytes(payload, ContractJson.Wire.EventPayload));
         Raised?.Invoke(payload);
         return payload;

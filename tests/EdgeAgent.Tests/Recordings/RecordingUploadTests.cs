@@ -105,6 +105,9 @@ public sealed class RecordingUploadTests : LessonRigTest, IAsyncLifetime
 
         var uploaded = Assert.Single(rig.Raised, e => e.Type == EventTypes.RecordingUploaded);
         Assert.Contains(kind == "sftp" ? "checked by size and md5" : "checked by size (the storage gives no checksum)", uploaded.Detail);
+        // The follow-up the office files the lesson's storage by: structured, on the event.
+        Assert.Equal(new RecordingReport(record.Id, "mon-p1-20221114-0830.mp4", item.Url!, item.Bytes!.Value, item.Sha256!, item.Skipped,
+            uploaded.Recording!.CheckedBy), uploaded.Recording);
         Assert.DoesNotContain(rig.Raised, e => e.Type == EventTypes.RecordingUploadFailed);
         // The room's bookkeeping: its segments uploaded (retention takes them first), the local copy gone, nothing waiting.
         Assert.NotEmpty(item.Segments);
