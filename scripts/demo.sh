@@ -130,6 +130,12 @@ start_relay() { # name, publisher port, player port
   RELAY_PID[$1]=$!
   PIDS+=($!)
 }
+# The county office's storage for recorded lessons: a WebDAV server (rclone's own) the rooms upload to with rclone.
+OFFICE_DAV=$(free_port)
+mkdir -p "$RUN/office-storage"
+rclone serve webdav "$RUN/office-storage" --addr "127.0.0.1:$OFFICE_DAV" > /dev/null 2>&1 &
+PIDS+=($!)
+printf '[office]\ntype = webdav\nurl = http://127.0.0.1:%s/\nvendor = other\n' "$OFFICE_DAV" > "$RUN/rclone.conf"
 start_relay to-receiving "$TO_RECV_IN" "$TO_RECV_OUT"
 start_relay to-main "$TO_MAIN_IN" "$TO_MAIN_OUT"
 # The rural school's own line to the county: 2 Mbit/s, 3 % loss, 150 ms each way (edgeagent-sim's impairment relay).
@@ -178,7 +184,8 @@ write_config() { # name school room role pattern width height publish play partn
               "uplinkUrl": "srt://127.0.0.1:$publish?mode=caller&streamid={school}.{room}",
               "partnerUrl": "srt://127.0.0.1:$play?mode=caller&streamid={partnerSchool}.{partnerRoom}" },
   "playback": { "video": "offscreen", "audioDevice": "none", "display": "display1", "displayInput": "32", "partnerWaitSeconds": 15 },
-  "recording": { "directory": "recordings", "segmentSeconds": 10 },
+  "recording": { "directory": "recordings", "segmentSeconds": 10,
+                 "upload": { "target": "office:lessons/{school}/{room}", "configFile": "$RUN/rclone.conf", "startDelayMaxSeconds": 5 } },
   "compliance": { "iperf3Host": "127.0.0.1", "iperf3Port": $iperf, "iperf3Seconds": 2, "micTestSeconds": 2 },
   "lessons": {
     "prepareMinutes": 1, "displayOffGraceMinutes": 1, "minimumOverlapMinutes": 2,
@@ -267,7 +274,8 @@ echo "the receiving room shows the slate (等待对方教室接入…) meanwhile
 echo "the bell the rural line falls to 0.5 Mbit/s for 15 s: the receiving room's uplink moves down its ladder within seconds"
 echo "(rung-changed) and back up a calm minute later. At $PARTNER_END"
 echo "school time the shared window ends: the records (with what each room received and the latency) and the tallies"
-echo "appear on MQTT; a minute later the displays go off. Each room's recording: ffplay $RUN/main/recordings/<segment>.ts"
+echo "appear on MQTT; a minute later the displays go off, and each room uploads its lesson to the office's storage as one"
+echo "MP4 with its record (recording-uploaded): $RUN/office-storage. Each room's segments: ffplay $RUN/main/recordings/<segment>.ts"
 status() {
   local cam disp mic
   ask() { ("$AGENT" device --config "$MAIN_CFG" "$@" 2>/dev/null || true) | jq -r "if .ok then .result | $FILTER else \"(\" + .error.message + \")\" end" 2>/dev/null; }

@@ -18,10 +18,28 @@ for (var i = 1; i < args.Length; i++)
     else if (args[i] == "--idle-seconds") i++;
     else if (args[i] == "--rooms") i++;
 }
-if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link" or "healing"))
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link" or "healing" or "recordings"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link|healing [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--link MBPS] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link|healing|recordings [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--link MBPS] [--out FILE]");
     return 64;
+}
+if (args[0] == "recordings")
+{
+    var (cap, capMb, minutes) = (20, 100, 45);
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--cap-mbps") cap = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        else if (args[i] == "--cap-file-mb") capMb = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        else if (args[i] == "--lesson-minutes") minutes = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    var recRows = await EdgeAgent.Bench.RecordingsBench.RunAsync(cap, capMb, minutes);
+    var recText = string.Join('\n', new[]
+    {
+        $"# Recordings to the office: rclone to nginx WebDAV on loopback ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)",
+        "",
+        "| measure | result | detail | time |",
+        "|---|---|---|---|",
+    }.Concat(recRows)) + "\n";
+    await Publish(recText, output, CancellationToken.None);
+    return 0;
 }
 if (args[0] == "healing")
 {

@@ -19,7 +19,8 @@ public sealed class Rclone(string configFile, int bandwidthKbps)
     public async Task CopyToAsync(string local, string remote, CancellationToken ct)
     {
         List<string> args = ["copyto", local, remote, "--retries", "1", "--low-level-retries", "3", "--contimeout", "10s", "--timeout", "30s"];
-        if (bandwidthKbps > 0) args.AddRange(["--bwlimit", string.Create(CultureInfo.InvariantCulture, $"{bandwidthKbps / 8.0:0.###}k")]); // rclone counts bytes
+        // rclone's --bwlimit counts KiB/s (1024 bytes); the cap is in kbit/s (1000 bits).
+        if (bandwidthKbps > 0) args.AddRange(["--bwlimit", string.Create(CultureInfo.InvariantCulture, $"{bandwidthKbps * 1000 / 8.0 / 1024:0.###}k")]);
         var (code, _, error) = await RunAsync(args, ct).ConfigureAwait(false);
         if (code != 0) throw new IOException($"rclone copyto exited with code {code}: {Last(error)}");
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EdgeAgent.Simulators.Office;
 
 namespace EdgeAgent.Tests.TestSupport;
 
@@ -16,59 +17,19 @@ public interface IStorageServer : IDisposable
     Task StartAsync();
 }
 
-/// <summary>Debian's nginx with its WebDAV modules (PUT and MKCOL built in, PROPFIND from libnginx-mod-http-dav-ext).</summary>
-public sealed class WebDavServer : IStorageServer
+/// <summary>nginx's WebDAV (<see cref="WebDavStorage"/>, the simulated office storage).</summary>
+public sealed class WebDavServer(string dir) : IStorageServer
 {
-    private readonly string _dir;
-    private readonly int _port = Machine.FreeTcpPort();
-    private Process? _process;
+    private readonly WebDavStorage _storage = new(dir);
 
-    public WebDavServer(string dir)
-    {
-        _dir = dir;
-        Root = Path.Combine(dir, "files");
-        Directory.CreateDirectory(Root);
-        Directory.CreateDirectory(Path.Combine(dir, "tmp"));
-        File.WriteAllText(Path.Combine(dir, "nginx.conf"), $$"""
-            load_module /usr/lib/nginx/modules/ngx_http_dav_ext_module.so;
-            daemon off;
-            master_process off;
-            pid {{dir}}/nginx.pid;
-            error_log {{dir}}/error.log;
-            events { worker_connections 64; }
-            http {
-                access_log off;
-                client_body_temp_path {{dir}}/tmp;
-                server {
-                    listen 127.0.0.1:{{_port}};
-                    root {{Root}};
-                    client_max_body_size 0;
-                    location / {
-                        dav_methods PUT DELETE MKCOL COPY MOVE;
-                        dav_ext_methods PROPFIND OPTIONS;
-                        create_full_put_path on;
-                    }
-                }
-            }
-            """);
-        RcloneConfig = Path.Combine(dir, "rclone.conf");
-        File.WriteAllText(RcloneConfig, $"[office]\ntype = webdav\nurl = http://127.0.0.1:{_port}/\nvendor = other\n");
-    }
+    public string Root => _storage.Root;
+    public string RcloneConfig => _storage.RcloneConfig;
 
-    public string Root { get; }
-    public string RcloneConfig { get; }
+    public Task StartAsync() => _storage.StartAsync();
 
-    public async Task StartAsync()
-    {
-        var info = new ProcessStartInfo("nginx") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-p", _dir, "-c", Path.Combine(_dir, "nginx.conf"), "-e", Path.Combine(_dir, "error.log") }) info.ArgumentList.Add(a);
-        _process = Process.Start(info)!;
-        await Machine.WaitForTcpAsync(_port, TimeSpan.FromSeconds(20));
-    }
+    public void Kill() => _storage.Kill();
 
-    public void Kill() => Machine.Kill(ref _process);
-
-    public void Dispose() => Kill();
+    public void Dispose() => _storage.Dispose();
 }
 
 /// <summary>OpenSSH's sshd with its internal SFTP server, a key pair made for the test, and a shell (rclone asks it for checksums).</summary>
