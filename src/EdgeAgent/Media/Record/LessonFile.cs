@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace EdgeAgent.Media.Record;
@@ -68,7 +70,7 @@ public static partial class LessonFile
                 "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list,
                 "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", "-y", partial,
             ];
-            var (code, error) = await RunAsync("ffmpeg", args, ct).ConfigureAwait(false);
+            var (code, _, error) = await RunAsync("ffmpeg", args, ct).ConfigureAwait(false);
             if (code != 0) throw new IOException($"ffmpeg could not join {good.Count} segment(s) of {name}: {error.Trim()}");
             File.Move(partial, mp4, overwrite: true);
         }
@@ -82,21 +84,32 @@ public static partial class LessonFile
         return new JoinedLesson(mp4, metadata, new FileInfo(mp4).Length, Math.Round(seconds, 1), good, skipped);
     }
 
-    /// <summary>The seconds of a segment ffprobe can read, with a picture in it; null when it cannot.</summary>
+    /// <summary>
+    /// The seconds of a segment ffprobe can read, with a picture in it; null when it cannot. ffprobe is run directly (JSON
+    /// read with System.Text.Json): FFMpegCore's reflection-based parsing cannot be compiled ahead of time.
+    /// </summary>
     private static async Task<double?> ReadableSecondsAsync(string segment, CancellationToken ct)
     {
+        var (code, output, _) = await RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_type", "-of", "json", segment], ct)
+            .ConfigureAwait(false);
+        if (code != 0) return null;
         try
         {
-            var summary = await MediaProbe.AnalyseAsync(segment, ct).ConfigureAwait(false);
-            return summary.VideoCodec is null || summary.Duration <= TimeSpan.Zero ? null : summary.Duration.TotalSeconds;
+            using var doc = JsonDocument.Parse(output);
+            var root = doc.RootElement;
+            var video = root.TryGetProperty("streams", out var streams) && streams.ValueKind == JsonValueKind.Array
+                && streams.EnumerateArray().Any(s => s.TryGetProperty("codec_type", out var t) && t.GetString() == "video");
+            var seconds = root.TryGetProperty("format", out var format) && format.TryGetProperty("duration", out var d)
+                && double.TryParse(d.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0;
+            return video && seconds > 0 ? seconds : null;
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (JsonException)
         {
             return null;
         }
     }
 
-    private static async Task<(int Code, string Error)> RunAsync(string program, IEnumerable<string> args, CancellationToken ct)
+    private static async Task<(int Code, string Output, string Error)> RunAsync(string program, IEnumerable<string> args, CancellationToken ct)
     {
         var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
@@ -112,7 +125,6 @@ public static partial class LessonFile
             process.Kill(entireProcessTree: true);
             throw;
         }
-        await output.ConfigureAwait(false);
-        return (process.ExitCode, await error.ConfigureAwait(false));
+        return (process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
     }
 }
