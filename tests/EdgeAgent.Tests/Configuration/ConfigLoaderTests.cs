@@ -255,4 +255,31 @@ public class ConfigLoaderTests
         Assert.Contains(errors, e => e.Path == "broker.tls.caFile");
         Assert.Contains(errors, e => e.Path == "broker.tls.keyFile" && e.Reason.Contains("both"));
     }
+
+    [Fact]
+    public void An_upload_names_a_remote_of_its_rclone_file_that_exists_and_the_target_is_filled_with_the_room()
+    {
+        using var dir = new TempDir();
+        var rclone = dir.File("rclone.conf");
+        File.WriteAllText(rclone, "[office]\ntype = webdav\nurl = http://127.0.0.1:1/\n");
+        JsonObject With(JsonObject upload)
+        {
+            var c = Valid();
+            c["recording"]!["upload"] = upload;
+            return c;
+        }
+
+        var ok = Parse(With(new JsonObject { ["target"] = "office:lessons/{school}/{room}", ["configFile"] = rclone }));
+        Assert.True(ok.Ok, string.Join("\n", ok.Errors));
+        Assert.Equal($"office:lessons/{ok.Options!.School}/{ok.Options.Room}", ok.Options.Recording.Upload.Target);
+
+        // An inline remote would carry credentials in this file; a missing rclone file is named; so is a URL without {file}.
+        var inline = Parse(With(new JsonObject { ["target"] = ":webdav,url='http://u:secret@h/':lessons", ["configFile"] = rclone }));
+        var error = Assert.Single(inline.Errors);
+        Assert.Equal("recording.upload.target", error.Path);
+        Assert.DoesNotContain("secret", error.Reason);
+        Assert.Equal("recording.upload.configFile", Assert.Single(Parse(With(new JsonObject { ["target"] = "office:x", ["configFile"] = dir.File("none.conf") })).Errors).Path);
+        Assert.Equal("recording.upload.urlTemplate",
+            Assert.Single(Parse(With(new JsonObject { ["target"] = "office:x", ["configFile"] = rclone, ["urlTemplate"] = "https://h/lessons" })).Errors).Path);
+    }
 }
