@@ -80,6 +80,21 @@ public sealed class CtlAgainstAgentTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Status_says_what_recordings_wait_for_their_upload()
+    {
+        // Another room's retained health document, as an agent with recordings waiting publishes it.
+        await using var office = await TestMqttClient.ConnectAsync(_broker.Port, "other-room");
+        var health = new HealthPayload(HealthPayload.SchemaId, DateTimeOffset.Parse("2026-12-07T10:00:00+08:00", System.Globalization.CultureInfo.InvariantCulture), [],
+            new HostVitals(1, 1, 1, 1, null, 1), Uploads: new UploadsHealth(2, 3 * 1_048_576, DateTimeOffset.Parse("2026-12-07T09:05:00+08:00", System.Globalization.CultureInfo.InvariantCulture)));
+        await office.PublishAsync("edu/zj-test/other-school/room-9/edgeagent/health",
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(health, EdgeAgent.Contract.Json.ContractJson.Wire.HealthPayload), retain: true);
+        var (_, text, _) = await Ctl("status", "zj-test/other-school/room-9");
+        Assert.Contains("recordings waiting for upload: 2 lesson(s), 3.0 MiB, the oldest since 2026-12-07 09:05", text);
+        // This room uploads nothing: no such line.
+        Assert.DoesNotContain("waiting for upload", (await Ctl("status", Room)).Out);
+    }
+
+    [Fact]
     public async Task Status_during_a_lesson_shows_it_its_stream_and_its_heals()
     {
         var (started, startText, _) = await Ctl("diag", Room, "lesson-start");
