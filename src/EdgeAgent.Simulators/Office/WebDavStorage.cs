@@ -1,6 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
+using EdgeAgent.Simulators.Common;
 
 namespace EdgeAgent.Simulators.Office;
 
@@ -12,7 +11,7 @@ namespace EdgeAgent.Simulators.Office;
 public sealed class WebDavStorage : IDisposable
 {
     private readonly string _dir;
-    private readonly int _port = FreePort();
+    private readonly int _port = Loopback.FreeTcpPort();
     private Process? _process;
 
     public WebDavStorage(string dir)
@@ -59,7 +58,7 @@ public sealed class WebDavStorage : IDisposable
         foreach (var a in new[] { "-p", _dir, "-c", Path.Combine(_dir, "nginx.conf"), "-e", Path.Combine(_dir, "error.log") }) info.ArgumentList.Add(a);
         _process = Process.Start(info) ?? throw new InvalidOperationException("cannot start nginx");
         var until = DateTime.UtcNow.AddSeconds(20);
-        while (!Accepts(_port))
+        while (!Loopback.Accepts(_port))
         {
             if (_process.HasExited || DateTime.UtcNow > until)
                 throw new InvalidOperationException($"nginx did not listen on 127.0.0.1:{_port}: {File.ReadAllText(Path.Combine(_dir, "error.log"))}");
@@ -83,27 +82,4 @@ public sealed class WebDavStorage : IDisposable
     }
 
     public void Dispose() => Kill();
-
-    private static bool Accepts(int port)
-    {
-        try
-        {
-            using var c = new TcpClient();
-            c.Connect(IPAddress.Loopback, port);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using EdgeAgent.Simulators.Common;
 
 namespace EdgeAgent.Simulators.Rtsp;
 
@@ -13,7 +12,7 @@ namespace EdgeAgent.Simulators.Rtsp;
 /// </summary>
 public sealed class RtspCameraSimulator : IDisposable
 {
-    private readonly int _port = FreePort();
+    private readonly int _port = Loopback.FreeTcpPort();
     private readonly string _path;
     private Process? _process;
 
@@ -66,13 +65,4 @@ public sealed class RtspCameraSimulator : IDisposable
     }
 
     public void Dispose() => Kill();
-
-    private static int FreePort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Kernel;
@@ -41,34 +40,11 @@ public sealed class Rclone(string configFile, int bandwidthKbps)
         return new RemoteFile(root.GetProperty("Size").GetInt64(), hashes);
     }
 
-    private async Task<(int Code, string Output, string Error)> RunAsync(IEnumerable<string> args, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo("rclone") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        info.ArgumentList.Add("--config");
-        info.ArgumentList.Add(configFile);
-        info.Environment["RCLONE_ASK_PASSWORD"] = "false";
-        using var process = Process.Start(info) ?? throw new IOException("cannot start rclone");
-        var output = process.StandardOutput.ReadToEndAsync(CancellationToken.None);
-        var error = process.StandardError.ReadToEndAsync(CancellationToken.None);
-        try
-        {
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            try
-            {
-                process.Kill(entireProcessTree: true);
-            }
-            catch (InvalidOperationException)
-            {
-            }
-            await process.WaitForExitAsync(CancellationToken.None).ConfigureAwait(false);
-            throw;
-        }
-        return (process.ExitCode, await output.ConfigureAwait(false), Redaction.Text(await error.ConfigureAwait(false)));
-    }
+    private Task<(int Code, string Output, string Error)> RunAsync(IEnumerable<string> args, CancellationToken ct) =>
+        ProgramRun.RunAsync("rclone", [.. args, "--config", configFile], ct, AskNoPassword);
+
+    /// <summary>rclone never waits on a terminal for a configuration password.</summary>
+    private static readonly Dictionary<string, string> AskNoPassword = new() { ["RCLONE_ASK_PASSWORD"] = "false" };
 
     private static string Last(string error) =>
         error.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).LastOrDefault() ?? "(no message)";

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using EdgeAgent.Kernel;
 
 namespace EdgeAgent.Compliance.Probes;
 
@@ -41,7 +42,7 @@ public sealed class ClockProbe(string? sntpServer, TimeProvider time) : IComplia
     {
         try
         {
-            var (code, output, _) = await ProbeProcess.RunAsync("chronyc", ["-c", "tracking"], ct).ConfigureAwait(false);
+            var (code, output, _) = await ProgramRun.RunAsync("chronyc", ["-c", "tracking"], ct).ConfigureAwait(false);
             if (code != 0) return null;
             // CSV: ref id, ref name, stratum, ref time, system time offset (s), ...; leap status last.
             var f = output.Trim().Split(',');
@@ -61,7 +62,7 @@ public sealed class ClockProbe(string? sntpServer, TimeProvider time) : IComplia
     {
         try
         {
-            var (code, output, _) = await ProbeProcess.RunAsync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], ct).ConfigureAwait(false);
+            var (code, output, _) = await ProgramRun.RunAsync("timedatectl", ["show", "-p", "NTPSynchronized", "--value"], ct).ConfigureAwait(false);
             if (code != 0) return null;
             // timesyncd says whether, not by how much: synchronized counts as within its accuracy (well under 1 s).
             return output.Trim() == "yes"

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using EdgeAgent.Configuration;
+using EdgeAgent.Kernel;
 
 namespace EdgeAgent.Compliance.Probes;
 
@@ -89,7 +90,7 @@ public sealed class NetworkProbe(AgentOptions options) : IComplianceProbe
         (int Code, string Output, string Error) run;
         try
         {
-            run = await ProbeProcess.RunAsync("iperf3", args, ct).ConfigureAwait(false);
+            run = await ProgramRun.RunAsync("iperf3", args, ct).ConfigureAwait(false);
         }
         catch (System.ComponentModel.Win32Exception e)
         {

@@ -41,7 +41,7 @@ public sealed class VideoSourceProbe(StreamOptions stream) : IComplianceProbe
                 what = Redaction.Url(stream.VideoInput!);
                 break;
         }
-        var (code, output, error) = await ProbeProcess.RunAsync("ffprobe", args, ct).ConfigureAwait(false);
+        var (code, output, error) = await ProgramRun.RunAsync("ffprobe", args, ct).ConfigureAwait(false);
         if (code != 0)
         {
             var reason = $"ffprobe could not open {what}: {error.Trim().Split('\n').LastOrDefault()}";

@@ -1,6 +1,6 @@
-using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
+using EdgeAgent.Kernel;
 using System.Text.RegularExpressions;
 
 namespace EdgeAgent.Media.Record;
@@ -70,7 +70,7 @@ public static partial class LessonFile
                 "-hide_banner", "-nostdin", "-loglevel", "error", "-f", "concat", "-safe", "0", "-i", list,
                 "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy", "-movflags", "+faststart", "-f", "mp4", "-y", partial,
             ];
-            var (code, _, error) = await RunAsync("ffmpeg", args, ct).ConfigureAwait(false);
+            var (code, _, error) = await ProgramRun.RunAsync("ffmpeg", args, ct).ConfigureAwait(false);
             if (code != 0) throw new IOException($"ffmpeg could not join {good.Count} segment(s) of {name}: {error.Trim()}");
             File.Move(partial, mp4, overwrite: true);
         }
@@ -90,7 +90,7 @@ public static partial class LessonFile
     /// </summary>
     private static async Task<double?> ReadableSecondsAsync(string segment, CancellationToken ct)
     {
-        var (code, output, _) = await RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_type", "-of", "json", segment], ct)
+        var (code, output, _) = await ProgramRun.RunAsync("ffprobe", ["-v", "error", "-show_entries", "format=duration:stream=codec_type", "-of", "json", segment], ct)
             .ConfigureAwait(false);
         if (code != 0) return null;
         try
@@ -107,24 +107,5 @@ public static partial class LessonFile
         {
             return null;
         }
-    }
-
-    private static async Task<(int Code, string Output, string Error)> RunAsync(string program, IEnumerable<string> args, CancellationToken ct)
-    {
-        var info = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new IOException($"cannot start {program}");
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        try
-        {
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-        return (process.ExitCode, await output.ConfigureAwait(false), await error.ConfigureAwait(false));
     }
 }

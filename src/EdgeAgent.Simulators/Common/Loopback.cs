@@ -1,0 +1,33 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace EdgeAgent.Simulators.Common;
+
+/// <summary>Ports on 127.0.0.1 for the simulators that run a server program of their own (the RTSP camera, the office storage).</summary>
+public static class Loopback
+{
+    /// <summary>A TCP port nothing listens on now.</summary>
+    public static int FreeTcpPort()
+    {
+        var l = new TcpListener(IPAddress.Loopback, 0);
+        l.Start();
+        var port = ((IPEndPoint)l.LocalEndpoint).Port;
+        l.Stop();
+        return port;
+    }
+
+    /// <summary>Whether something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
+    public static bool Accepts(int port)
+    {
+        try
+        {
+            using var c = new TcpClient();
+            c.Connect(IPAddress.Loopback, port);
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+}
