@@ -26,14 +26,7 @@ internal static class BenchProcesses
         if (!p.HasExited) Process.Start("kill", [$"-{signal}", p.Id.ToString(CultureInfo.InvariantCulture)])!.WaitForExit();
     }
 
-    public static int FreeTcpPort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    public static int FreeTcpPort() => EdgeAgent.Simulators.Common.Loopback.FreeTcpPort();
 
     public static async Task WaitForPortAsync(int port)
     {

@@ -14,14 +14,7 @@ public static class Machine
         return ((IPEndPoint)s.Client.LocalEndPoint!).Port;
     }
 
-    public static int FreeTcpPort()
-    {
-        var l = new TcpListener(IPAddress.Loopback, 0);
-        l.Start();
-        var port = ((IPEndPoint)l.LocalEndpoint).Port;
-        l.Stop();
-        return port;
-    }
+    public static int FreeTcpPort() => EdgeAgent.Simulators.Common.Loopback.FreeTcpPort();
 
     /// <summary>The processes whose parent is <paramref name="pid"/> (from /proc).</summary>
     public static IEnumerable<int> ChildrenOf(int pid) =>
@@ -41,19 +34,7 @@ public static class Machine
             .Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
 
     /// <summary>True when something accepts TCP connections on 127.0.0.1:<paramref name="port"/>.</summary>
-    public static bool CanConnect(int port)
-    {
-        try
-        {
-            using var c = new System.Net.Sockets.TcpClient();
-            c.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
-    }
+    public static bool CanConnect(int port) => EdgeAgent.Simulators.Common.Loopback.Accepts(port);
 
     /// <summary>Every process below <paramref name="pid"/>, children first then theirs.</summary>
     public static IEnumerable<int> DescendantsOf(int pid) => ChildrenOf(pid).SelectMany(c => DescendantsOf(c).Prepend(c));
