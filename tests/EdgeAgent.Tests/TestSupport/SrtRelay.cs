@@ -34,20 +34,7 @@ public sealed class SrtRelay : IDisposable
         _process.BeginErrorReadLine();
     }
 
-    public void Kill()
-    {
-        if (_process is null) return;
-        try
-        {
-            if (!_process.HasExited) _process.Kill();
-            _process.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-        _process = null;
-    }
+    public void Kill() => Machine.Kill(ref _process);
 
     public void Dispose() => Kill();
 }

@@ -168,11 +168,7 @@ public sealed partial class RecordingRetention(
                 VALUES ($path, $lesson, $bytes, $finished, 'uploaded', $now)
                 ON CONFLICT (path) DO UPDATE SET status = 'uploaded', changed_at = $now WHERE status = 'recorded';
                 """;
-            cmd.Parameters.AddWithValue("$path", file.FullName);
-            cmd.Parameters.AddWithValue("$lesson", LessonOf(file.Name));
-            cmd.Parameters.AddWithValue("$bytes", file.Length);
-            cmd.Parameters.AddWithValue("$finished", Stamp(new DateTimeOffset(file.LastWriteTimeUtc, TimeSpan.Zero)));
-            cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+            Bind(cmd, file.FullName, file.Name, file.Length, file.LastWriteTimeUtc);
             cmd.ExecuteNonQuery();
         });
     }
@@ -239,15 +235,21 @@ public sealed partial class RecordingRetention(
                 VALUES ($path, $lesson, $bytes, $finished, 'recorded', $now)
                 ON CONFLICT (path) DO UPDATE SET bytes = excluded.bytes WHERE status <> 'deleted';
                 """;
-            cmd.Parameters.AddWithValue("$path", f.FullName);
-            cmd.Parameters.AddWithValue("$lesson", LessonOf(f.Name));
-            cmd.Parameters.AddWithValue("$bytes", f.Length);
-            cmd.Parameters.AddWithValue("$finished", Stamp(new DateTimeOffset(f.LastWriteUtc, TimeSpan.Zero)));
-            cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+            Bind(cmd, f.FullName, f.Name, f.Length, f.LastWriteUtc);
             cmd.ExecuteNonQuery();
         }
         tx.Commit();
     });
+
+    /// <summary>A segment's row as the listing and the upload write it: path, lesson, size, when it was finished, now.</summary>
+    private void Bind(SqliteCommand cmd, string path, string name, long bytes, DateTime lastWriteUtc)
+    {
+        cmd.Parameters.AddWithValue("$path", path);
+        cmd.Parameters.AddWithValue("$lesson", LessonOf(name));
+        cmd.Parameters.AddWithValue("$bytes", bytes);
+        cmd.Parameters.AddWithValue("$finished", Stamp(new DateTimeOffset(lastWriteUtc, TimeSpan.Zero)));
+        cmd.Parameters.AddWithValue("$now", Stamp(time.GetUtcNow()));
+    }
 
     /// <summary>Segments are named <c>{lesson}-{yyyyMMdd}-{HHmmss}.ts</c>; the lesson id is what precedes the two stamps.</summary>
     internal static string LessonOf(string fileName)
