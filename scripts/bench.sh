@@ -9,7 +9,7 @@
 #   ./scripts/bench.sh fleet      500 and 2,000 rooms' telemetry against one mosquitto (births, burst, memory, reconnect storm)
 #   ./scripts/bench.sh weak-link  720p over five impaired links, adaptive vs fixed bitrate (received rate, stalls, latency, rungs); rungs' CPU
 #   ./scripts/bench.sh healing    each fault class in a live lesson: time until the room is right again, with the default playbooks and without
-#   ./scripts/bench.sh recordings upload against the bandwidth cap and its CPU; a 45-minute lesson from its end to uploaded
+#   ./scripts/bench.sh recordings upload against the bandwidth cap (1 GiB) and its CPU; SFTP's cap and a resumed copy; a 45-minute lesson from its end to uploaded
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -36,7 +36,7 @@ for suite in "${suites[@]}"; do
     fleet) "$BENCH" fleet --rooms 500,2000 --out bench-results/fleet.md ;;
     weak-link) "$BENCH" weak-link --seconds 90 --out bench-results/weak-link.md ;;
     healing) "$BENCH" healing --seconds 40 --out bench-results/healing.md ;;
-    recordings) "$BENCH" recordings --cap-mbps 20 --cap-file-mb 100 --lesson-minutes 45 --out bench-results/recordings.md ;;
+    recordings) "$BENCH" recordings --cap-mbps 20 --cap-file-mb 1024 --sftp-file-mb 200 --lesson-minutes 45 --out bench-results/recordings.md ;;
     *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, two-way, fleet, weak-link, healing, recordings)" >&2; exit 64 ;;
   esac
 done

@@ -25,15 +25,16 @@ if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or 
 }
 if (args[0] == "recordings")
 {
-    var (cap, capMb, minutes) = (20, 100, 45);
+    var (cap, capMb, sftpMb, minutes) = (20, 100, 100, 45);
     for (var i = 1; i < args.Length; i++)
         if (args[i] == "--cap-mbps") cap = int.Parse(args[++i], CultureInfo.InvariantCulture);
         else if (args[i] == "--cap-file-mb") capMb = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        else if (args[i] == "--sftp-file-mb") sftpMb = int.Parse(args[++i], CultureInfo.InvariantCulture);
         else if (args[i] == "--lesson-minutes") minutes = int.Parse(args[++i], CultureInfo.InvariantCulture);
-    var recRows = await EdgeAgent.Bench.RecordingsBench.RunAsync(cap, capMb, minutes);
+    var recRows = await EdgeAgent.Bench.RecordingsBench.RunAsync(cap, capMb, sftpMb, minutes);
     var recText = string.Join('\n', new[]
     {
-        $"# Recordings to the office: rclone to nginx WebDAV on loopback ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)",
+        $"# Recordings to the office: rclone to nginx WebDAV and OpenSSH sftp to sshd, on loopback ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)",
         "",
         "| measure | result | detail | time |",
         "|---|---|---|---|",

@@ -11,13 +11,14 @@ namespace EdgeAgent.Bench;
 
 /// <summary>
 /// Recordings to the office, against the simulated office storage (nginx WebDAV on loopback) with the agent's own parts:
-/// rclone's copy against the bandwidth cap (a file of random bytes) and the CPU it takes; and a 45-minute 720p lesson
+/// rclone's copy against the bandwidth cap (a file of random bytes) and the CPU it takes; OpenSSH's sftp (the copy for an
+/// SFTP storage) against the cap, and a copy of it cut halfway and resumed; and a 45-minute 720p lesson
 /// (45 one-minute segments at 2.5 Mbit/s + 128 kbit/s AAC) from its end to uploaded: joined, checksummed, copied
 /// without a cap, checked on the storage.
 /// </summary>
 public static class RecordingsBench
 {
-    public static async Task<List<string>> RunAsync(int capMbps, int capFileMb, int lessonMinutes)
+    public static async Task<List<string>> RunAsync(int capMbps, int capFileMb, int sftpFileMb, int lessonMinutes)
     {
         var dir = Path.Combine(Path.GetTempPath(), "edgeagent-bench-rec-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
@@ -36,14 +37,56 @@ public static class RecordingsBench
             await capped.CopyToAsync(file, "office:cap/cap.bin", CancellationToken.None);
             clock.Stop();
             var cpu = ChildrenCpuSeconds() + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
-            var mbps = data.Length * 8 / clock.Elapsed.TotalSeconds / 1_000_000;
+            var mbps = data.Length * 8.0 / clock.Elapsed.TotalSeconds / 1_000_000;
             Console.Error.WriteLine($"[bench] capped copy: {mbps:F2} Mbit/s against {capMbps}, {cpu:F1} CPU s in {clock.Elapsed.TotalSeconds:F1} s");
             rows.Add(Row($"upload at a {capMbps} Mbit/s cap ({capFileMb} MiB of random bytes)", $"{F(mbps)} Mbit/s",
                 $"{F(100 * (mbps - capMbps) / capMbps, 1)} % from the cap", $"{F(clock.Elapsed.TotalSeconds, 1)} s"));
             rows.Add(Row("CPU while uploading (rclone and the agent's part)", $"{F(100 * cpu / clock.Elapsed.TotalSeconds, 1)} % of one core",
                 $"{F(cpu, 1)} CPU s", $"over {F(clock.Elapsed.TotalSeconds, 1)} s"));
 
-            // 2. A whole lesson from its end to uploaded.
+            // 2. SFTP, where the copy is OpenSSH's sftp (it resumes): at the cap, then a copy cut halfway and resumed.
+            var sftpFile = Path.Combine(dir, "sftp.bin");
+            await File.WriteAllBytesAsync(sftpFile, data.AsMemory(0, Math.Min(data.Length, sftpFileMb * 1_048_576)).ToArray());
+            var sftpBytes = new FileInfo(sftpFile).Length;
+            using var sftpStorage = new SftpStorage(Path.Combine(dir, "sftp"));
+            await sftpStorage.StartAsync();
+            var settings = await new Rclone(sftpStorage.RcloneConfig, 0).RemoteAsync("office", CancellationToken.None) ?? throw new InvalidOperationException("no remote office");
+            var sftp = SftpResume.For(settings, capMbps * 1000) ?? throw new InvalidOperationException("the SFTP remote cannot resume");
+            (cpuBefore, clock) = (ChildrenCpuSeconds() + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, Stopwatch.StartNew());
+            await sftp.SendAsync(sftpFile, Path.Combine(sftpStorage.Root, "cap.bin"), 0, dir, CancellationToken.None);
+            clock.Stop();
+            cpu = ChildrenCpuSeconds() + Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds - cpuBefore;
+            mbps = sftpBytes * 8 / clock.Elapsed.TotalSeconds / 1_000_000;
+            Console.Error.WriteLine($"[bench] sftp at the cap: {mbps:F2} Mbit/s against {capMbps}, {cpu:F1} CPU s in {clock.Elapsed.TotalSeconds:F1} s");
+            rows.Add(Row($"SFTP (OpenSSH's sftp) at a {capMbps} Mbit/s cap ({F(sftpBytes / 1_048_576.0, 0)} MiB)", $"{F(mbps)} Mbit/s",
+                $"{F(100 * (mbps - capMbps) / capMbps, 1)} % from the cap; CPU {F(100 * cpu / clock.Elapsed.TotalSeconds, 1)} % of one core", $"{F(clock.Elapsed.TotalSeconds, 1)} s"));
+
+            var resumed = Path.Combine(sftpStorage.Root, "resume.bin");
+            var first = sftp.SendAsync(sftpFile, resumed, 0, dir, CancellationToken.None);
+            while (!File.Exists(resumed + ".partial") || new FileInfo(resumed + ".partial").Length < sftpBytes / 2) await Task.Delay(100);
+            sftpStorage.Kill();
+            try
+            {
+                await first;
+                throw new InvalidOperationException("the copy went on without its server");
+            }
+            catch (IOException)
+            {
+                // the copy saw the storage go
+            }
+            var kept = new FileInfo(resumed + ".partial").Length;
+            await sftpStorage.StartAsync();
+            clock = Stopwatch.StartNew();
+            await sftp.SendAsync(sftpFile, resumed, kept, dir, CancellationToken.None);
+            clock.Stop();
+            var same = Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(resumed))) == Convert.ToHexString(SHA256.HashData(File.ReadAllBytes(sftpFile)));
+            if (!same) throw new InvalidOperationException("the resumed file differs from the room's");
+            Console.Error.WriteLine($"[bench] sftp cut at {kept} of {sftpBytes} bytes, resumed in {clock.Elapsed.TotalSeconds:F1} s, identical");
+            rows.Add(Row("SFTP copy cut halfway (sshd killed), resumed once it is back", $"{F(100.0 * kept / sftpBytes, 1)} % not sent again",
+                $"second try sent {F((sftpBytes - kept) / 1_048_576.0, 1)} of {F(sftpBytes / 1_048_576.0, 1)} MiB; the file identical (SHA-256)", $"{F(clock.Elapsed.TotalSeconds, 1)} s"));
+            sftpStorage.Kill();
+
+            // 3. A whole lesson from its end to uploaded.
             var recordings = Path.Combine(dir, "recordings");
             Directory.CreateDirectory(recordings);
             var make = Stopwatch.StartNew();

@@ -40,6 +40,30 @@ public sealed class Rclone(string configFile, int bandwidthKbps)
         return new RemoteFile(root.GetProperty("Size").GetInt64(), hashes);
     }
 
+    /// <summary>Makes the directory <paramref name="remote"/> (and its parents) where it is missing.</summary>
+    public async Task MkdirAsync(string remote, CancellationToken ct)
+    {
+        var (code, _, error) = await RunAsync(["mkdir", remote], ct).ConfigureAwait(false);
+        if (code != 0) throw new IOException($"rclone mkdir exited with code {code}: {Last(error)}");
+    }
+
+    /// <summary>Deletes the file <paramref name="remote"/> where it is.</summary>
+    public async Task DeleteAsync(string remote, CancellationToken ct)
+    {
+        var (code, _, error) = await RunAsync(["deletefile", remote], ct).ConfigureAwait(false);
+        if (code != 0 && !error.Contains("not found", StringComparison.OrdinalIgnoreCase)) throw new IOException($"rclone deletefile exited with code {code}: {Last(error)}");
+    }
+
+    /// <summary>The settings of the remote <paramref name="name"/> as its configuration file has them (<c>rclone config dump</c>); null when there is none.</summary>
+    public async Task<IReadOnlyDictionary<string, string>?> RemoteAsync(string name, CancellationToken ct)
+    {
+        var (code, output, error) = await RunAsync(["config", "dump"], ct).ConfigureAwait(false);
+        if (code != 0) throw new IOException($"rclone config dump exited with code {code}: {Last(error)}");
+        using var doc = JsonDocument.Parse(output);
+        if (!doc.RootElement.TryGetProperty(name, out var remote) || remote.ValueKind != JsonValueKind.Object) return null;
+        return remote.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.String).ToDictionary(p => p.Name, p => p.Value.GetString()!, StringComparer.Ordinal);
+    }
+
     private Task<(int Code, string Output, string Error)> RunAsync(IEnumerable<string> args, CancellationToken ct) =>
         ProgramRun.RunAsync("rclone", [.. args, "--config", configFile], ct, AskNoPassword);
 

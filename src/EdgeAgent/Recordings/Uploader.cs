@@ -191,14 +191,35 @@ public sealed partial class Uploader : BackgroundService
         {
             var there = await _rclone!.StatAsync(mp4Remote, lesson.Token).ConfigureAwait(false);
             var already = there is not null && await SameAsync(item, there, lesson.Token).ConfigureAwait(false);
+            long resumedAt = 0;
             if (!already)
             {
-                LogSending(item.Name, item.Bytes ?? 0, item.Attempts + 1);
-                await _rclone.CopyToAsync(item.Mp4!, mp4Remote, lesson.Token).ConfigureAwait(false);
+                if (await SftpAsync(lesson.Token).ConfigureAwait(false) is { } sftp)
+                {
+                    // What an interrupted try left in the partial file is not sent again.
+                    var partial = await _rclone.StatAsync(mp4Remote + ".partial", lesson.Token).ConfigureAwait(false);
+                    resumedAt = partial?.Size ?? 0;
+                    if (resumedAt > item.Bytes)
+                    {
+                        await _rclone.DeleteAsync(mp4Remote + ".partial", lesson.Token).ConfigureAwait(false);
+                        resumedAt = 0;
+                    }
+                    await _rclone.MkdirAsync(mp4Remote[..mp4Remote.LastIndexOf('/')], lesson.Token).ConfigureAwait(false);
+                    LogSending(item.Name, item.Bytes ?? 0, resumedAt, item.Attempts + 1);
+                    await sftp.SendAsync(item.Mp4!, mp4Remote[(mp4Remote.IndexOf(':', StringComparison.Ordinal) + 1)..], resumedAt, Outgoing, lesson.Token).ConfigureAwait(false);
+                }
+                else
+                {
+                    LogSending(item.Name, item.Bytes ?? 0, 0, item.Attempts + 1);
+                    await _rclone.CopyToAsync(item.Mp4!, mp4Remote, lesson.Token).ConfigureAwait(false);
+                }
                 there = await _rclone.StatAsync(mp4Remote, lesson.Token).ConfigureAwait(false);
                 if (there is null) throw new IOException($"{item.Name}.mp4 is not on the storage after the copy");
                 if (!await SameAsync(item, there, lesson.Token).ConfigureAwait(false))
+                {
+                    await _rclone.DeleteAsync(mp4Remote, lesson.Token).ConfigureAwait(false); // the next try starts from the first byte
                     throw new IOException($"{item.Name}.mp4 on the storage differs from the room's ({there.Size} bytes against {item.Bytes})");
+                }
             }
             if (File.Exists(metadata)) await _rclone.CopyToAsync(metadata, jsonRemote, lesson.Token).ConfigureAwait(false);
             var url = _options.UrlTemplate is { } template ? template.Replace("{file}", item.Name + ".mp4", StringComparison.Ordinal) : mp4Remote;
@@ -210,7 +231,7 @@ public sealed partial class Uploader : BackgroundService
             var checkedBy = sums.Count > 0 ? $"size and {string.Join("/", sums)}" : "size (the storage gives no checksum)";
             _events.Raise(EventTypes.RecordingUploaded, Severity.Info, null,
                 $"lesson {item.LessonId}: {item.Name}.mp4 ({Mib(item.Bytes ?? 0)} MiB{(item.Skipped > 0 ? $", {item.Skipped} unreadable segment(s) left out" : "")}) " +
-                $"{(already ? "was already" : "uploaded")} to {url}, checked by {checkedBy}",
+                $"{(already ? "was already" : resumedAt > 0 ? $"uploaded (resumed at byte {resumedAt} of {item.Bytes})" : "uploaded")} to {url}, checked by {checkedBy}",
                 recording: new RecordingReport(item.LessonId, item.Name + ".mp4", url, item.Bytes ?? 0, item.Sha256 ?? "", item.Skipped, checkedBy));
             LogUploaded(item.Name, url);
         }
@@ -238,6 +259,20 @@ public sealed partial class Uploader : BackgroundService
     {
         _runner.Recorded -= OnRecorded;
         base.Dispose();
+    }
+
+    private SftpResume? _sftp;
+    private bool _sftpLooked;
+
+    /// <summary>The resumable copy when the target's remote is SFTP with a key (looked up once), else null: rclone copies whole.</summary>
+    private async Task<SftpResume?> SftpAsync(CancellationToken ct)
+    {
+        if (_sftpLooked) return _sftp;
+        var target = _options.Target!;
+        var name = target[..target.IndexOf(':', StringComparison.Ordinal)];
+        _sftp = await _rclone!.RemoteAsync(name, ct).ConfigureAwait(false) is { } remote ? SftpResume.For(remote, _options.BandwidthKbps) : null;
+        _sftpLooked = true;
+        return _sftp;
     }
 
     private string Remote(string file) => _options.Target!.TrimEnd('/') + "/" + file;
@@ -284,8 +319,8 @@ public sealed partial class Uploader : BackgroundService
     [LoggerMessage(EventId = 9004, Level = LogLevel.Warning, Message = "Lesson {Lesson}: nothing readable recorded ({Segments} segment(s)); nothing to upload")]
     private partial void LogNothingRecorded(string lesson, int segments);
 
-    [LoggerMessage(EventId = 9005, Level = LogLevel.Information, Message = "Uploading {Name} ({Bytes} bytes), try {Attempt}")]
-    private partial void LogSending(string name, long bytes, int attempt);
+    [LoggerMessage(EventId = 9005, Level = LogLevel.Information, Message = "Uploading {Name} ({Bytes} bytes) from byte {From}, try {Attempt}")]
+    private partial void LogSending(string name, long bytes, long from, int attempt);
 
     [LoggerMessage(EventId = 9006, Level = LogLevel.Information, Message = "Uploaded {Name} to {Url}")]
     private partial void LogUploaded(string name, string url);

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeAgent.Simulators.Office;
 
 namespace EdgeAgent.Tests.TestSupport;
@@ -32,57 +31,20 @@ public sealed class WebDavServer(string dir) : IStorageServer
     public void Dispose() => _storage.Dispose();
 }
 
-/// <summary>OpenSSH's sshd with its internal SFTP server, a key pair made for the test, and a shell (rclone asks it for checksums).</summary>
-public sealed class SftpServer : IStorageServer
+/// <summary>OpenSSH's SFTP (<see cref="SftpStorage"/>, the simulated office storage).</summary>
+public sealed class SftpServer(string dir) : IStorageServer
 {
-    private readonly string _dir;
-    private readonly int _port = Machine.FreeTcpPort();
-    private Process? _process;
+    private readonly SftpStorage _storage = new(dir);
 
-    public SftpServer(string dir)
-    {
-        _dir = dir;
-        Root = Path.Combine(dir, "files");
-        Directory.CreateDirectory(Root);
-        RcloneConfig = Path.Combine(dir, "rclone.conf");
-    }
+    public string Root => _storage.Root;
+    public string RcloneConfig => _storage.RcloneConfig;
 
-    public string Root { get; }
-    public string RcloneConfig { get; }
+    /// <summary>The remote path of <see cref="Root"/> (sftp paths are the server's own).</summary>
+    public string Target => _storage.Target;
 
-    public async Task StartAsync()
-    {
-        if (!File.Exists(Path.Combine(_dir, "host_key")))
-        {
-            await Machine.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(_dir, "host_key")]);
-            await Machine.RunAsync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", Path.Combine(_dir, "client_key")]);
-            File.Copy(Path.Combine(_dir, "client_key.pub"), Path.Combine(_dir, "authorized_keys"));
-            File.WriteAllText(Path.Combine(_dir, "sshd_config"), $"""
-                ListenAddress 127.0.0.1
-                Port {_port}
-                HostKey {_dir}/host_key
-                AuthorizedKeysFile {_dir}/authorized_keys
-                PidFile {_dir}/sshd.pid
-                PermitRootLogin prohibit-password
-                PasswordAuthentication no
-                KbdInteractiveAuthentication no
-                UsePAM no
-                StrictModes no
-                Subsystem sftp internal-sftp
-                """);
-            File.WriteAllText(RcloneConfig, $"[office]\ntype = sftp\nhost = 127.0.0.1\nport = {_port}\nuser = {Environment.UserName}\nkey_file = {_dir}/client_key\nshell_type = unix\nmd5sum_command = md5sum\nsha1sum_command = sha1sum\n");
-        }
-        Directory.CreateDirectory("/run/sshd"); // sshd's privilege separation directory (made by systemd where it runs)
-        var info = new ProcessStartInfo("/usr/sbin/sshd") { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var a in new[] { "-D", "-e", "-f", Path.Combine(_dir, "sshd_config") }) info.ArgumentList.Add(a);
-        _process = Process.Start(info)!;
-        await Machine.WaitForTcpAsync(_port, TimeSpan.FromSeconds(20));
-    }
+    public Task StartAsync() => _storage.StartAsync();
 
-    /// <summary>The remote path of a file under <see cref="Root"/> (sftp paths are the server's own).</summary>
-    public string Target => $"office:{Root}";
+    public void Kill() => _storage.Kill();
 
-    public void Kill() => Machine.Kill(ref _process);
-
-    public void Dispose() => Kill();
+    public void Dispose() => _storage.Dispose();
 }
