@@ -66,11 +66,13 @@ for a in "${arches[@]}"; do
   # SQLitePCLRaw ships its SQLite unstripped; the runtime's own libraries come stripped.
   "$strip" --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/libe_sqlite3.so"
   find "$lib" -type f -exec chmod 0644 {} +
+  install -m 0755 deploy/update/edgeagent-update "$lib/edgeagent-update"
   chmod 0755 "$lib/edgeagent" "$lib/edgeagent-ctl" "$lib/edgeagent-sim" "$lib/createdump"
 
   install -d "$root/usr/bin"
   for exe in edgeagent edgeagent-ctl edgeagent-sim; do ln -s ../lib/edgeagent/$exe "$root/usr/bin/$exe"; done
   install -D -m 0644 deploy/systemd/edgeagent.service "$root/lib/systemd/system/edgeagent.service"
+  install -m 0644 deploy/update/edgeagent-update.service deploy/update/edgeagent-update.path "$root/lib/systemd/system/"
   install -D -m 0644 deploy/systemd/edgeagent.json "$root/etc/edgeagent/edgeagent.json"
   install -D -m 0644 src/EdgeAgent/Compliance/default-policy.json "$root/usr/share/edgeagent/default-policy.json"
   install -d "$root/usr/share/edgeagent/schemas"

@@ -23,6 +23,8 @@ namespace EdgeAgent.Contract.Json;
 [JsonSerializable(typeof(PolicyDocument))]
 [JsonSerializable(typeof(TimetableDocument))]
 [JsonSerializable(typeof(PlaybooksDocument))]
+[JsonSerializable(typeof(UpdatePolicyDocument))]
+[JsonSerializable(typeof(UpdateStatus))]
 [JsonSerializable(typeof(RoomRole))]
 [JsonSerializable(typeof(BrokerProtocol))]
 [JsonSerializable(typeof(DeviceKind))]

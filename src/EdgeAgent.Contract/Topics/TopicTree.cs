@@ -46,9 +46,11 @@ public static class Suffix
     public const string ConfigPolicy = "config/policy";
     public const string ConfigTimetable = "config/timetable";
     public const string ConfigPlaybooks = "config/playbooks";
+    public const string ConfigUpdate = "config/update";
+    public const string Update = "update";
 
     /// <summary>The retained documents a room keeps on the broker: what `rooms` and the console read.</summary>
-    public static readonly string[] Retained = [State, Health, Compliance, Tallies];
+    public static readonly string[] Retained = [State, Health, Compliance, Tallies, Update];
 
     /// <summary>The documents the office stores, once each by id.</summary>
     public static readonly string[] Collected = [Lessons, Events, Compliance];
@@ -91,6 +93,7 @@ public sealed class RoomTopics(RoomAddress room)
     public string Lessons => Room.Topic(Suffix.Lessons);
     public string Compliance => Room.Topic(Suffix.Compliance);
     public string Tallies => Room.Topic(Suffix.Tallies);
+    public string Update => Room.Topic(Suffix.Update);
     public string CommandFilter => Room.Topic(Suffix.CommandPrefix + "+");
     public string CommandPrefix => Room.Topic(Suffix.CommandPrefix);
     public string ConfigFilter => Room.Topic(Suffix.ConfigPrefix + "+");
@@ -98,6 +101,7 @@ public sealed class RoomTopics(RoomAddress room)
     public string ConfigPolicy => Room.Topic(Suffix.ConfigPolicy);
     public string ConfigTimetable => Room.Topic(Suffix.ConfigTimetable);
     public string ConfigPlaybooks => Room.Topic(Suffix.ConfigPlaybooks);
+    public string ConfigUpdate => Room.Topic(Suffix.ConfigUpdate);
     /// <summary>Replies may only go below this (the broker ACL lets the agent write only under its root).</summary>
     public string ReplyPrefix => Room.Topic(Suffix.ReplyPrefix);
 

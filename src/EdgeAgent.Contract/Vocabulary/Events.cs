@@ -56,12 +56,19 @@ public static class EventTypes
     /// <summary>A playbooks document (file or <c>config/playbooks</c>) failed validation; the playbooks in force stay.</summary>
     public const string PlaybooksRejected = "playbooks-rejected";
 
+    /// <summary>The root updater installed the version the room's ring wants, and the new agent proved healthy.</summary>
+    public const string UpdateInstalled = "update-installed";
+    /// <summary>An update was refused (not signed by the office, not in its repository) or rolled back (the new agent not healthy in time): the detail says why.</summary>
+    public const string UpdateFailed = "update-failed";
+    /// <summary>An update policy (<c>config/update</c>) failed validation; the policy in force stays.</summary>
+    public const string UpdatePolicyRejected = "update-policy-rejected";
+
     public static readonly string[] All =
     [
         DeviceOffline, DeviceOnline, DeviceFaulty, StreamFailed, StreamRestarted, StreamStalled, UplinkLost, UplinkRestored,
         RecordingDeleted, RecordingUploaded, RecordingUploadFailed, DiskLow, DiskFull, LessonFailed, LessonMissed, LessonDeviceFailed, ClockUnsynced, TimetableClash,
         TimetableRejected, PolicyRejected, CommandsDropped, PartnerMissing, PartnerLost, PartnerRestored, PlayerRestarted, PlayerFailed,
-        RungChanged, Heal, HealFailed, PlaybookNotice, PlaybooksRejected,
+        RungChanged, Heal, HealFailed, PlaybookNotice, PlaybooksRejected, UpdateInstalled, UpdateFailed, UpdatePolicyRejected,
     ];
 }
 

@@ -10,7 +10,7 @@ using MQTTnet;
 
 namespace EdgeAgent.Ctl.Fleet;
 
-/// <summary>What the broker keeps of one room: its retained <c>state</c>, <c>health</c>, <c>compliance</c>, <c>tallies</c>, read as the contract's documents.</summary>
+/// <summary>What the broker keeps of one room: its retained <c>state</c>, <c>health</c>, <c>compliance</c>, <c>tallies</c>, <c>update</c>, read as the contract's documents.</summary>
 public sealed class RoomView(RoomAddress room)
 {
     public RoomAddress Room { get; } = room;
@@ -18,6 +18,7 @@ public sealed class RoomView(RoomAddress room)
     public HealthPayload? Health { get; set; }
     public ComplianceReport? Compliance { get; set; }
     public Tallies? Tallies { get; set; }
+    public UpdateStatus? Update { get; set; }
     /// <summary>Retained documents that were not the contract's (a newer agent, or someone else's message), by suffix.</summary>
     public List<string> Unreadable { get; } = [];
 
@@ -59,6 +60,7 @@ public static class RetainedView
                         case Suffix.Health: view.Health = JsonSerializer.Deserialize(bytes, ContractJson.Wire.HealthPayload); break;
                         case Suffix.Compliance: view.Compliance = JsonSerializer.Deserialize(bytes, ContractJson.Wire.ComplianceReport); break;
                         case Suffix.Tallies: view.Tallies = JsonSerializer.Deserialize(bytes, ContractJson.Wire.Tallies); break;
+                        case Suffix.Update: view.Update = JsonSerializer.Deserialize(bytes, ContractJson.Wire.UpdateStatus); break;
                     }
                 }
                 catch (JsonException)

@@ -29,6 +29,7 @@ public sealed class AgentOptions
     public LessonOptions Lessons { get; set; } = new();
     public ComplianceOptions Compliance { get; set; } = new();
     public PlaybookOptions Playbooks { get; set; } = new();
+    public UpdateOptions Update { get; set; } = new();
 
     /// <summary>Holds state.db (SQLite, WAL). systemd's StateDirectory= is /var/lib/edgeagent.</summary>
     public string StateDirectory { get; set; } = "/var/lib/edgeagent";
@@ -202,6 +203,17 @@ public sealed class PlaybookOptions
     public bool Enabled { get; set; } = true;
     /// <summary>A playbooks document replacing the built-in one (the office's <c>config/playbooks</c> replaces both).</summary>
     public string? File { get; set; }
+}
+
+/// <summary>Remote update (<c>config/update</c>): the agent asks, the root updater (<c>edgeagent-update.service</c>) installs.</summary>
+public sealed class UpdateOptions
+{
+    /// <summary>The ring this room is in, by name; null: the first ring of the office's policy whose selector holds for the room.</summary>
+    public string? Ring { get; set; }
+    /// <summary>Where the agent leaves its request and its ready mark for the updater; null: <c>{stateDirectory}/update</c>.</summary>
+    public string? Directory { get; set; }
+    /// <summary>Where the root updater writes what it did (read at start).</summary>
+    public string ResultFile { get; set; } = "/var/lib/edgeagent-update/result";
 }
 
 public sealed class RecordingOptions

@@ -132,6 +132,9 @@ public static partial class AgentOptionsValidator
         CheckPlayback(o, Fail, Range);
 
         if (o.Playbooks.File is { } playbooks && !File.Exists(playbooks)) Fail("playbooks.file", $"'{playbooks}' does not exist");
+        if (o.Update.Ring is { } ring && !TopicTree.IsCode(ring)) Fail("update.ring", $"'{ring}' is not a ring name (1-64 characters of A-Z a-z 0-9 _ . -)");
+        if (string.IsNullOrWhiteSpace(o.Update.ResultFile) || !Path.IsPathRooted(o.Update.ResultFile)) Fail("update.resultFile", "must be an absolute path");
+        if (o.Update.Directory is { } updates && !Path.IsPathRooted(updates)) Fail("update.directory", "must be an absolute path");
 
         NotEmpty("recording.directory", o.Recording.Directory);
         Range("recording.segmentSeconds", o.Recording.SegmentSeconds, 2, 600);

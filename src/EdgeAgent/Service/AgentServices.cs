@@ -88,6 +88,12 @@ public static class AgentServices
         services.AddSingleton<Healing.Healer>();
         services.AddHostedService(sp => sp.GetRequiredService<Healing.Healer>());
 
+        // Updates: the agent decides and asks; the root updater installs.
+        services.AddSingleton<Updates.UpdatePolicySource>();
+        services.AddSingleton<IOfficeDocumentReceiver>(sp => sp.GetRequiredService<Updates.UpdatePolicySource>());
+        services.AddSingleton(sp => ActivatorUtilities.CreateInstance<Updates.UpdateService>(sp));
+        services.AddHostedService(sp => sp.GetRequiredService<Updates.UpdateService>());
+
         // The technician's commands: one handler for each command of the contract's allow-list (the router checks).
         services.AddSingleton<ICommandHandler, PingHandler>();
         services.AddSingleton<ICommandHandler, HealthHandler>();

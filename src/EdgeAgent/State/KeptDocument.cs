@@ -9,12 +9,13 @@ namespace EdgeAgent.State;
 public sealed class KeptDocument(StateDatabase database, KeptDocument.Kind kind, TimeProvider time)
 {
     /// <summary>The tables (fixed names from the migrations: nothing from outside goes into the statement).</summary>
-    public enum Kind { Policy, Playbooks }
+    public enum Kind { Policy, Playbooks, UpdatePolicy }
 
     private readonly string _table = kind switch
     {
         Kind.Policy => "policy_document",
         Kind.Playbooks => "playbooks_document",
+        Kind.UpdatePolicy => "update_policy_document",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 

@@ -15,6 +15,8 @@ public enum OutboxKind
     Compliance,
     /// <summary>Programme tallies (retained; the newest wins): never dropped.</summary>
     Tallies,
+    /// <summary>The room's update status (retained; the newest wins): never dropped.</summary>
+    Update,
 }
 
 public sealed record OutboxMessage(long Seq, string Id, OutboxKind Kind, string Topic, byte[] Payload, bool Retain);

@@ -94,5 +94,8 @@ public static class StateMigrations
             );
             CREATE INDEX uploads_state ON uploads (state, next_at);
             """),
+        new(9, "update_policy", """
+            CREATE TABLE update_policy_document (slot INTEGER PRIMARY KEY CHECK (slot = 1), json TEXT NOT NULL, received_at TEXT NOT NULL);
+            """),
     ];
 }

@@ -13,7 +13,7 @@ public class FloorsTests
 {
     /// <summary>Bottom to top. Service (host wiring) and Cli (the command line) are the composition roots.</summary>
     public static readonly string[] Floors =
-        ["Kernel", "Configuration", "State", "Devices", "Media", "Lessons", "Recordings", "Compliance", "Healing", "Diagnostics", "Telemetry", "Service", "Cli"];
+        ["Kernel", "Configuration", "State", "Devices", "Media", "Lessons", "Recordings", "Compliance", "Healing", "Updates", "Diagnostics", "Telemetry", "Service", "Cli"];
 
     private static readonly Assembly Agent = typeof(EdgeAgent.Service.AgentHost).Assembly;
 

@@ -27,6 +27,8 @@ public class SchemaContractTests
         { "edgeagent.policy.v1.json", typeof(PolicyDocument) },
         { "edgeagent.timetable.v1.json", typeof(TimetableDocument) },
         { "edgeagent.playbooks.v1.json", typeof(PlaybooksDocument) },
+        { "edgeagent.update-policy.v1.json", typeof(UpdatePolicyDocument) },
+        { "edgeagent.update.v1.json", typeof(UpdateStatus) },
     };
 
     private static JsonObject Load(string file) => (JsonObject)JsonNode.Parse(File.ReadAllText(Path.Combine(TestConfig.RepoRoot, "schemas", file)))!;
@@ -48,6 +50,8 @@ public class SchemaContractTests
         Assert.Equal(Severity.All.Order(), Words(Load("edgeagent.event.v1.json")["properties"]!["severity"]!).Order());
         Assert.Equal(LessonStatus.All.Order(), Words(Load("edgeagent.lesson.v1.json")["properties"]!["status"]!).Order());
         Assert.Equal(Verdicts.All.Order(), Words(Load("edgeagent.compliance.v1.json")["properties"]!["verdict"]!).Order());
+        Assert.Equal(UpdateStates.All.Order(), Words(Load("edgeagent.update.v1.json")["properties"]!["state"]!).Order());
+        Assert.Equal(UpdateOutcomes.All.Order(), Words(Load("edgeagent.update.v1.json")["properties"]!["last"]!["properties"]!["outcome"]!).Order());
         var playbook = Load("edgeagent.playbooks.v1.json")["definitions"]!["playbook"]!["properties"]!;
         Assert.Equal(HealTriggers.All.Order(), Words(playbook["trigger"]!["properties"]!["on"]!).Order());
         Assert.Equal(HealActions.All.Order(), Words(playbook["actions"]!["items"]!["properties"]!["do"]!).Order());
