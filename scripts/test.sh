@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (warnings are errors), runs every test project, then the
-# Debian package test (install, upgrade, purge in a debootstrap root).
+# Debian package tests (install, upgrade, purge; a remote update and its rollback; each in a debootstrap root).
 # Exits non-zero on any failure. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -29,16 +29,23 @@ for trx in "$results"/*.trx; do
 done
 skipped=$((total - passed - failed))
 
-# The Debian package's install, upgrade and purge in a debootstrap root (tests/package/deb-lifecycle.sh).
-package_log=$results/deb-lifecycle.log
-tests/package/deb-lifecycle.sh 2>&1 | tee "$package_log" || status=1
-counts=$(grep -E '^package checks: ' "$package_log" | tail -1)
-if [ -n "$counts" ]; then
-  p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$counts"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$counts")
-  passed=$((passed + p)); failed=$((failed + f)); total=$((total + p + f))
-else
-  failed=$((failed + 1)); total=$((total + 1)); status=1
-fi
+# The Debian package's install, upgrade and purge in a debootstrap root (tests/package/deb-lifecycle.sh), then a
+# remote update with its rollback in another (tests/package/update-rollout.sh, with the same builds).
+debs=$(mktemp -d)
+trap 'rm -rf "$debs"' EXIT
+for script in deb-lifecycle update-rollout; do
+  package_log=$results/$script.log
+  if [ "$script" = deb-lifecycle ]; then EDGEAGENT_DEBS_OUT=$debs tests/package/deb-lifecycle.sh 2>&1 | tee "$package_log" || status=1
+  else tests/package/update-rollout.sh --debs "$debs" 2>&1 | tee "$package_log" || status=1
+  fi
+  counts=$(grep -E '^package checks: ' "$package_log" | tail -1)
+  if [ -n "$counts" ]; then
+    p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$counts"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$counts")
+    passed=$((passed + p)); failed=$((failed + f)); total=$((total + p + f))
+  else
+    failed=$((failed + 1)); total=$((total + 1)); status=1
+  fi
+done
 echo
 # The failed tests again, each with the first line of its message, so that the end of a long log says what failed.
 for trx in "$results"/*.trx; do

@@ -50,6 +50,23 @@ public static class CtlCli
             r.GetValue(statusEvents), r.GetValue(statusJson), output, ct)));
         root.Subcommands.Add(status);
 
+        var updateRegion = new Option<string?>("--region") { Description = "Only this region." };
+        var updateSchool = new Option<string?>("--school") { Description = "Only this school." };
+        var updateJson = new Option<bool>("--json") { Description = "Print JSON." };
+        var update = new Command("update", "A rollout's progress ring by ring (each room's retained update status); `halt RING` / `resume RING` stop and restart a ring in every room's policy.")
+        {
+            updateRegion, updateSchool, updateJson,
+        };
+        update.SetAction((r, ct) => Guard(error, () => UpdateCommand.ProgressAsync(Broker(r), r.GetValue(updateRegion), r.GetValue(updateSchool), r.GetValue(updateJson), output, ct)));
+        foreach (var (verb, halts) in new[] { ("halt", true), ("resume", false) })
+        {
+            var ring = new Argument<string>("ring") { Description = "The ring's name in the policy." };
+            var sub = new Command(verb, halts ? "Halt a ring: its rooms install nothing more and stay where they are." : "Lift a ring's halt.") { ring, updateRegion, updateSchool };
+            sub.SetAction((r, ct) => Guard(error, () => UpdateCommand.HaltAsync(Broker(r), r.GetValue(ring)!, halts, r.GetValue(updateRegion), r.GetValue(updateSchool), output, ct)));
+            update.Subcommands.Add(sub);
+        }
+        root.Subcommands.Add(update);
+
         var diagRoom = new Argument<string>("room") { Description = "region/school/room." };
         var diagCommand = new Argument<string>("command") { Description = string.Join(", ", AgentCommands.All.Select(c => c.Name)) + "." };
         var diagArgs = new Option<string[]>("--arg", "-a") { Description = "An argument of the command as key=value (repeatable); JSON values (numbers, true, [..]) are taken as such.", AllowMultipleArgumentsPerToken = false };

@@ -53,6 +53,8 @@ echo "deb-lifecycle: building $version (amd64, arm64) and $newer (amd64)"
 old_deb=$debs/edgeagent_${version}_amd64.deb
 new_deb=$debs/edgeagent_${newer}_amd64.deb
 arm_deb=$debs/edgeagent_${version}_arm64.deb
+# The update test (tests/package/update-rollout.sh) takes the same two amd64 builds instead of compiling them again.
+if [ -n "${EDGEAGENT_DEBS_OUT:-}" ]; then mkdir -p "$EDGEAGENT_DEBS_OUT" && cp "$old_deb" "$new_deb" "$EDGEAGENT_DEBS_OUT/"; fi
 
 echo "lintian"
 for deb in "$old_deb" "$arm_deb"; do

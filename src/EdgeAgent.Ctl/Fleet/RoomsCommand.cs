@@ -27,6 +27,7 @@ public static class RoomsCommand
                     ["deviceProblems"] = new JsonArray(r.DeviceProblems.Select(p => (JsonNode?)p).ToArray()),
                     ["compliance"] = r.Compliance?.Verdict, ["complianceAt"] = Time(r.Compliance?.At),
                     ["lesson"] = r.Health?.Lesson?.Id,
+                    ["update"] = r.Update?.State, ["updateTarget"] = r.Update?.Target,
                 });
             }
             output.WriteLine(array.ToJsonString(ContractJson.Pretty.Options));
@@ -37,7 +38,7 @@ public static class RoomsCommand
             output.WriteLine($"No rooms: the broker holds no retained state under {TopicTree.Root(region ?? "+", school ?? "+", "+")}.");
             return Broker.CtlExit.Ok;
         }
-        var table = Tables.Plain("ROOM", "ROLE", "ONLINE", "SINCE", "DEVICE PROBLEMS", "COMPLIANCE", "CHECKED", "LESSON NOW", "LAST HEARTBEAT");
+        var table = Tables.Plain("ROOM", "ROLE", "ONLINE", "SINCE", "DEVICE PROBLEMS", "COMPLIANCE", "CHECKED", "LESSON NOW", "UPDATE", "LAST HEARTBEAT");
         foreach (var r in rooms)
         {
             var online = r.Online switch { true => "online", false => "OFFLINE", null => "?" };
@@ -46,7 +47,7 @@ public static class RoomsCommand
             table.AddRow(r.Room.ToString(), r.State?.Role is { } role ? Words.Of(role) : "-", online, since,
                 r.DeviceProblems.Count == 0 ? (r.Health is null ? "-" : "none") : string.Join(", ", r.DeviceProblems),
                 r.Compliance?.Verdict ?? "-", SchoolTime.Minutes(r.Compliance?.At), r.Health?.Lesson?.Booking ?? r.Health?.Lesson?.Id ?? "-",
-                SchoolTime.Minutes(r.HealthAt));
+                UpdateCommand.Short(r.Update), SchoolTime.Minutes(r.HealthAt));
         }
         Tables.Write(output, table);
         output.WriteLine($"{rooms.Count} room(s), {rooms.Count(r => r.Online == true)} online.");

@@ -52,6 +52,7 @@ public static class StatusCommand
                 ["health"] = view.Health is null ? null : JsonSerializer.SerializeToNode(view.Health, ContractJson.Wire.HealthPayload),
                 ["compliance"] = view.Compliance is null ? null : JsonSerializer.SerializeToNode(view.Compliance, ContractJson.Wire.ComplianceReport),
                 ["tallies"] = view.Tallies is null ? null : JsonSerializer.SerializeToNode(view.Tallies, ContractJson.Wire.Tallies),
+                ["update"] = view.Update is null ? null : JsonSerializer.SerializeToNode(view.Update, ContractJson.Wire.UpdateStatus),
                 ["lessons"] = lessons?.DeepClone(), ["lessonsNote"] = lessonsNote,
                 ["events"] = db is null ? null : new JsonArray(recent.Select(e => (JsonNode?)e.DeepClone()).ToArray()),
             };
@@ -111,6 +112,7 @@ public static class StatusCommand
             Tables.Write(output, table);
         }
         else output.WriteLine("Compliance: no report retained yet");
+        output.WriteLine(UpdateCommand.Line(view.Update));
         output.WriteLine();
         output.WriteLine("Upcoming lessons:");
         if (lessons?["upcoming"] is JsonArray upcoming && upcoming.Count > 0)
