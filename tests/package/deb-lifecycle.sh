@@ -198,7 +198,7 @@ sed 's/^/    systemctl /' "$root/tmp/systemctl.log"
 stopped_then_started() { # the line numbers of "stop edgeagent.service" and "start edgeagent.service", in that order
   local stop start
   stop=$(grep -nE '(^| )stop edgeagent\.service$' "$1" | head -1 | cut -d: -f1)
-  start=$(grep -nE '(^| )start edgeagent\.service$' "$1" | tail -1 | cut -d: -f1)
+  start=$(grep -nE '(^| )start( [^ ]+)* edgeagent\.service( |$)' "$1" | tail -1 | cut -d: -f1)
   [ -n "$stop" ] && [ -n "$start" ] && [ "$stop" -lt "$start" ]
 }
 check "prerm stopped the service before the upgrade, postinst started it after" stopped_then_started "$root/tmp/systemctl.log"

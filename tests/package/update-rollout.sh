@@ -49,9 +49,11 @@ cleanup() {
     [ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$root" ] && kill -9 "$p" 2>/dev/null
   done
   if [ -d "$root/proc" ] && mountpoint -q "$root/proc"; then umount "$root/proc"; fi
+  for home in "$work"/gnupg*; do [ -d "$home" ] && gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null; done
   rm -rf "$work"
 }
 trap cleanup EXIT
+trap 'exit 143' INT TERM
 free_port() { local port; while :; do port=$((20000 + RANDOM % 20000)); ss -Htan "sport = :$port" | grep -q . || break; done; echo "$port"; }
 bump() { awk -F. -v n="$2" '{ printf "%d.%d.%d", $1, $2, $3 + n }' <<<"$1"; }
 
@@ -139,7 +141,14 @@ in_root apt-get satisfy -y -qq --no-install-recommends "$(dpkg-deb -f "$old_deb"
 check "apt sees every published version from the office and takes nothing else from it" bash -c \
   "[ \"\$(chroot '$root' apt-cache madison edgeagent | grep -c '127.0.0.1:$web')\" = 4 ]"
 
-# systemd as far as the packages need it: a systemctl that starts and stops the agent as its unit would.
+echo "install $version from the office"
+check "apt installs edgeagent=$version from the office's repository" \
+  bash -c "chroot '$root' apt-get install -y -q --no-install-recommends edgeagent=$version >>'$work/apt.log' 2>&1"
+check "the updater's units and script are installed, the watch enabled" bash -c \
+  "[ -x '$root/usr/lib/edgeagent/edgeagent-update' ] && [ -f '$root/lib/systemd/system/edgeagent-update.service' ] && [ -L '$root/etc/systemd/system/paths.target.wants/edgeagent-update.path' ]"
+
+# From here systemd as far as the packages need it (installed without it, as in any chroot, so that
+# deb-systemd-helper enabled the units itself): a systemctl that starts and stops the agent as its unit would.
 mkdir -p "$root/run/systemd/system"
 cat >"$root/usr/bin/systemctl" <<'STUB'
 #!/bin/bash
@@ -176,11 +185,6 @@ exit 0
 STUB
 chmod 0755 "$root/usr/bin/systemctl"
 
-echo "install $version from the office"
-check "apt installs edgeagent=$version from the office's repository" \
-  bash -c "chroot '$root' apt-get install -y -q --no-install-recommends edgeagent=$version >>'$work/apt.log' 2>&1"
-check "the updater's units and script are installed, the watch enabled" bash -c \
-  "[ -x '$root/usr/lib/edgeagent/edgeagent-update' ] && [ -f '$root/lib/systemd/system/edgeagent-update.service' ] && [ -L '$root/etc/systemd/system/paths.target.wants/edgeagent-update.path' ]"
 
 broker=$(free_port)
 sed -i "s/\"port\": 1883/\"port\": $broker/" "$root/etc/edgeagent/edgeagent.json"
@@ -190,8 +194,9 @@ mosquitto -c "$work/broker/mosquitto.conf" >"$work/broker/log" 2>&1 &
 pids+=($!)
 for _ in $(seq 100); do ss -Hltn "sport = :$broker" | grep -q . && break; sleep 0.1; done
 config=$root/etc/edgeagent/edgeagent.json
-topic_root=edu/$(jq -r .region "$config")/$(jq -r .school "$config")/$(jq -r .room "$config")/edgeagent
-address=$(jq -r '.region + "/" + .school + "/" + .room' "$config")
+field() { sed -n "s/^  \"$1\": \"\([^\"]*\)\",\?$/\1/p" "$config" | head -1; } # the sample config has comments: no jq
+address=$(field region)/$(field school)/$(field room)
+topic_root=edu/$address/edgeagent
 events_sub=(mosquitto_sub -h 127.0.0.1 -p "$broker" -c -i edgeagent-update-test -q 1 -t "$topic_root/events")
 "${events_sub[@]}" -E
 "${events_sub[@]}" >"$work/events.jsonl" 2>&1 &

@@ -17,7 +17,7 @@ public static class UpdateFiles
     /// <summary>Writes <paramref name="lines"/> to <paramref name="path"/> whole (a temporary file renamed over it).</summary>
     public static void Write(string path, IEnumerable<(string Key, string Value)> lines)
     {
-        var temp = path + ".new";
+        var temp = $"{path}.{Guid.NewGuid():N}.new"; // two writers at once (ready, and a device change) each move their own
         File.WriteAllLines(temp, lines.Select(l => $"{l.Key}={l.Value}"));
         File.Move(temp, path, overwrite: true);
     }
