@@ -16,15 +16,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-passed=0 failed=0
-check() { # check "what" command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "  ok   $what"; else failed=$((failed + 1)); echo "  FAIL $what"; fi
-}
-finish() {
-  echo "package checks: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-}
+. tests/package/common.sh
 
 if [ "$(id -u)" -ne 0 ]; then echo "deb-lifecycle: needs root (debootstrap, chroot)" >&2; exit 1; fi
 
@@ -34,11 +26,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  if [ -d "$root/proc" ] && mountpoint -q "$root/proc"; then umount "$root/proc"; fi
-  # Nothing started in the root may outlive the test.
-  for p in $(ls /proc | grep -E '^[0-9]+$'); do
-    [ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$root" ] && kill -9 "$p" 2>/dev/null
-  done
+  leave_root "$root"
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -115,16 +103,7 @@ check "the arm64 agent reads iCalendar bookings" bash -c \
   "$arm_agent lessons --config '$work/arm64-ical.json' --from 2022-11-14 --json | jq -e '$the_ical_lesson' >/dev/null"
 
 echo "a clean Debian 12 root"
-cache=${EDGEAGENT_DEBOOTSTRAP_CACHE:-/var/cache/edgeagent-tests/bookworm-minbase.tar}
-mkdir -p "$root"
-if [ -f "$cache" ]; then
-  tar -xpf "$cache" -C "$root"
-else
-  debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
-    || { tail -20 "$work/debootstrap.log"; exit 1; }
-  mkdir -p "$(dirname "$cache")" && tar -cpf "$cache.part" -C "$root" . && mv "$cache.part" "$cache"
-fi
-mount -t proc proc "$root/proc"
+debian_root "$root" "$work/debootstrap.log" || exit 1
 in_root() { chroot "$root" "$@"; }
 as_agent() { chroot --userspec=edgeagent:edgeagent "$root" "$@"; }
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C

@@ -19,15 +19,7 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 repo=$(pwd)
 
-passed=0 failed=0
-check() { # check "what" command...
-  local what=$1; shift
-  if "$@"; then passed=$((passed + 1)); echo "  ok   $what"; else failed=$((failed + 1)); echo "  FAIL $what"; fi
-}
-finish() {
-  echo "package checks: $passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-}
+. tests/package/common.sh
 
 if [ "$(id -u)" -ne 0 ]; then echo "update-rollout: needs root (debootstrap, chroot)" >&2; exit 1; fi
 debs=
@@ -44,11 +36,7 @@ pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  # Nothing started in the root may outlive the test.
-  for p in $(ls /proc | grep -E '^[0-9]+$'); do
-    [ "$(readlink "/proc/$p/root" 2>/dev/null)" = "$root" ] && kill -9 "$p" 2>/dev/null
-  done
-  if [ -d "$root/proc" ] && mountpoint -q "$root/proc"; then umount "$root/proc"; fi
+  leave_root "$root"
   for home in "$work"/gnupg*; do [ -d "$home" ] && gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null; done
   rm -rf "$work"
 }
@@ -121,16 +109,7 @@ for _ in $(seq 100); do ss -Hltn "sport = :$web" | grep -q . && break; sleep 0.1
 check "nginx serves the repository on 127.0.0.1:$web" bash -c "curl -fsS '${url}dists/edgeagent/InRelease' >/dev/null"
 
 echo "a clean Debian 12 root trusting the office"
-cache=${EDGEAGENT_DEBOOTSTRAP_CACHE:-/var/cache/edgeagent-tests/bookworm-minbase.tar}
-mkdir -p "$root"
-if [ -f "$cache" ]; then
-  tar -xpf "$cache" -C "$root"
-else
-  debootstrap --variant=minbase bookworm "$root" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 \
-    || { tail -20 "$work/debootstrap.log"; exit 1; }
-  mkdir -p "$(dirname "$cache")" && tar -cpf "$cache.part" -C "$root" . && mv "$cache.part" "$cache"
-fi
-mount -t proc proc "$root/proc"
+debian_root "$root" "$work/debootstrap.log" || exit 1
 export DEBIAN_FRONTEND=noninteractive LC_ALL=C
 in_root() { chroot "$root" "$@"; }
 install -D -m 0644 "$office/box/edgeagent-office.gpg" "$root/etc/apt/keyrings/edgeagent-office.gpg"

@@ -66,20 +66,7 @@ public sealed class WebDavStorage : IDisposable
         }
     }
 
-    public void Kill()
-    {
-        if (_process is null) return;
-        try
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            _process.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        _process.Dispose();
-        _process = null;
-    }
+    public void Kill() => Loopback.Kill(ref _process);
 
     public void Dispose() => Kill();
 }

@@ -58,20 +58,7 @@ public static class Machine
     }
 
     /// <summary>Kills a process and everything it started, waits for it, and forgets it.</summary>
-    public static void Kill(ref System.Diagnostics.Process? process)
-    {
-        if (process is null) return;
-        try
-        {
-            if (!process.HasExited) process.Kill(entireProcessTree: true);
-            process.WaitForExit();
-        }
-        catch (InvalidOperationException)
-        {
-        }
-        process.Dispose();
-        process = null;
-    }
+    public static void Kill(ref System.Diagnostics.Process? process) => EdgeAgent.Simulators.Common.Loopback.Kill(ref process);
 }
 
 /// <summary>
