@@ -55,7 +55,7 @@ public sealed class UsageExitCodeTests
 
     public static TheoryData<string[], string> CtlUsageErrors => new()
     {
-        { [], "edgeagent-ctl: a command is needed (rooms, status, diag, collect, report)" },
+        { [], "edgeagent-ctl: a command is needed (rooms, status, update, diag, collect, report)" },
         { ["nonsense"], "unexpected argument 'nonsense'" },
         { ["rooms", "--bogus"], "edgeagent-ctl rooms: unknown option '--bogus'" },
         { ["rooms", "extra"], "edgeagent-ctl rooms: unexpected argument 'extra'" },
