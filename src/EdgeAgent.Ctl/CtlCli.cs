@@ -7,7 +7,8 @@ using EdgeAgent.Contract.Topics;
 using EdgeAgent.Ctl.Broker;
 using EdgeAgent.Ctl.Diag;
 using EdgeAgent.Ctl.Fleet;
-using EdgeAgent.Ctl.Office;
+using EdgeAgent.Office.Reports;
+using EdgeAgent.Office.Store;
 
 namespace EdgeAgent.Ctl;
 
@@ -87,24 +88,6 @@ public static class CtlCli
             output, error, !Console.IsErrorRedirected, ct)));
         root.Subcommands.Add(diag);
 
-        var collectDb = new Option<string>("--db") { Description = "A SQLite file, or a PostgreSQL connection string (Host=...;Database=...) shared by several collectors.", Required = true };
-        var collectName = new Option<string>("--name") { Description = "This collector's name (its MQTT session: keep it across restarts).", DefaultValueFactory = _ => Environment.MachineName };
-        var collectShare = new Option<string>("--share") { Description = "With several collectors: their shared-subscription group ($share/GROUP/...), e.g. office. Default none: one collector, a plain persistent subscription.", DefaultValueFactory = _ => "none" };
-        var collect = new Command("collect", "Run the office collector: store every lesson record, event and compliance report of the fleet, once each, until Ctrl-C.")
-        {
-            collectDb, collectName, collectShare,
-        };
-        collect.SetAction((r, ct) => Guard(error, async () =>
-        {
-            await using var store = await OfficeStore.OpenAsync(r.GetValue(collectDb)!, ct).ConfigureAwait(false);
-            var share = r.GetValue(collectShare);
-            var collector = new Collector(Broker(r), store, r.GetValue(collectName)!, share is null or "none" ? null : share, output, TimeProvider.System);
-            await collector.RunAsync(ct).ConfigureAwait(false);
-            output.WriteLine($"collector stopped: {collector.Stored} stored, {collector.Duplicates} duplicates, {collector.Rejected} rejected");
-            return CtlExit.Ok;
-        }));
-        root.Subcommands.Add(collect);
-
         var reportDb = new Option<string>("--db") { Description = "The office database (SQLite file or PostgreSQL connection string).", Required = true };
         var reportMonth = new Option<string?>("--month") { Description = "YYYY-MM (default: the month whose report is due next: reports are due the last working day of the month)." };
         var reportFormat = new Option<string>("--format") { Description = "csv or html.", DefaultValueFactory = _ => "csv" };
@@ -152,6 +135,11 @@ public static class CtlCli
         {
             error.WriteLine(e.Message);
             return e.ExitCode;
+        }
+        catch (OfficeStoreException e)
+        {
+            error.WriteLine($"edgeagent-ctl: {e.Message}");
+            return CtlExit.Unreachable;
         }
         catch (OperationCanceledException)
         {

@@ -42,32 +42,7 @@ public static class BrokerSession
         }
     }
 
-    internal static string Refused(BrokerOptions b, string code, string? reason)
-    {
-        var why = code switch
-        {
-            "NotAuthorized" or "BadUserNameOrPassword" => "not authorized: check the user name and password (EDGEAGENT_CTL_PASSWORD) or the client certificate",
-            "ClientIdentifierNotValid" => "it did not accept the client id",
-            "UnsupportedProtocolVersion" => "it does not speak this MQTT version: try --protocol 3.1.1",
-            "ServerUnavailable" or "ServerBusy" => "it is unavailable or busy: try again later",
-            _ => code,
-        };
-        return $"edgeagent-ctl: the broker at {b.Host}:{b.Port} refused the connection: {why}{(reason is null ? "" : $" ({reason})")}";
-    }
+    internal static string Refused(BrokerOptions b, string code, string? reason) => BrokerProblem.Refused(b, code, reason, "edgeagent-ctl", "EDGEAGENT_CTL_PASSWORD");
 
-    internal static string Unreachable(BrokerOptions b, Exception e)
-    {
-        var inner = e;
-        while (inner.InnerException is not null && inner is not SocketException and not AuthenticationException) inner = inner.InnerException;
-        var why = inner switch
-        {
-            SocketException { SocketErrorCode: SocketError.ConnectionRefused } => "connection refused: is the broker running, is the port right?",
-            SocketException { SocketErrorCode: SocketError.HostNotFound or SocketError.TryAgain or SocketError.NoData } => "the host name does not resolve",
-            SocketException { SocketErrorCode: SocketError.TimedOut or SocketError.HostUnreachable or SocketError.NetworkUnreachable } s => $"{s.SocketErrorCode}: no route to the broker",
-            AuthenticationException a => $"the TLS handshake failed ({a.Message}): check --tls-ca and the client certificate",
-            OperationCanceledException or TimeoutException => "no answer within 10 s",
-            _ => inner.Message,
-        };
-        return $"edgeagent-ctl: cannot reach the broker at {b.Host}:{b.Port}: {why}";
-    }
+    internal static string Unreachable(BrokerOptions b, Exception e) => BrokerProblem.Unreachable(b, e, "edgeagent-ctl");
 }

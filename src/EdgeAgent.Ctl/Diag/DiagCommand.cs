@@ -40,7 +40,7 @@ public static class DiagCommand
         var progress = showProgress
             ? (Action<TimeSpan>)(elapsed => error.Write($"\rwaiting for {room} to answer {command}: {elapsed.TotalSeconds:0} s of {wait.TotalSeconds:0} s "))
             : null;
-        var outcome = await CommandRequester.SendAsync(broker, room, command, args, wait, progress, ct).ConfigureAwait(false);
+        var outcome = await RoomRequest.SendAsync(broker, room, command, args, wait, progress, ct).ConfigureAwait(false);
         if (showProgress && outcome.Elapsed >= TimeSpan.FromSeconds(1)) error.WriteLine();
 
         if (!outcome.Answered)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAgent.Client.Broker;
+using EdgeAgent.Client.Fleet;
 using EdgeAgent.Client.Terminal;
 using EdgeAgent.Contract.Commands;
 using EdgeAgent.Contract.Json;
@@ -11,7 +12,7 @@ using EdgeAgent.Contract.Topics;
 using EdgeAgent.Contract.Vocabulary;
 using EdgeAgent.Ctl.Broker;
 using EdgeAgent.Ctl.Diag;
-using EdgeAgent.Ctl.Office;
+using EdgeAgent.Office.Store;
 
 namespace EdgeAgent.Ctl.Fleet;
 
@@ -32,7 +33,7 @@ public static class StatusCommand
         string? lessonsNote = null;
         if (view.Online == true)
         {
-            var outcome = await CommandRequester.SendAsync(broker, room, AgentCommands.Lessons.Name, new JsonObject { ["days"] = 7 }, TimeSpan.FromSeconds(10), null, ct).ConfigureAwait(false);
+            var outcome = await RoomRequest.SendAsync(broker, room, AgentCommands.Lessons.Name, new JsonObject { ["days"] = 7 }, TimeSpan.FromSeconds(10), null, ct).ConfigureAwait(false);
             if (outcome.Ok) lessons = outcome.Reply!.Result as JsonObject;
             else lessonsNote = outcome.Answered ? $"the room answered: {outcome.Reply!.Error?.Message}" : "no answer to `lessons` within 10 s";
         }

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 
-namespace EdgeAgent.Ctl.Office;
+using EdgeAgent.Office.Store;
+
+namespace EdgeAgent.Office.Reports;
 
 /// <summary>The monthly report as CSV (one line per school pair) or as HTML that prints on A4 (one page per pair), with the seed's Chinese headings.</summary>
 public static class ReportWriter

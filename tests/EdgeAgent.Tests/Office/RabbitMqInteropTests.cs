@@ -1,11 +1,13 @@
 using System.Text.Json.Nodes;
 using EdgeAgent.Ctl;
-using EdgeAgent.Ctl.Office;
+using EdgeAgent.Office.Collecting;
+using EdgeAgent.Office.Reports;
+using EdgeAgent.Office.Store;
 using EdgeAgent.Telemetry;
 using EdgeAgent.Tests.TestSupport;
 using MQTTnet.Formatter;
 
-namespace EdgeAgent.Tests.Ctl;
+namespace EdgeAgent.Tests.Office;
 
 /// <summary>
 /// The agent and edgeagent-ctl against a second, clusterable broker: RabbitMQ's MQTT plugin (3.1.1 only), so the

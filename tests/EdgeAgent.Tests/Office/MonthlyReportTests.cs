@@ -2,11 +2,13 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAgent.Ctl;
 using EdgeAgent.Ctl.Fleet;
-using EdgeAgent.Ctl.Office;
+using EdgeAgent.Office.Collecting;
+using EdgeAgent.Office.Reports;
+using EdgeAgent.Office.Store;
 using EdgeAgent.Lessons;
 using EdgeAgent.Tests.TestSupport;
 
-namespace EdgeAgent.Tests.Ctl;
+namespace EdgeAgent.Tests.Office;
 
 /// <summary>The monthly report (seed 000's form) from a hand-made month of records, with the numbers worked out by hand.</summary>
 public sealed class MonthlyReportTests : IDisposable

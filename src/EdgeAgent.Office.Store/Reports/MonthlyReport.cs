@@ -8,7 +8,9 @@ using EdgeAgent.Contract.Time;
 using EdgeAgent.Contract.Topics;
 using EdgeAgent.Contract.Vocabulary;
 
-namespace EdgeAgent.Ctl.Office;
+using EdgeAgent.Office.Store;
+
+namespace EdgeAgent.Office.Reports;
 
 /// <summary>One form's line of the monthly form: 活动次数, 参与师生数, 涉及学科.</summary>
 public sealed record FormLine(string Form, int Activities, int Participants, IReadOnlyList<string> Subjects);

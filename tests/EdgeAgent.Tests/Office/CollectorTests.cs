@@ -1,11 +1,13 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeAgent.Ctl.Office;
+using EdgeAgent.Office.Collecting;
+using EdgeAgent.Office.Reports;
+using EdgeAgent.Office.Store;
 using EdgeAgent.Lessons;
 using EdgeAgent.Telemetry;
 using EdgeAgent.Tests.TestSupport;
 
-namespace EdgeAgent.Tests.Ctl;
+namespace EdgeAgent.Tests.Office;
 
 /// <summary>The office collector against a real mosquitto and three agents' telemetry (in-process agents, lesson records through their outboxes).</summary>
 public sealed class CollectorTests : IAsyncLifetime

@@ -3,14 +3,13 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAgent.Client.Broker;
-using EdgeAgent.Ctl.Broker;
 using EdgeAgent.Contract.Json;
 using EdgeAgent.Contract.Payloads;
 using EdgeAgent.Contract.Topics;
 using MQTTnet;
 using MQTTnet.Protocol;
 
-namespace EdgeAgent.Ctl.Diag;
+namespace EdgeAgent.Client.Commands;
 
 /// <summary>What came back for a command: the reply, or nothing within the timeout.</summary>
 public sealed record CommandOutcome(ReplyPayload? Reply, TimeSpan Elapsed)
@@ -27,15 +26,6 @@ public sealed record CommandOutcome(ReplyPayload? Reply, TimeSpan Elapsed)
 /// </summary>
 public static class CommandRequester
 {
-    public static async Task<CommandOutcome> SendAsync(BrokerOptions broker, RoomAddress room, string command, JsonObject args, TimeSpan timeout,
-        Action<TimeSpan>? progress, CancellationToken ct)
-    {
-        using var client = await BrokerSession.ConnectAsync(broker, BrokerSession.ClientId("diag"), ct).ConfigureAwait(false);
-        var outcome = await SendAsync(client, broker.IsV5, room, command, args, timeout, progress, ct).ConfigureAwait(false);
-        await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false);
-        return outcome;
-    }
-
     public static async Task<CommandOutcome> SendAsync(IMqttClient client, bool v5, RoomAddress room, string command, JsonObject args, TimeSpan timeout,
         Action<TimeSpan>? progress, CancellationToken ct)
     {

@@ -2,8 +2,6 @@ using System.Data.Common;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using EdgeAgent.Ctl.Broker;
-using EdgeAgent.Ctl.Fleet;
 using EdgeAgent.Contract.Json;
 using EdgeAgent.Contract.Payloads;
 using EdgeAgent.Contract.Time;
@@ -12,7 +10,10 @@ using EdgeAgent.Contract.Vocabulary;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
-namespace EdgeAgent.Ctl.Office;
+namespace EdgeAgent.Office.Store;
+
+/// <summary>The office database cannot be opened: a sentence for the user.</summary>
+public sealed class OfficeStoreException(string message, Exception? inner = null) : Exception(message, inner);
 
 /// <summary>Which of the fleet's documents a row is.</summary>
 public enum OfficeKind { Lesson, Event, Compliance }
@@ -47,7 +48,7 @@ public sealed class OfficeStore : IAsyncDisposable
     {
         var postgres = LooksLikePostgres(db);
         if (!postgres && !create && !File.Exists(db))
-            throw new CtlException($"edgeagent-ctl: no office database at {db} (is the path right? `collect --db {db}` creates one)", CtlExit.Unreachable);
+            throw new OfficeStoreException($"no office database at {db} (is the path right? the office service creates it on its first start)");
         DbConnection connection = postgres ? new NpgsqlConnection(PostgresConnectionString(db)) : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db }.ToString());
         try
         {
@@ -56,7 +57,7 @@ public sealed class OfficeStore : IAsyncDisposable
         catch (Exception e) when (e is NpgsqlException or SqliteException or ArgumentException or InvalidOperationException)
         {
             await connection.DisposeAsync().ConfigureAwait(false);
-            throw new CtlException($"edgeagent-ctl: cannot open the office database {(postgres ? "(PostgreSQL)" : db)}: {e.Message}", CtlExit.Unreachable, e);
+            throw new OfficeStoreException($"cannot open the office database {(postgres ? "(PostgreSQL)" : db)}: {e.Message}", e);
         }
         var store = new OfficeStore(connection, postgres);
         if (!postgres) await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", ct).ConfigureAwait(false);

@@ -1,13 +1,13 @@
 using System.Buffers;
 using EdgeAgent.Client.Broker;
-using EdgeAgent.Ctl.Broker;
+using EdgeAgent.Office.Store;
 using EdgeAgent.Contract.Topics;
 using MQTTnet;
 
-namespace EdgeAgent.Ctl.Office;
+namespace EdgeAgent.Office.Collecting;
 
 /// <summary>
-/// The office collector (<c>edgeagent-ctl collect --db DB</c>): a long-running subscriber that stores every lesson
+/// The office collector (part of the office service, <c>edgeagent-office</c>): a long-running subscriber that stores every lesson
 /// record, event and compliance report of the fleet. Nothing is lost across its own, the broker's or the
 /// database's restarts: a persistent session (the broker queues while it is away), QoS 1, and each message
 /// acknowledged only after its row is stored (a row that cannot be stored yet is retried with backoff, holding the
@@ -47,7 +47,7 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
             try
             {
                 // A week's session: the broker keeps the fleet's messages for a collector that is down that long.
-                var result = await client.ConnectAsync(BrokerSession.Options(broker, ClientId, TimeSpan.FromDays(7)), ct).ConfigureAwait(false);
+                var result = await client.ConnectAsync(BrokerClient.Options(broker, ClientId, (uint)TimeSpan.FromDays(7).TotalSeconds).Build(), ct).ConfigureAwait(false);
                 Interlocked.Increment(ref _connects);
                 var subscribe = new MqttClientSubscribeOptionsBuilder();
                 foreach (var (filter, _) in Filters(share)) subscribe.WithTopicFilter(f => f.WithTopic(filter).WithAtLeastOnceQoS());
@@ -64,7 +64,7 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
             }
             catch (Exception e)
             {
-                log.WriteLine($"collector {name}: {BrokerSession.Unreachable(broker, e)}");
+                log.WriteLine($"collector {name}: {BrokerProblem.Unreachable(broker, e, "edgeagent-office")}");
             }
             finally
             {
