@@ -23,7 +23,7 @@ public enum OfficeKind { Lesson, Event, Compliance }
 /// (a redelivered or twice-published document is stored once). A SQLite file (one collector) or PostgreSQL
 /// (several collectors sharing the load); the SQL is the same for both.
 /// </summary>
-public sealed class OfficeStore : IAsyncDisposable
+public sealed partial class OfficeStore : IAsyncDisposable
 {
     private readonly DbConnection _connection;
     private readonly bool _postgres;
@@ -38,6 +38,9 @@ public sealed class OfficeStore : IAsyncDisposable
 
     public bool IsPostgres => _postgres;
 
+    /// <summary>For the newest event stored: how long after its own time it arrived (the collector's lag).</summary>
+    public TimeSpan? LastLag { get; private set; }
+
     /// <summary>A PostgreSQL connection string (<c>Host=...</c> or <c>postgresql://</c>) or a SQLite file path.</summary>
     public static bool LooksLikePostgres(string db) =>
         db.StartsWith("postgres://", StringComparison.OrdinalIgnoreCase) || db.StartsWith("postgresql://", StringComparison.OrdinalIgnoreCase)
@@ -49,6 +52,7 @@ public sealed class OfficeStore : IAsyncDisposable
         var postgres = LooksLikePostgres(db);
         if (!postgres && !create && !File.Exists(db))
             throw new OfficeStoreException($"no office database at {db} (is the path right? the office service creates it on its first start)");
+        if (!postgres && create && Path.GetDirectoryName(Path.GetFullPath(db)) is { } parent) Directory.CreateDirectory(parent);
         DbConnection connection = postgres ? new NpgsqlConnection(PostgresConnectionString(db)) : new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = db }.ToString());
         try
         {
@@ -89,6 +93,11 @@ public sealed class OfficeStore : IAsyncDisposable
         CREATE TABLE IF NOT EXISTS compliance_reports (
             id TEXT PRIMARY KEY, region TEXT NOT NULL, school TEXT NOT NULL, room TEXT NOT NULL, role TEXT NOT NULL, verdict TEXT NOT NULL,
             at TEXT NOT NULL, payload TEXT NOT NULL, received_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS office_users (
+            name TEXT PRIMARY KEY, role TEXT NOT NULL, password_hash TEXT NOT NULL, created_at TEXT NOT NULL);
+        CREATE TABLE IF NOT EXISTS office_audit (
+            id TEXT PRIMARY KEY, at TEXT NOT NULL, who TEXT NOT NULL, room TEXT, action TEXT NOT NULL, detail TEXT NOT NULL, result TEXT NOT NULL);
+        CREATE INDEX IF NOT EXISTS office_audit_at ON office_audit (at);
         """;
 
     /// <summary>After the database server restarted the connection is broken: open it again (the caller retries).</summary>
@@ -155,6 +164,7 @@ public sealed class OfficeStore : IAsyncDisposable
                     Add(command, "type", Text(doc, "type") ?? throw new FormatException("no type"));
                     Add(command, "severity", Text(doc, "severity") ?? "info");
                     Add(command, "at", Utc(Time(doc, "at") ?? receivedAt));
+                    if (Time(doc, "at") is { } eventAt) LastLag = receivedAt - eventAt;
                     break;
                 case OfficeKind.Compliance:
                     Expect(doc, "edgeagent.compliance/1");
@@ -189,6 +199,29 @@ public sealed class OfficeStore : IAsyncDisposable
     {
         await using var command = _connection.CreateCommand();
         command.CommandText = "SELECT payload FROM events WHERE region = @r AND school = @s AND room = @m ORDER BY at DESC LIMIT @n";
+        Add(command, "r", room.Region);
+        Add(command, "s", room.School);
+        Add(command, "m", room.Room);
+        Add(command, "n", limit);
+        return await PayloadsAsync(command, ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Lesson records by status (completed, failed, missed, ...), all time.</summary>
+    public Task<IReadOnlyDictionary<string, long>> LessonCountsAsync(CancellationToken ct) => GatedAsync<IReadOnlyDictionary<string, long>>(async () =>
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT status, COUNT(*) FROM lesson_records GROUP BY status";
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
+        while (await reader.ReadAsync(ct).ConfigureAwait(false)) counts[reader.GetString(0)] = reader.GetInt64(1);
+        return counts;
+    }, ct);
+
+    /// <summary>A room's newest lesson records first.</summary>
+    public async Task<IReadOnlyList<JsonObject>> RoomLessonsAsync(RoomAddress room, int limit, CancellationToken ct)
+    {
+        await using var command = _connection.CreateCommand();
+        command.CommandText = "SELECT payload FROM lesson_records WHERE region = @r AND school = @s AND room = @m ORDER BY COALESCE(planned_start, received_at) DESC LIMIT @n";
         Add(command, "r", room.Region);
         Add(command, "s", room.School);
         Add(command, "m", room.Room);

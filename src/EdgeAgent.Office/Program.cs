@@ -1,0 +1,1 @@
+return await EdgeAgent.Office.OfficeCli.InvokeAsync(args, Console.Out, Console.Error, Console.In);

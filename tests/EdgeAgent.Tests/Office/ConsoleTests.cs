@@ -1,0 +1,199 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using EdgeAgent.Telemetry;
+using EdgeAgent.Tests.TestSupport;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace EdgeAgent.Tests.Office;
+
+/// <summary>
+/// Two rooms run by real agents (in-process, each with its simulated classroom) on a real mosquitto, the office service on
+/// a free port, and Debian's Chromium through Playwright: what a technician and a county office see and may do.
+/// </summary>
+public sealed class ConsoleFixture : IAsyncLifetime
+{
+    public const string Room1 = "zj-test/test-school/room-1", Room2 = "zj-test/test-school/room-2";
+    private readonly TempDir _dir = new();
+    public SimulatedClassroom Classroom1 { get; } = new();
+    public SimulatedClassroom Classroom2 { get; } = new();
+    public Mosquitto Broker { get; private set; } = null!;
+    public OfficeServer Office { get; private set; } = null!;
+    public Browser Browser { get; private set; } = null!;
+    private readonly List<InProcessAgent> _agents = [];
+
+    public async Task InitializeAsync()
+    {
+        Broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
+        foreach (var (room, classroom) in new[] { ("room-1", Classroom1), ("room-2", Classroom2) })
+        {
+            var config = TestConfig.Minimal(Path.Combine(_dir.Path, room));
+            config["room"] = room;
+            config["broker"] = new JsonObject { ["host"] = "127.0.0.1", ["port"] = Broker.Port, ["heartbeatSeconds"] = 5, ["reconnectMaxSeconds"] = 2 };
+            config["devices"] = classroom.Devices(timeoutMs: 1000, pollSeconds: 1);
+            var agent = await InProcessAgent.StartAsync(config);
+            _agents.Add(agent);
+            await Eventually.True(() => agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), $"{room}'s agent to connect");
+        }
+        Office = await OfficeServer.StartAsync(Path.Combine(_dir.Path, "office"), Broker.Port);
+        Browser = await Browser.LaunchAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Browser.DisposeAsync();
+        await Office.DisposeAsync();
+        foreach (var agent in _agents) await agent.DisposeAsync();
+        await Broker.DisposeAsync();
+        await Classroom1.DisposeAsync();
+        await Classroom2.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    public static ILocator Row(IPage page, string room) => page.Locator($"#fleet tr[data-room='{room}']");
+
+    public static string RoomPath(string room) => "/rooms/" + room;
+}
+
+public sealed class ConsoleTests(ConsoleFixture f) : IClassFixture<ConsoleFixture>
+{
+    private static readonly LocatorAssertionsToHaveAttributeOptions Within60s = new() { Timeout = 60_000 };
+
+    [Fact]
+    public async Task Fleet_page_lists_the_rooms_and_turns_a_room_whose_display_is_unplugged_without_a_reload()
+    {
+        var page = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Technician, OfficeServer.Password);
+        var room1 = ConsoleFixture.Row(page, ConsoleFixture.Room1);
+        var room2 = ConsoleFixture.Row(page, ConsoleFixture.Room2);
+        // Both rooms online with every device answering (their health documents arrive by the live feed).
+        await Expect(room1).ToHaveAttributeAsync("data-condition", "ok", Within60s);
+        await Expect(room2).ToHaveAttributeAsync("data-condition", "ok", Within60s);
+        await Expect(room2.Locator("td.online")).ToHaveTextAsync("在线 online");
+        await Expect(room2.Locator("td.devices")).ToHaveTextAsync("无 none");
+        await page.EvaluateAsync("() => { window.notReloaded = true; }");
+
+        await f.Classroom2.Display.DisposeAsync(); // the display's cable pulled
+
+        await Expect(room2).ToHaveAttributeAsync("data-condition", "problem", Within60s);
+        await Expect(room2.Locator("td.devices")).ToContainTextAsync("display1");
+        await Expect(room1).ToHaveAttributeAsync("data-condition", "ok");
+        await Expect(page.Locator("#counts .n-problem")).ToHaveTextAsync("1");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the page was reloaded");
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("fleet.png"), FullPage = true });
+
+        // The filter shows only the rooms with problems.
+        await page.SelectOptionAsync("#f-condition", "problem");
+        await Expect(room1).ToBeHiddenAsync();
+        await Expect(room2).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_technician_runs_a_compliance_check_and_the_room_page_shows_the_report_rule_by_rule()
+    {
+        var page = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Technician, OfficeServer.Password);
+        await page.GotoAsync(ConsoleFixture.RoomPath(ConsoleFixture.Room1));
+        await Expect(page.Locator("#devices tr[data-device='cam1'] .device-state")).ToHaveTextAsync("online", new() { Timeout = 60_000 });
+
+        await page.ClickAsync("#actions button[data-command='ping']");
+        await Expect(page.Locator("#action-state")).ToHaveAttributeAsync("data-status", "200");
+        await Expect(page.Locator("#reply")).ToContainTextAsync("\"version\"");
+
+        await page.ClickAsync("#actions button[data-command='compliance-check']");
+        await Expect(page.Locator("#action-state[data-command='compliance-check']")).ToHaveAttributeAsync("data-status", "200", new() { Timeout = 200_000 });
+        await Expect(page.Locator("#reply")).ToContainTextAsync("CAM-RES");
+
+        // The report is the room's retained compliance document: on the page once the office has it.
+        await Eventually.True(() => f.Office.Get<EdgeAgent.Office.Fleet.FleetLive>().Find(ConsoleFixture.Room1)?.View.Compliance is not null,
+            TimeSpan.FromSeconds(30), "the retained report at the office");
+        await page.ReloadAsync();
+        var rule = page.Locator("#compliance tr", new() { HasText = "CAM-RES" });
+        await Expect(rule).ToContainTextAsync("720");
+        await Expect(rule).ToContainTextAsync("fail");
+        await Expect(page.Locator("#compliance tr", new() { HasText = "CAM-COUNT" })).ToContainTextAsync("pass");
+        await Expect(page.Locator("#upcoming, #lessons")).Not.ToContainTextAsync("载入中"); // the room answered `lessons`
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("room.png"), FullPage = true });
+
+        // Both actions in the audit log, with their results.
+        await page.GotoAsync("/audit");
+        var audit = page.Locator("#audit tr", new() { HasText = "compliance-check" });
+        await Expect(audit.First).ToContainTextAsync(OfficeServer.Technician);
+        await Expect(audit.First).ToContainTextAsync("ok");
+        await Expect(page.Locator("#audit tr", new() { HasText = "ping" }).First).ToContainTextAsync(ConsoleFixture.Room1);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_viewer_is_refused_an_action_and_nothing_reaches_the_room()
+    {
+        await using var monitor = await TestMqttClient.ConnectAsync(f.Broker.Port, "cmd-monitor");
+        await monitor.SubscribeAsync("edu/+/+/+/edgeagent/cmd/ping");
+        var viewer = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Viewer, OfficeServer.Password);
+        await viewer.GotoAsync(ConsoleFixture.RoomPath(ConsoleFixture.Room1));
+        await viewer.ClickAsync("#actions button[data-command='ping']");
+        await Expect(viewer.Locator("#action-state")).ToHaveAttributeAsync("data-status", "403");
+        await Expect(viewer.Locator("#reply")).ToContainTextAsync("forbidden");
+
+        // A technician's ping after it: the only ping the broker carried is the technician's.
+        var tech = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Technician, OfficeServer.Password);
+        await tech.GotoAsync(ConsoleFixture.RoomPath(ConsoleFixture.Room1));
+        await tech.ClickAsync("#actions button[data-command='ping']");
+        await Expect(tech.Locator("#action-state")).ToHaveAttributeAsync("data-status", "200");
+        await monitor.WaitForAsync(_ => true, TimeSpan.FromSeconds(10), "the technician's ping on the broker");
+        Assert.Single(monitor.Received);
+
+        await viewer.GotoAsync("/audit");
+        var refused = viewer.Locator("#audit tr", new() { HasText = OfficeServer.Viewer }).Filter(new() { HasText = "refused" });
+        await Expect(refused.First).ToContainTextAsync("ping");
+        await Expect(refused.First).ToContainTextAsync(ConsoleFixture.Room1);
+        await viewer.Context.CloseAsync();
+        await tech.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task A_wrong_password_is_refused_and_written_in_the_audit_log()
+    {
+        var context = await f.Browser.Instance.NewContextAsync(new BrowserNewContextOptions { BaseURL = f.Office.Url });
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin");
+        await page.FillAsync("input[name=name]", OfficeServer.Technician);
+        await page.FillAsync("input[name=password]", "not-the-password");
+        await page.ClickAsync("button[type=submit]");
+        await Expect(page.Locator("#problem")).ToContainTextAsync("Wrong user name or password");
+        await page.GotoAsync("/");
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/signin"));
+        await context.CloseAsync();
+        var entries = await f.Office.Store.AuditLogAsync(null, 100, CancellationToken.None);
+        Assert.Contains(entries, e => e.Who == OfficeServer.Technician && e.Action == "sign-in" && e.Result.StartsWith("refused", StringComparison.Ordinal));
+        Assert.DoesNotContain(entries, e => e.Detail.Contains("not-the-password", StringComparison.Ordinal) || e.Result.Contains("not-the-password", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Without_a_session_there_is_only_the_sign_in_page_and_the_probes()
+    {
+        using var http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = new Uri(f.Office.Url) };
+        foreach (var page in new[] { "/", "/audit", ConsoleFixture.RoomPath(ConsoleFixture.Room1) })
+        {
+            using var r = await http.GetAsync(page);
+            Assert.Equal(HttpStatusCode.Redirect, r.StatusCode);
+            Assert.StartsWith("/signin", r.Headers.Location!.PathAndQuery);
+        }
+        using (var live = await http.GetAsync("/live")) Assert.Equal(HttpStatusCode.Unauthorized, live.StatusCode);
+        using (var lessons = await http.GetAsync("/api/rooms/" + ConsoleFixture.Room1 + "/lessons")) Assert.Equal(HttpStatusCode.Unauthorized, lessons.StatusCode);
+        using (var command = await http.PostAsync("/api/rooms/" + ConsoleFixture.Room1 + "/commands/ping", new StringContent("{}")))
+            Assert.Equal(HttpStatusCode.Unauthorized, command.StatusCode);
+        using (var signin = await http.GetAsync("/signin")) Assert.Equal(HttpStatusCode.OK, signin.StatusCode);
+
+        using var health = await http.GetAsync("/healthz");
+        Assert.Equal(HttpStatusCode.OK, health.StatusCode);
+        Assert.Equal("ok", JsonNode.Parse(await health.Content.ReadAsStringAsync())!["status"]!.GetValue<string>());
+        string metrics = "";
+        await Eventually.True(async () =>
+        {
+            metrics = await http.GetStringAsync("/metrics");
+            return metrics.Contains("edgeagent_office_rooms{state=\"online\"} 2", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), "both rooms online in the metrics");
+        Assert.Contains("# TYPE edgeagent_office_collector_stored_total counter", metrics);
+        Assert.Contains("edgeagent_office_broker_connected 1", metrics);
+    }
+}
