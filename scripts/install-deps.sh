@@ -8,12 +8,15 @@ APT_PACKAGES=(ffmpeg srt-tools mpv fonts-wqy-microhei util-linux mosquitto mosqu
   dpkg-dev lintian debootstrap file binutils binutils-aarch64-linux-gnu jq postgresql rabbitmq-server
   gcc libc6-dev gcc-aarch64-linux-gnu libc6-dev-arm64-cross qemu-user
   python3-gi gir1.2-gst-rtsp-server-1.0 gstreamer1.0-rtsp gstreamer1.0-plugins-base gstreamer1.0-plugins-good gstreamer1.0-plugins-ugly
-  rclone nginx libnginx-mod-http-dav-ext openssh-server openssh-client aptly gnupg curl)
+  rclone nginx libnginx-mod-http-dav-ext openssh-server openssh-client aptly gnupg curl
+  chromium poppler-utils python3-aiosmtpd)
 # gcc links the agent compiled ahead of time (NativeAOT), gcc-aarch64-linux-gnu cross-links the arm64 one, and
 # qemu-user lets the package test run that arm64 agent here. GStreamer's RTSP server (python3-gi and the gst packages)
 # is the simulated network camera (src/EdgeAgent.Simulators/Rtsp/rtsp-camera.py): ffmpeg cannot serve RTSP. rclone uploads
 # recorded lessons; the tests upload to nginx's WebDAV (with the dav-ext module) and OpenSSH's SFTP, started on loopback.
 # aptly and gnupg make the office's signed apt repository (scripts/publish-repo.sh) the update test serves with nginx.
+# The office console's tests drive Debian's chromium with Playwright (no browser download), check its PDF form with
+# poppler-utils (pdftotext, pdftoppm) and receive its alert mail with python3-aiosmtpd's SMTP server.
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

@@ -22,6 +22,9 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
     private long _stored, _duplicates, _rejected, _connects;
     private volatile bool _subscribed;
 
+    /// <summary>A document stored for the first time (raised on the MQTT thread after the row is in: handlers must be quick).</summary>
+    public event Action<OfficeKind, RoomAddress, byte[]>? StoredDocument;
+
     public long Stored => Interlocked.Read(ref _stored);
     public long Duplicates => Interlocked.Read(ref _duplicates);
     public long Rejected => Interlocked.Read(ref _rejected);
@@ -106,6 +109,7 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
             {
                 var stored = await store.StoreAsync(kind.Value, at.Value.Room, payload, time.GetUtcNow(), ct).ConfigureAwait(false);
                 Interlocked.Increment(ref stored ? ref _stored : ref _duplicates);
+                if (stored) StoredDocument?.Invoke(kind.Value, at.Value.Room, payload);
                 break;
             }
             catch (FormatException f)

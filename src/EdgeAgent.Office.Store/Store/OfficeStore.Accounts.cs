@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 
 namespace EdgeAgent.Office.Store;
 
@@ -79,13 +78,12 @@ public sealed partial class OfficeStore
         var list = new List<AuditEntry>();
         await using var reader = await command.ExecuteReaderAsync(ct).ConfigureAwait(false);
         while (await reader.ReadAsync(ct).ConfigureAwait(false))
-            list.Add(new AuditEntry(reader.GetString(0), Parse(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
+            list.Add(new AuditEntry(reader.GetString(0), ParseUtc(reader.GetString(1)), reader.GetString(2), reader.IsDBNull(3) ? null : reader.GetString(3),
                 reader.GetString(4), reader.GetString(5), reader.GetString(6)));
         return list;
     }, ct);
 
     private static OfficeUser ReadUser(DbDataReader reader) =>
-        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), Parse(reader.GetString(3)));
+        new(reader.GetString(0), reader.GetString(1), reader.GetString(2), ParseUtc(reader.GetString(3)));
 
-    private static DateTimeOffset Parse(string utc) => DateTimeOffset.Parse(utc, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal);
 }

@@ -66,6 +66,7 @@ public sealed partial class OfficeStore : IAsyncDisposable
         var store = new OfficeStore(connection, postgres);
         if (!postgres) await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", ct).ConfigureAwait(false);
         await store.ExecAsync(Schema, ct).ConfigureAwait(false);
+        await store.ExecAsync(store.AlertsDdl, ct).ConfigureAwait(false);
         return store;
     }
 

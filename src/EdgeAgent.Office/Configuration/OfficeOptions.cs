@@ -16,6 +16,21 @@ public sealed class OfficeOptions
     /// <summary>Where the console listens: loopback behind the office's reverse proxy (TLS is the proxy's).</summary>
     public string Listen { get; set; } = "http://127.0.0.1:8480";
     public CollectorOptions Collector { get; set; } = new();
+    /// <summary>The mail server alerts are sent through; null: no mail (webhooks only).</summary>
+    public SmtpOptions? Smtp { get; set; }
+
+    public sealed class SmtpOptions
+    {
+        public string Host { get; set; } = "";
+        public int Port { get; set; } = 25;
+        /// <summary>The sender, e.g. "同步课堂告警 &lt;alerts@county.example&gt;".</summary>
+        public string From { get; set; } = "";
+        public string? Username { get; set; }
+        /// <summary>Never logged; better given as EDGEAGENT_OFFICE_SMTP_PASSWORD in the unit's environment file.</summary>
+        public string? Password { get; set; }
+        /// <summary>none, starttls (when offered), or tls (the port speaks TLS from the start).</summary>
+        public string Security { get; set; } = "starttls";
+    }
 
     public sealed class CollectorOptions
     {
@@ -67,6 +82,14 @@ public sealed class OfficeOptions
             throw new OfficeConfigException("broker.tls", "a client certificate needs its key and the key its certificate");
         if (string.IsNullOrWhiteSpace(Collector.Name) || Collector.Name.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_'))
             throw new OfficeConfigException("collector.name", "must be letters, digits, '-' or '_'");
+        if (Smtp is { } smtp)
+        {
+            if (string.IsNullOrWhiteSpace(smtp.Host)) throw new OfficeConfigException("smtp.host", "is required with an smtp section");
+            if (smtp.Port is < 1 or > 65535) throw new OfficeConfigException("smtp.port", "must be 1-65535");
+            if (!MimeKit.MailboxAddress.TryParse(smtp.From, out _)) throw new OfficeConfigException("smtp.from", $"'{smtp.From}' is not a mail address");
+            if (smtp.Security is not ("none" or "starttls" or "tls")) throw new OfficeConfigException("smtp.security", "none, starttls or tls");
+            smtp.Password ??= Environment.GetEnvironmentVariable("EDGEAGENT_OFFICE_SMTP_PASSWORD");
+        }
         if (Collector.Share is { } share && (share.Length == 0 || share.Any(c => !char.IsAsciiLetterOrDigit(c) && c is not '-' and not '_')))
             throw new OfficeConfigException("collector.share", "must be letters, digits, '-' or '_'");
     }

@@ -1,16 +1,17 @@
 using System.Text.Json;
+using EdgeAgent.Office.Alerts;
 using EdgeAgent.Office.Fleet;
 
 namespace EdgeAgent.Office.Console;
 
 /// <summary>
 /// <c>GET /live[?room=ID]</c>: server-sent events for an open page. On each change of a room the page receives
-/// <c>event: room</c> with the room's fleet row and (for its own room page) the room's live detail, rendered by
+/// <c>event: room</c> with the room's fleet row (and <c>event: alerts</c> when the alerts changed) and (for its own room page) the room's live detail, rendered by
 /// <see cref="FleetHtml"/> as on load, and the fleet's counts. A comment every 15 s keeps proxies from closing it.
 /// </summary>
 public static class LiveFeed
 {
-    public static async Task StreamAsync(HttpContext c, FleetFeed feed, FleetLive live, TimeProvider time, string? room)
+    public static async Task StreamAsync(HttpContext c, FleetFeed feed, FleetLive live, AlertEngine engine, TimeProvider time, string? room)
     {
         c.Response.Headers.ContentType = "text/event-stream";
         c.Response.Headers.CacheControl = "no-cache";
@@ -24,7 +25,9 @@ public static class LiveFeed
             while (!ct.IsCancellationRequested)
             {
                 var changed = await subscription.NextAsync(TimeSpan.FromSeconds(15), time, ct).ConfigureAwait(false);
-                if (changed.Count == 0)
+                var alerts = subscription.TakeAlerts();
+                if (alerts) await c.Response.WriteAsync($"event: alerts\ndata: {{\"open\":{engine.Open.Count}}}\n\n", ct).ConfigureAwait(false);
+                if (changed.Count == 0 && !alerts)
                 {
                     await c.Response.WriteAsync(": keep-alive\n\n", ct).ConfigureAwait(false);
                 }

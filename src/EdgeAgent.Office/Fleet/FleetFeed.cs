@@ -44,6 +44,13 @@ public sealed class FleetFeed : IDisposable
         }
     }
 
+    /// <summary>Something beside the rooms changed (the alerts): every page is told once.</summary>
+    public void AnnounceAlerts()
+    {
+        lock (_gate)
+            foreach (var s in _subscriptions) s.MarkAlerts();
+    }
+
     private void Remove(Subscription s)
     {
         lock (_gate) _subscriptions.Remove(s);
@@ -56,7 +63,29 @@ public sealed class FleetFeed : IDisposable
         private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
         private TaskCompletionSource _signal = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
+        private bool _alerts;
+
         public string? Room { get; } = room;
+
+        /// <summary>The alerts changed since the last <see cref="NextAsync"/> that said so.</summary>
+        public bool TakeAlerts()
+        {
+            lock (_dirty)
+            {
+                var was = _alerts;
+                _alerts = false;
+                return was;
+            }
+        }
+
+        internal void MarkAlerts()
+        {
+            lock (_dirty)
+            {
+                _alerts = true;
+                _signal.TrySetResult();
+            }
+        }
 
         internal void Mark(string id)
         {
@@ -67,7 +96,7 @@ public sealed class FleetFeed : IDisposable
             }
         }
 
-        /// <summary>The rooms changed since the last call; waits until there is one, or <paramref name="wait"/> passes (then none).</summary>
+        /// <summary>The rooms changed since the last call; waits until there is one (or the alerts changed), or <paramref name="wait"/> passes (then none).</summary>
         public async Task<IReadOnlyList<string>> NextAsync(TimeSpan wait, TimeProvider time, CancellationToken ct)
         {
             Task signal;

@@ -1,5 +1,6 @@
 using System.Security.Claims;
 using EdgeAgent.Office.Accounts;
+using EdgeAgent.Office.Alerts;
 using EdgeAgent.Office.Configuration;
 using EdgeAgent.Office.Console;
 using EdgeAgent.Office.Fleet;
@@ -36,6 +37,11 @@ public static class OfficeHost
         services.AddSingleton<FleetFeed>();
         services.AddSingleton<CollectorService>();
         services.AddHostedService(sp => sp.GetRequiredService<CollectorService>());
+        services.AddSingleton<AlertEngine>();
+        services.AddHostedService(sp => sp.GetRequiredService<AlertEngine>());
+        services.AddSingleton<Notifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<Notifier>());
+        services.AddHttpClient("alerts");
         services.AddSingleton<OfficeMetrics>();
         services.AddSingleton<RoomActions>();
 
@@ -67,6 +73,7 @@ public static class OfficeHost
         extra?.Invoke(services);
 
         var app = builder.Build();
+        app.Services.GetRequiredService<AlertEngine>().Changed += app.Services.GetRequiredService<FleetFeed>().AnnounceAlerts;
         app.UseAuthentication();
         app.UseAuthorization();
         app.MapRazorPages();
@@ -79,6 +86,7 @@ public static class OfficeHost
         app.MapMetrics("/metrics", app.Services.GetRequiredService<OfficeMetrics>().Registry).AllowAnonymous();
         app.MapGet("/live", LiveFeed.StreamAsync);
         RoomActions.Map(app);
+        AlertActions.Map(app);
         app.MapPost("/signout", async (HttpContext c, AuditLog audit) =>
         {
             await audit.WriteAsync(c.User.Identity?.Name ?? "?", null, "sign-out", "", "ok", c.RequestAborted).ConfigureAwait(false);

@@ -1,3 +1,4 @@
+using EdgeAgent.Office.Alerts;
 using EdgeAgent.Office.Fleet;
 using EdgeAgent.Office.Hosting;
 using EdgeAgent.Office.Store;
@@ -13,7 +14,7 @@ public sealed class OfficeMetrics
 {
     public CollectorRegistry Registry { get; } = Prometheus.Metrics.NewCustomRegistry();
 
-    public OfficeMetrics(FleetLive live, FleetFeed feed, CollectorService collector, OfficeStore store, TimeProvider time)
+    public OfficeMetrics(FleetLive live, FleetFeed feed, CollectorService collector, AlertEngine alerts, Notifier notifier, OfficeStore store)
     {
         var f = Prometheus.Metrics.WithCustomRegistry(Registry);
         var rooms = f.CreateGauge("edgeagent_office_rooms", "Rooms known to the office by connection state.", "state");
@@ -26,6 +27,11 @@ public sealed class OfficeMetrics
         var lag = f.CreateGauge("edgeagent_office_collector_lag_seconds", "Between the newest stored event's own time and its arrival at the office.");
         var connected = f.CreateGauge("edgeagent_office_broker_connected", "1 while the fleet view is connected to the broker.");
         var updates = f.CreateCounter("edgeagent_office_live_updates_published_total", "Room changes announced to open console pages since the service started.");
+        var open = f.CreateGauge("edgeagent_office_alerts_open", "Alerts raised and not resolved, by severity.", "severity");
+        var unacknowledged = f.CreateGauge("edgeagent_office_alerts_unacknowledged", "Open alerts nobody has acknowledged yet.");
+        var raised = f.CreateCounter("edgeagent_office_alerts_raised_total", "Alerts raised since the service started.");
+        var pending = f.CreateGauge("edgeagent_office_notifications_pending", "Webhook calls and mails not delivered yet.");
+        var failed = f.CreateCounter("edgeagent_office_notification_failures_total", "Notification attempts that failed (each is tried again).");
         Registry.AddBeforeCollectCallback(async ct =>
         {
             var all = live.Rooms;
@@ -41,6 +47,12 @@ public sealed class OfficeMetrics
             lag.Set(store.LastLag?.TotalSeconds ?? 0);
             connected.Set(live.IsConnected ? 1 : 0);
             updates.IncTo(feed.Published);
+            var openAlerts = alerts.Open;
+            foreach (var severity in Severities.All) open.WithLabels(severity).Set(openAlerts.Count(a => a.Severity == severity));
+            unacknowledged.Set(openAlerts.Count(a => a.AcknowledgedAt is null));
+            raised.IncTo(alerts.Raised);
+            pending.Set(await store.PendingNotificationsAsync(ct).ConfigureAwait(false));
+            failed.IncTo(notifier.Failed);
         });
     }
 }

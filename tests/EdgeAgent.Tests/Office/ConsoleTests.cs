@@ -13,10 +13,13 @@ namespace EdgeAgent.Tests.Office;
 /// </summary>
 public sealed class ConsoleFixture : IAsyncLifetime
 {
-    public const string Room1 = "zj-test/test-school/room-1", Room2 = "zj-test/test-school/room-2";
+    public const string Room1 = "zj-test/test-school/room-1", Room2 = "zj-test/test-school/room-2", Room3 = "zj-test/test-school/room-3";
     private readonly TempDir _dir = new();
     public SimulatedClassroom Classroom1 { get; } = new();
     public SimulatedClassroom Classroom2 { get; } = new();
+    public SimulatedClassroom Classroom3 { get; } = new();
+    public WebhookListener Webhook { get; } = new();
+    public MailSink Mail { get; private set; } = null!;
     public Mosquitto Broker { get; private set; } = null!;
     public OfficeServer Office { get; private set; } = null!;
     public Browser Browser { get; private set; } = null!;
@@ -25,7 +28,8 @@ public sealed class ConsoleFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
-        foreach (var (room, classroom) in new[] { ("room-1", Classroom1), ("room-2", Classroom2) })
+        Mail = await MailSink.StartAsync(Path.Combine(_dir.Path, "mail"));
+        foreach (var (room, classroom) in new[] { ("room-1", Classroom1), ("room-2", Classroom2), ("room-3", Classroom3) })
         {
             var config = TestConfig.Minimal(Path.Combine(_dir.Path, room));
             config["room"] = room;
@@ -35,7 +39,21 @@ public sealed class ConsoleFixture : IAsyncLifetime
             _agents.Add(agent);
             await Eventually.True(() => agent.Get<MqttLink>().IsReady, TimeSpan.FromSeconds(30), $"{room}'s agent to connect");
         }
-        Office = await OfficeServer.StartAsync(Path.Combine(_dir.Path, "office"), Broker.Port);
+        Office = await OfficeServer.StartAsync(Path.Combine(_dir.Path, "office"), Broker.Port,
+            configure: o => o.Smtp = new EdgeAgent.Office.Configuration.OfficeOptions.SmtpOptions { Host = "127.0.0.1", Port = Mail.Port, From = "同步课堂告警 <alerts@county.example>", Security = "none" });
+        // Rules for a test: a device of room-3 offline is an alert at once, at any hour; the others as a county would set them.
+        await Office.Get<EdgeAgent.Office.Alerts.AlertEngine>().ReplaceRulesAsync($$"""
+            {
+              "schema": "edgeagent.alert-rules/1", "version": "console-test",
+              "schoolHours": { "days": ["mon", "tue", "wed", "thu", "fri"], "start": "07:00", "end": "18:00" },
+              "escalateAfterMinutes": 60,
+              "notify": { "webhooks": ["{{Webhook.Url}}"], "email": ["tech@county.example"], "escalateEmail": ["head@county.example"] },
+              "rules": [
+                { "id": "device-offline", "condition": "device-offline", "severity": "important", "minutes": 0 },
+                { "id": "room-offline", "condition": "room-offline", "severity": "important", "minutes": 10, "schoolHoursOnly": true }
+              ]
+            }
+            """, "test", CancellationToken.None);
         Browser = await Browser.LaunchAsync();
     }
 
@@ -47,6 +65,9 @@ public sealed class ConsoleFixture : IAsyncLifetime
         await Broker.DisposeAsync();
         await Classroom1.DisposeAsync();
         await Classroom2.DisposeAsync();
+        await Classroom3.DisposeAsync();
+        await Webhook.DisposeAsync();
+        await Mail.DisposeAsync();
         _dir.Dispose();
     }
 
@@ -191,9 +212,86 @@ public sealed class ConsoleTests(ConsoleFixture f) : IClassFixture<ConsoleFixtur
         await Eventually.True(async () =>
         {
             metrics = await http.GetStringAsync("/metrics");
-            return metrics.Contains("edgeagent_office_rooms{state=\"online\"} 2", StringComparison.Ordinal);
-        }, TimeSpan.FromSeconds(30), "both rooms online in the metrics");
+            return metrics.Contains("edgeagent_office_rooms{state=\"online\"} 3", StringComparison.Ordinal);
+        }, TimeSpan.FromSeconds(30), "the three rooms online in the metrics");
         Assert.Contains("# TYPE edgeagent_office_collector_stored_total counter", metrics);
         Assert.Contains("edgeagent_office_broker_connected 1", metrics);
+    }
+
+    [Fact]
+    public async Task An_alert_is_raised_notified_by_webhook_and_mail_and_acknowledged()
+    {
+        var page = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Technician, OfficeServer.Password);
+        await page.GotoAsync("/alerts");
+        await Expect(page.Locator("body")).ToHaveAttributeAsync("data-live", "open");
+        await page.EvaluateAsync("() => { window.notReloaded = true; }");
+        await Eventually.True(() => f.Office.Get<EdgeAgent.Office.Fleet.FleetLive>().Find(ConsoleFixture.Room3)?.View.Health?.Devices.Count == 4,
+            TimeSpan.FromSeconds(60), "room-3's devices at the office");
+
+        await f.Classroom3.Mic.DisposeAsync(); // the microphone array unplugged
+
+        var row = page.Locator($"#open-alerts tr[data-rule='device-offline'][data-room='{ConsoleFixture.Room3}']");
+        await Expect(row).ToContainTextAsync("mic1", new() { Timeout = 60_000 });
+        await Expect(row).ToContainTextAsync("重要 important");
+        Assert.True(await page.EvaluateAsync<bool>("() => window.notReloaded === true"), "the page was reloaded");
+
+        // Notified: the webhook's JSON and a mail with the Chinese subject, both through the outbox.
+        var hook = await Eventually.Value(() => f.Webhook.Received.FirstOrDefault(h => (string?)h["room"] == ConsoleFixture.Room3 && (string?)h["event"] == "raised"),
+            TimeSpan.FromSeconds(30), "the webhook call");
+        Assert.Equal("device-offline", (string?)hook["rule"]);
+        Assert.Equal("mic1", (string?)hook["subject"]);
+        var mail = await Eventually.Value(() => f.Mail.Messages.FirstOrDefault(m => m.Subject?.Contains(ConsoleFixture.Room3, StringComparison.Ordinal) == true),
+            TimeSpan.FromSeconds(30), "the alert mail");
+        Assert.Contains("告警", mail.Subject, StringComparison.Ordinal);
+        Assert.Equal("tech@county.example", mail.To.Mailboxes.Single().Address);
+        Assert.Contains("mic1", mail.TextBody);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath("alerts.png"), FullPage = true });
+
+        // Acknowledged: it stays open (the mic is still away) but is no longer escalated; the audit log says who.
+        await row.Locator("button[data-ack]").ClickAsync();
+        await Expect(row.Locator("td.ack")).ToContainTextAsync(OfficeServer.Technician);
+        await Expect(row.Locator("button[data-ack]")).ToHaveCountAsync(0);
+        var entries = await f.Office.Store.AuditLogAsync(ConsoleFixture.Room3, 20, CancellationToken.None);
+        Assert.Contains(entries, e => e.Who == OfficeServer.Technician && e.Action == "alert-ack" && e.Result == "ok");
+
+        using var http = new HttpClient { BaseAddress = new Uri(f.Office.Url) };
+        var metrics = await http.GetStringAsync("/metrics");
+        Assert.Matches(@"edgeagent_office_alerts_open\{severity=""important""\} [1-9]", metrics);
+        var audit = await f.Office.Store.AuditLogAsync(null, 500, CancellationToken.None);
+        Assert.DoesNotContain("s3cret-hook-token", string.Join("\n", audit.Select(e => e.Detail + e.Result)));
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task Only_an_admin_changes_the_rules_and_a_bad_document_is_refused_naming_the_field()
+    {
+        var tech = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Technician, OfficeServer.Password);
+        await tech.GotoAsync("/alerts");
+        await Expect(tech.Locator("pre#rules")).ToContainTextAsync("console-test");
+        await Expect(tech.Locator("pre#rules")).ToContainTextAsync($"http://127.0.0.1:{f.Webhook.Port}/hook (…)");
+        await Expect(tech.Locator("pre#rules")).Not.ToContainTextAsync("s3cret-hook-token");
+        await Expect(tech.Locator("#save-rules")).ToHaveCountAsync(0);
+        var refused = await tech.EvaluateAsync<int>("""
+            async () => (await fetch('/api/alerts/rules', { method: 'POST', headers: { 'RequestVerificationToken': document.querySelector('meta[name="request-token"]').content }, body: '{}' })).status
+            """);
+        Assert.Equal(403, refused);
+
+        var admin = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Admin, OfficeServer.Password);
+        await admin.GotoAsync("/alerts");
+        var rules = admin.Locator("textarea#rules");
+        var good = await rules.InputValueAsync();
+        await rules.FillAsync(good.Replace("\"minutes\": 10", "\"minutes\": -5", StringComparison.Ordinal));
+        await admin.ClickAsync("#save-rules");
+        await Expect(admin.Locator("#rules-state")).ToContainTextAsync("rules[1].minutes");
+        Assert.Equal("console-test", f.Office.Get<EdgeAgent.Office.Alerts.AlertEngine>().Rules.Version);
+
+        await rules.FillAsync(good);
+        await admin.ClickAsync("#save-rules");
+        await Expect(admin.Locator("#rules-state")).ToContainTextAsync("已保存 saved: console-test, 2 rules");
+        var audit = await f.Office.Store.AuditLogAsync(null, 100, CancellationToken.None);
+        Assert.Contains(audit, e => e.Who == OfficeServer.Admin && e.Action == "alert-rules" && e.Result.StartsWith("refused: rules[1].minutes", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.Who == OfficeServer.Technician && e.Action == "alert-rules" && e.Result.StartsWith("refused: needs admin", StringComparison.Ordinal));
+        await tech.Context.CloseAsync();
+        await admin.Context.CloseAsync();
     }
 }

@@ -25,4 +25,12 @@ public static class Eventually
             await Task.Delay(50);
         }
     }
+
+    /// <summary>Waits until <paramref name="find"/> gives something, and returns it.</summary>
+    public static async Task<T> Value<T>(Func<T?> find, TimeSpan timeout, string what) where T : class
+    {
+        T? found = null;
+        await True(() => (found = find()) is not null, timeout, what);
+        return found!;
+    }
 }

@@ -32,7 +32,8 @@ public sealed class OfficeServer : IAsyncDisposable
     public OfficeStore Store => _store;
     public T Get<T>() where T : notnull => _app.Services.GetRequiredService<T>();
 
-    public static async Task<OfficeServer> StartAsync(string dir, int brokerPort, string name = "office-test")
+    public static async Task<OfficeServer> StartAsync(string dir, int brokerPort, string name = "office-test", Action<OfficeOptions>? configure = null,
+        Action<IServiceCollection>? extra = null)
     {
         var port = Machine.FreeTcpPort();
         var options = new OfficeOptions
@@ -43,13 +44,14 @@ public sealed class OfficeServer : IAsyncDisposable
             Listen = $"http://127.0.0.1:{port}",
             Collector = new OfficeOptions.CollectorOptions { Name = name },
         };
+        configure?.Invoke(options);
         options.Check();
         var store = await OfficeStore.OpenAsync(options.Database, CancellationToken.None);
         var users = new Users(store, TimeProvider.System);
         await users.SetAsync(Admin, Roles.Admin, Password, CancellationToken.None);
         await users.SetAsync(Technician, Roles.Technician, Password, CancellationToken.None);
         await users.SetAsync(Viewer, Roles.Viewer, Password, CancellationToken.None);
-        var app = OfficeHost.Build(options, store);
+        var app = OfficeHost.Build(options, store, extra);
         await app.StartAsync();
         var server = new OfficeServer(store, app, options.Listen, options);
         await Eventually.True(() => server.Get<EdgeAgent.Office.Fleet.FleetLive>().IsConnected && server.Get<CollectorService>().Collector.IsSubscribed,
