@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # EdgeAgent demo: installs what is missing, then runs both rooms of a pair (a main room and its receiving room, each
-# with its own simulated classroom), a relay per direction, the broker and the office collector, all on loopback, and
+# with its own simulated classroom), a relay per direction, the broker and the office service (collector, console,
+# alerts), all on loopback, and
 # shows a two-way lesson on the terminal. Runs until Ctrl-C, or for N seconds with --seconds N. Cleans up every
 # process it started.
 set -euo pipefail
@@ -256,9 +257,34 @@ PIDS+=($RECV_PID)
 step "Today's lessons of the main room (edgeagent lessons): period 1 shares ${OWN_START}-${PARTNER_END} with the partner school"
 "$AGENT" lessons --config "$MAIN_CFG" || true
 
-step "The office collector (edgeagent-ctl collect): stores every lesson record, event and compliance report, once each"
-"$CTL" collect --broker "127.0.0.1:$BROKER_PORT" --db "$RUN/office.db" --name demo-office > >(sed -u 's/^/[office] /') 2>&1 &
+step "The office service (edgeagent-office): the collector, the web console with alerts, /metrics"
+OFFICE="$ROOT/src/EdgeAgent.Office/bin/Debug/net10.0/edgeagent-office"
+OFFICE_PORT=$(free_port)
+cat > "$RUN/office.json" <<JSON
+{ "broker": { "host": "127.0.0.1", "port": $BROKER_PORT }, "database": "$RUN/office.db",
+  "stateDirectory": "$RUN/office-state", "listen": "http://127.0.0.1:$OFFICE_PORT", "collector": { "name": "demo-office" } }
+JSON
+# The demo's rules: a device not answering during a lesson is an alert at once (a county would give it a minute or two).
+cat > "$RUN/alert-rules.json" <<'JSON'
+{ "schema": "edgeagent.alert-rules/1", "version": "demo",
+  "schoolHours": { "days": ["mon", "tue", "wed", "thu", "fri"], "start": "07:00", "end": "18:00" }, "escalateAfterMinutes": 30,
+  "notify": { "webhooks": [], "email": [] },
+  "rules": [
+    { "id": "device-offline-lesson", "condition": "device-offline", "severity": "important", "minutes": 0, "duringLessonOnly": true },
+    { "id": "room-offline", "condition": "room-offline", "severity": "important", "minutes": 10 },
+    { "id": "lesson-failed", "condition": "lesson-failed", "severity": "important" },
+    { "id": "compliance-fail", "condition": "compliance-fail", "severity": "warning" },
+    { "id": "partner-missing", "condition": "partner-missing", "severity": "important", "minutes": 1 } ] }
+JSON
+EDGEAGENT_OFFICE_PASSWORD=demo-admin-2026 "$OFFICE" user add admin --role admin -c "$RUN/office.json" >/dev/null
+EDGEAGENT_OFFICE_PASSWORD=demo-tech-2026 "$OFFICE" user add tech --role technician -c "$RUN/office.json" >/dev/null
+"$OFFICE" rules set "$RUN/alert-rules.json" -c "$RUN/office.json"
+"$OFFICE" -c "$RUN/office.json" > >(grep --line-buffered -E 'alert|collector|listening|fail|error' | sed -u -E 's/^(info|warn|fail): [A-Za-z.]+\[[0-9]+\] //; s/^/[office] /') 2>&1 &
 PIDS+=($!)
+for _ in $(seq 60); do curl -fsS "http://127.0.0.1:$OFFICE_PORT/healthz" >/dev/null 2>&1 && break; sleep 0.5; done
+echo "The console: http://127.0.0.1:$OFFICE_PORT (sign in as tech / demo-tech-2026, or admin / demo-admin-2026)"
+echo "\$ curl http://127.0.0.1:$OFFICE_PORT/healthz"
+curl -sS "http://127.0.0.1:$OFFICE_PORT/healthz"; echo
 
 step "A technician's tools (edgeagent-ctl): the fleet, one room, a command"
 for _ in $(seq 30); do [ "$("$CTL" rooms --broker "127.0.0.1:$BROKER_PORT" --json 2>/dev/null | grep -c '"lastHeartbeat": "')" -ge 2 ] && break; sleep 1; done
@@ -324,6 +350,10 @@ while kill -0 "$MAIN_PID" 2>/dev/null; do
     echo "\$ edgeagent-ctl report --db office.db --month $(date -u -d '+8 hours' +%Y-%m) --format csv"
     "$CTL" report --db "$RUN/office.db" --month "$(date -u -d '+8 hours' +%Y-%m)" --format csv || true
     "$CTL" report --db "$RUN/office.db" --month "$(date -u -d '+8 hours' +%Y-%m)" --format html --out "$RUN/report.html" && echo "(and as HTML for A4: $RUN/report.html)"
+  fi
+  # The office's figures once a minute: rooms online, devices not online, alerts open (Prometheus, /metrics).
+  if [ $((tick % 12)) -eq 5 ]; then
+    curl -sS "http://127.0.0.1:$OFFICE_PORT/metrics" 2>/dev/null | grep -E '^edgeagent_office_(rooms\{|devices_not_online|alerts_open)' | tr '\n' ' ' | sed 's/^/[office metrics] /; s/$/\n/' || true
   fi
   if [ "$SECONDS_TO_RUN" -gt 0 ] && [ $(( $(date +%s) - started )) -ge "$SECONDS_TO_RUN" ]; then break; fi
   sleep 5

@@ -74,6 +74,43 @@ public static class OfficeCli
         user.Subcommands.Add(remove);
         root.Subcommands.Add(user);
 
+        var rules = new Command("rules", "The alert rules (edgeagent.alert-rules/1): `show` prints them, `set FILE` checks a document whole and keeps it (the running service takes it within seconds).");
+        var show = new Command("show", "Print the rules in force.");
+        show.SetAction((r, ct) => WithStoreAsync(r.GetValue(config)!, error, async (store, _) =>
+        {
+            output.WriteLine((await store.DocumentAsync(Alerts.AlertRules.DocumentKind, ct).ConfigureAwait(false))?.Json ?? Alerts.AlertRules.DefaultJson);
+            return Ok;
+        }, ct));
+        var rulesFile = new Argument<string>("file") { Description = "A rules document (JSON)." };
+        var set = new Command("set", "Check a rules document and keep it (exit 1 naming the field when it is wrong).") { rulesFile };
+        set.SetAction((r, ct) => WithStoreAsync(r.GetValue(config)!, error, async (store, _) =>
+        {
+            var file = r.GetValue(rulesFile)!;
+            string json;
+            try
+            {
+                json = await File.ReadAllTextAsync(file, ct).ConfigureAwait(false);
+                var parsed = Alerts.AlertRules.Parse(json);
+                await store.SaveDocumentAsync(Alerts.AlertRules.DocumentKind, json, DateTimeOffset.UtcNow, $"{Environment.UserName} (edgeagent-office rules set)", ct).ConfigureAwait(false);
+                await new AuditLog(store, TimeProvider.System).WriteAsync($"{Environment.UserName} (cli)", null, "alert-rules", $"version {parsed.Version}, {parsed.Rules.Count} rules", "ok", ct).ConfigureAwait(false);
+                output.WriteLine($"alert rules {parsed.Version}: {parsed.Rules.Count} rules kept");
+                return Ok;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                error.WriteLine($"edgeagent-office rules set: cannot read {file}: {e.Message}");
+                return Failed;
+            }
+            catch (FormatException e)
+            {
+                error.WriteLine($"edgeagent-office rules set: {file}: {e.Message}");
+                return Failed;
+            }
+        }, ct));
+        rules.Subcommands.Add(show);
+        rules.Subcommands.Add(set);
+        root.Subcommands.Add(rules);
+
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {

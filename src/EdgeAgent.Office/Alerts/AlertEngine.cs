@@ -27,6 +27,7 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
     private readonly Dictionary<(string Rule, string Room, string Subject), DateTimeOffset> _firstSeen = [];
     private Dictionary<(string Rule, string Room, string Subject), AlertRow> _open = [];
     private AlertRules _rules = AlertRules.Default;
+    private DateTimeOffset? _rulesAt;
     private long _raised;
 
     /// <summary>An alert was raised, escalated, acknowledged or resolved.</summary>
@@ -38,18 +39,9 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
 
     public override async Task StartAsync(CancellationToken ct)
     {
-        if (await store.DocumentAsync(AlertRules.DocumentKind, ct).ConfigureAwait(false) is { } kept)
-        {
-            try
-            {
-                _rules = AlertRules.Parse(kept.Json);
-            }
-            catch (FormatException e)
-            {
-                log.LogError("alert rules kept in the database do not read ({Problem}); using the default rules until an admin saves new ones", e.Message);
-            }
-        }
-        else await store.SaveDocumentAsync(AlertRules.DocumentKind, AlertRules.DefaultJson, time.GetUtcNow(), "(default)", ct).ConfigureAwait(false);
+        if (await store.DocumentAsync(AlertRules.DocumentKind, ct).ConfigureAwait(false) is null)
+            await store.SaveDocumentAsync(AlertRules.DocumentKind, AlertRules.DefaultJson, time.GetUtcNow(), "(default)", ct).ConfigureAwait(false);
+        await ReloadRulesAsync(ct).ConfigureAwait(false);
         _open = (await store.OpenAlertsAsync(ct).ConfigureAwait(false)).ToDictionary(a => (a.Rule, a.Room, a.Subject));
         collector.Collector.StoredDocument += OnStored;
         await base.StartAsync(ct).ConfigureAwait(false);
@@ -78,12 +70,30 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
     }
 
+    /// <summary>The rules as kept in the database, when they changed there (an admin in another office instance, or <c>edgeagent-office rules set</c>).</summary>
+    private async Task ReloadRulesAsync(CancellationToken ct)
+    {
+        if (await store.DocumentAsync(AlertRules.DocumentKind, ct).ConfigureAwait(false) is not { } kept || kept.At == _rulesAt) return;
+        _rulesAt = kept.At;
+        try
+        {
+            _rules = AlertRules.Parse(kept.Json);
+            log.LogInformation("alert rules {Version}: {Count} rules (saved by {By})", _rules.Version, _rules.Rules.Count, kept.By);
+        }
+        catch (FormatException e)
+        {
+            log.LogError("the alert rules kept in the database do not read ({Problem}); the rules in force stay until an admin saves good ones", e.Message);
+        }
+    }
+
     /// <summary>Replaces the rules with a checked document (FormatException naming the field otherwise) and keeps it.</summary>
     public async Task<AlertRules> ReplaceRulesAsync(string json, string who, CancellationToken ct)
     {
         var rules = AlertRules.Parse(json);
-        await store.SaveDocumentAsync(AlertRules.DocumentKind, json, time.GetUtcNow(), who, ct).ConfigureAwait(false);
+        var at = time.GetUtcNow();
+        await store.SaveDocumentAsync(AlertRules.DocumentKind, json, at, who, ct).ConfigureAwait(false);
         _rules = rules;
+        _rulesAt = (await store.DocumentAsync(AlertRules.DocumentKind, ct).ConfigureAwait(false))?.At;
         return rules;
     }
 
@@ -96,6 +106,7 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
         await _gate.WaitAsync(ct).ConfigureAwait(false);
         try
         {
+            await ReloadRulesAsync(ct).ConfigureAwait(false);
             var now = time.GetUtcNow();
             var rules = _rules;
             var suppressed = await store.SuppressionsAsync(now, ct).ConfigureAwait(false);
@@ -162,7 +173,7 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
                         .Select(d => (d.Id, $"{d.Id} ({d.Kind}) {d.State}: {d.Detail}" + (h.Lesson is null ? "" : $" — 上课中 during lesson {h.Lesson.Booking ?? h.Lesson.Id}"), d.LastSeen))
                         .ToList();
                 case AlertConditions.ComplianceFail when v.Compliance is { Verdict: "fail" } c:
-                    return [("", "不达标 fail: " + string.Join(", ", c.Rules.Where(r => r.Verdict == "fail").Select(r => $"{r.Id} {r.Measured} (≥ {r.Threshold})")), c.At)];
+                    return [("", "不达标 fail: " + string.Join(", ", c.Rules.Where(r => r.Verdict == "fail").Select(r => $"{r.Id} {r.Measured} ({r.Threshold})")), c.At)];
                 case AlertConditions.DiskLow when v.Online == true && v.Health?.Host is { } host && host.RecordingFreeBytes < rule.ThresholdGb * 1e9:
                     return [("", string.Create(CultureInfo.InvariantCulture, $"录像空间 recording space {host.RecordingFreeBytes / 1e9:0.0} GB free (< {rule.ThresholdGb} GB)"), null)];
                 case AlertConditions.PartnerMissing when v.Online == true && v.Health?.Lesson?.Playback is { State: "waiting" or "lost" } p:
@@ -288,6 +299,7 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
         var resolved = alert with { ResolvedAt = now, Resolution = resolution };
         await store.SaveAlertAsync(resolved, ct).ConfigureAwait(false);
         lock (_open) _open.Remove((alert.Rule, alert.Room, alert.Subject));
+        log.LogInformation("alert {Rule} for {Room} resolved: {Resolution}", alert.Rule, alert.Room, resolution);
         await NotifyAsync(resolved, "resolved", now, ct).ConfigureAwait(false);
     }
 

@@ -23,6 +23,7 @@ public static class OfficeHost
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, Args = [] });
         builder.Host.UseSystemd();
         builder.WebHost.UseUrls(options.Listen);
+        builder.Logging.AddSimpleConsole(o => o.SingleLine = true); // one line per event (journald adds the time)
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         // The keys sit in the service's own directory (mode 0700, the service's user); an XML encryptor would need a certificate the office does not have.
         builder.Logging.AddFilter("Microsoft.AspNetCore.DataProtection.KeyManagement.XmlKeyManager", LogLevel.Error);
