@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Builds the Debian packages: artifacts/edgeagent_<version>_amd64.deb and _arm64.deb.
+# Builds the Debian packages: artifacts/edgeagent_<version>_amd64.deb and _arm64.deb (the classroom box), and
+# edgeagent-office_<version>_ARCH.deb (the office service, a self-contained ASP.NET Core publish).
 # The agent is compiled ahead of time (NativeAOT: a third of the memory of the JIT build, README "Benchmarks";
 # arm64 cross-linked with Debian's gcc-aarch64-linux-gnu); edgeagent-ctl and edgeagent-sim are a self-contained
 # .NET publish beside it. The box needs no .NET. Assembled with dpkg-deb.
-#   ./scripts/package.sh [--arch amd64|arm64|all] [--version V] [--out DIR]
+#   ./scripts/package.sh [--arch amd64|arm64|all] [--only agent|office] [--version V] [--out DIR]
 # The version comes from Directory.Build.props (<Version>), the one place it lives; --version overrides it
 # (the upgrade test builds a newer one).
 set -euo pipefail
@@ -11,6 +12,7 @@ cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 arch=all
+only=
 version=$(sed -nE 's|.*<Version>([^<]+)</Version>.*|\1|p' Directory.Build.props | head -1)
 out=artifacts
 while [ $# -gt 0 ]; do
@@ -18,6 +20,7 @@ while [ $# -gt 0 ]; do
     --arch) arch=$2; shift 2 ;;
     --version) version=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
+    --only) only=$2; shift 2 ;;
     -h|--help) sed -n '2,6p' "$0"; exit 0 ;;
     *) echo "package.sh: unknown argument $1" >&2; exit 2 ;;
   esac
@@ -30,13 +33,58 @@ case "$arch" in
   amd64|arm64) arches=("$arch") ;;
   *) echo "package.sh: --arch must be amd64, arm64 or all" >&2; exit 2 ;;
 esac
+case "$only" in ""|agent|office) ;; *) echo "package.sh: --only must be agent or office" >&2; exit 2 ;; esac
 command -v dpkg-deb >/dev/null || { echo "package.sh: dpkg-deb is missing (./scripts/install-deps.sh)" >&2; exit 1; }
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 tools=(src/EdgeAgent.Ctl/EdgeAgent.Ctl.csproj src/EdgeAgent.Simulators/EdgeAgent.Simulators.csproj)
 
+# The office service: its own package, its own runtime, its own user and unit (deploy/office).
+office_package() { # office_package ARCH RID
+  local a=$1 rid=$2 work root lib doc size deb strip=strip
+  [ "$a" = arm64 ] && strip=aarch64-linux-gnu-strip
+  work=$(mktemp -d)
+  root=$work/root
+  lib=$root/usr/lib/edgeagent-office
+  echo "package.sh: publishing the office service $version for $rid"
+  dotnet publish src/EdgeAgent.Office/EdgeAgent.Office.csproj -c Release -r "$rid" --self-contained true -o "$lib" -nologo -v quiet \
+    -clp:"ErrorsOnly;NoSummary" -p:Version="$version" -p:DebugType=none -p:SatelliteResourceLanguages=en -p:GenerateDocumentationFile=false
+  rm -f "$lib/libcoreclrtraceptprovider.so"
+  "$strip" --strip-unneeded --remove-section=.comment --remove-section=.note "$lib/libe_sqlite3.so"
+  find "$lib" -type f -exec chmod 0644 {} +
+  chmod 0755 "$lib/edgeagent-office" "$lib/createdump"
+  install -d "$root/usr/bin"
+  ln -s ../lib/edgeagent-office/edgeagent-office "$root/usr/bin/edgeagent-office"
+  install -D -m 0644 deploy/office/edgeagent-office.service "$root/lib/systemd/system/edgeagent-office.service"
+  install -D -m 0644 deploy/office/office.json "$root/etc/edgeagent-office/office.json"
+  doc=$root/usr/share/doc/edgeagent-office
+  install -d "$doc"
+  install -m 0644 deploy/debian/copyright "$doc/copyright"
+  gzip -9n -c README.md > "$doc/README.md.gz"
+  sed -e "s/@VERSION@/$version/" -e "s/^edgeagent (/edgeagent-office (/" deploy/debian/changelog | gzip -9n > "$doc/changelog.gz"
+  install -d "$root/usr/share/man/man1"
+  gzip -9n -c deploy/office/edgeagent-office.1 > "$root/usr/share/man/man1/edgeagent-office.1.gz"
+  install -D -m 0644 deploy/office/lintian-overrides "$root/usr/share/lintian/overrides/edgeagent-office"
+  chmod 0644 "$doc"/*.gz "$root"/usr/share/man/man1/*.gz
+  install -d -m 0755 "$root/DEBIAN"
+  size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)
+  sed -e "s/@VERSION@/$version/" -e "s/@ARCH@/$a/" -e "s/@SIZE@/$size/" deploy/office/control.in > "$root/DEBIAN/control"
+  install -m 0644 deploy/office/conffiles "$root/DEBIAN/conffiles"
+  install -m 0755 deploy/office/postinst deploy/office/prerm deploy/office/postrm "$root/DEBIAN/"
+  (cd "$root" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | LC_ALL=C sort -z | xargs -0 md5sum > DEBIAN/md5sums)
+  chmod 0644 "$root/DEBIAN/md5sums"
+  deb=$out/edgeagent-office_${version}_${a}.deb
+  dpkg-deb --root-owner-group -Zxz --build "$root" "$deb" >/dev/null
+  echo "package.sh: $deb ($(du -h "$deb" | cut -f1))"
+  rm -rf "$work"
+}
+
 for a in "${arches[@]}"; do
+  if [ "$only" = office ]; then
+    case "$a" in amd64) office_package amd64 linux-x64 ;; arm64) office_package arm64 linux-arm64 ;; esac
+    continue
+  fi
   case "$a" in
     amd64) rid=linux-x64 strip=strip linker=gcc aot=() ;;
     arm64) rid=linux-arm64 strip=aarch64-linux-gnu-strip linker=aarch64-linux-gnu-gcc
@@ -101,4 +149,5 @@ for a in "${arches[@]}"; do
   echo "package.sh: $deb ($(du -h "$deb" | cut -f1))"
   rm -rf "$work"
   trap - EXIT
+  if [ -z "$only" ]; then office_package "$a" "$rid"; fi
 done

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds everything (warnings are errors), runs every test project, then the
-# Debian package tests (install, upgrade, purge; a remote update and its rollback; each in a debootstrap root).
+# Debian package tests (install, upgrade, purge; a remote update and its rollback; the office service's package; each in a debootstrap root).
 # Exits non-zero on any failure. CI runs exactly this (.ci/run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -30,10 +30,11 @@ done
 skipped=$((total - passed - failed))
 
 # The Debian package's install, upgrade and purge in a debootstrap root (tests/package/deb-lifecycle.sh), then a
-# remote update with its rollback in another (tests/package/update-rollout.sh, with the same builds).
+# remote update with its rollback in another (tests/package/update-rollout.sh, with the same builds), then the office
+# service's package installed, run and purged in a third (tests/package/office-package.sh).
 debs=$(mktemp -d)
 trap 'rm -rf "$debs"' EXIT
-for script in deb-lifecycle update-rollout; do
+for script in deb-lifecycle update-rollout office-package; do
   package_log=$results/$script.log
   if [ "$script" = deb-lifecycle ]; then EDGEAGENT_DEBS_OUT=$debs tests/package/deb-lifecycle.sh 2>&1 | tee "$package_log" || status=1
   else tests/package/update-rollout.sh --debs "$debs" 2>&1 | tee "$package_log" || status=1

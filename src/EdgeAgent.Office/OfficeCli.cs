@@ -117,7 +117,8 @@ public static class OfficeCli
             error.WriteLine(EdgeAgent.Client.Terminal.UsageLine.Of(parsed, "edgeagent-office"));
             return Usage;
         }
-        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error }).ConfigureAwait(false);
+        // The host handles SIGTERM/SIGINT itself (a graceful stop); System.CommandLine must not race it.
+        return await parsed.InvokeAsync(new InvocationConfiguration { Output = output, Error = error, ProcessTerminationTimeout = null }).ConfigureAwait(false);
     }
 
     private static OfficeOptions? Load(string file, TextWriter error)

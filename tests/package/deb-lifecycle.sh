@@ -36,8 +36,8 @@ newer=$(awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }' <<<"$version")
 debs=$work/debs
 
 echo "deb-lifecycle: building $version (amd64, arm64) and $newer (amd64)"
-./scripts/package.sh --arch all --out "$debs" >"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
-./scripts/package.sh --arch amd64 --version "$newer" --out "$debs" >>"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
+./scripts/package.sh --arch all --only agent --out "$debs" >"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
+./scripts/package.sh --arch amd64 --only agent --version "$newer" --out "$debs" >>"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
 old_deb=$debs/edgeagent_${version}_amd64.deb
 new_deb=$debs/edgeagent_${newer}_amd64.deb
 arm_deb=$debs/edgeagent_${version}_arm64.deb

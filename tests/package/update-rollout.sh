@@ -50,8 +50,8 @@ newer=$(bump "$version" 1) broken=$(bump "$version" 2) strange=$(bump "$version"
 if [ -z "$debs" ]; then
   debs=$work/debs
   echo "update-rollout: building $version and $newer (amd64)"
-  ./scripts/package.sh --arch amd64 --out "$debs" >"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
-  ./scripts/package.sh --arch amd64 --version "$newer" --out "$debs" >>"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
+  ./scripts/package.sh --arch amd64 --only agent --out "$debs" >"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
+  ./scripts/package.sh --arch amd64 --only agent --version "$newer" --out "$debs" >>"$work/package.log" 2>&1 || { cat "$work/package.log"; exit 1; }
 fi
 old_deb=$debs/edgeagent_${version}_amd64.deb
 new_deb=$debs/edgeagent_${newer}_amd64.deb

@@ -17,4 +17,7 @@ public static class Roles
     public const string CanAdminister = "can-administer";
 
     public static bool IsRole(string role) => All.Contains(role);
+
+    /// <summary>The signed-in user's name, as the audit log writes it.</summary>
+    public static string Who(System.Security.Claims.ClaimsPrincipal user) => user.Identity?.Name ?? "?";
 }

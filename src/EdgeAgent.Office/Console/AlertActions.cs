@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using EdgeAgent.Office.Accounts;
 using EdgeAgent.Office.Alerts;
-using EdgeAgent.Office.Hosting;
 using EdgeAgent.Office.Store;
 using Microsoft.AspNetCore.Antiforgery;
 
@@ -25,8 +24,8 @@ public static class AlertActions
         app.MapPost("/api/alerts/{id}/ack", async (HttpContext c, string id, AlertEngine engine, AuditLog audit, IAntiforgery antiforgery) =>
         {
             if (await Refused(c, antiforgery, audit, Roles.Technician, "alert-ack", id) is { } refused) return refused;
-            var alert = await engine.AcknowledgeAsync(id, OfficeHost.Who(c.User), c.RequestAborted).ConfigureAwait(false);
-            await audit.WriteAsync(OfficeHost.Who(c.User), alert?.Room, "alert-ack", id, alert is null ? "no such open alert" : "ok", c.RequestAborted).ConfigureAwait(false);
+            var alert = await engine.AcknowledgeAsync(id, Roles.Who(c.User), c.RequestAborted).ConfigureAwait(false);
+            await audit.WriteAsync(Roles.Who(c.User), alert?.Room, "alert-ack", id, alert is null ? "no such open alert" : "ok", c.RequestAborted).ConfigureAwait(false);
             return alert is null ? Results.Json(Error("unknown_alert", "no open alert with this id"), statusCode: 404) : Results.Json(new { ok = true });
         });
 
@@ -49,8 +48,8 @@ public static class AlertActions
                 return Results.Json(Error("bad_args", "room, rule and hours (1-744) are required"), statusCode: 400);
             if (engine.Rules.Rules.All(x => x.Id != rule)) return Results.Json(Error("bad_args", $"no rule '{rule}'"), statusCode: 400);
             var until = time.GetUtcNow().AddHours(hours);
-            await engine.SuppressAsync(room, rule, until, OfficeHost.Who(c.User), c.RequestAborted).ConfigureAwait(false);
-            await audit.WriteAsync(OfficeHost.Who(c.User), room, "alert-suppress", $"{rule} for {hours} h", "ok", c.RequestAborted).ConfigureAwait(false);
+            await engine.SuppressAsync(room, rule, until, Roles.Who(c.User), c.RequestAborted).ConfigureAwait(false);
+            await audit.WriteAsync(Roles.Who(c.User), room, "alert-suppress", $"{rule} for {hours} h", "ok", c.RequestAborted).ConfigureAwait(false);
             return Results.Json(new { ok = true });
         });
 
@@ -67,13 +66,13 @@ public static class AlertActions
             }
             try
             {
-                var rules = await engine.ReplaceRulesAsync(json, OfficeHost.Who(c.User), c.RequestAborted).ConfigureAwait(false);
-                await audit.WriteAsync(OfficeHost.Who(c.User), null, "alert-rules", $"version {rules.Version}, {rules.Rules.Count} rules", "ok", c.RequestAborted).ConfigureAwait(false);
+                var rules = await engine.ReplaceRulesAsync(json, Roles.Who(c.User), c.RequestAborted).ConfigureAwait(false);
+                await audit.WriteAsync(Roles.Who(c.User), null, "alert-rules", $"version {rules.Version}, {rules.Rules.Count} rules", "ok", c.RequestAborted).ConfigureAwait(false);
                 return Results.Json(new { ok = true, version = rules.Version, rules = rules.Rules.Count });
             }
             catch (FormatException e)
             {
-                await audit.WriteAsync(OfficeHost.Who(c.User), null, "alert-rules", "", $"refused: {e.Message}", c.RequestAborted).ConfigureAwait(false);
+                await audit.WriteAsync(Roles.Who(c.User), null, "alert-rules", "", $"refused: {e.Message}", c.RequestAborted).ConfigureAwait(false);
                 return Results.Json(Error("bad_rules", e.Message), statusCode: 400);
             }
         });
@@ -94,7 +93,7 @@ public static class AlertActions
         }
         var allowed = least == Roles.Admin ? c.User.IsInRole(Roles.Admin) : CanAct(c);
         if (allowed) return null;
-        await audit.WriteAsync(OfficeHost.Who(c.User), null, action, detail, $"refused: needs {least}", c.RequestAborted).ConfigureAwait(false);
+        await audit.WriteAsync(Roles.Who(c.User), null, action, detail, $"refused: needs {least}", c.RequestAborted).ConfigureAwait(false);
         return Results.Json(Error("forbidden", $"this needs the {least} role"), statusCode: 403);
     }
 

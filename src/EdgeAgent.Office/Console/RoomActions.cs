@@ -5,7 +5,6 @@ using EdgeAgent.Contract.Json;
 using EdgeAgent.Contract.Topics;
 using EdgeAgent.Office.Accounts;
 using EdgeAgent.Office.Fleet;
-using EdgeAgent.Office.Hosting;
 using Microsoft.AspNetCore.Antiforgery;
 
 namespace EdgeAgent.Office.Console;
@@ -31,7 +30,7 @@ public sealed class RoomActions(FleetLive live, AuditLog audit, ILogger<RoomActi
     private async Task<IResult> RunAsync(HttpContext c, IAntiforgery antiforgery, RoomAddress room, string name)
     {
         var ct = c.RequestAborted;
-        var who = OfficeHost.Who(c.User);
+        var who = Roles.Who(c.User);
         try
         {
             await antiforgery.ValidateRequestAsync(c).ConfigureAwait(false);

@@ -90,7 +90,7 @@ public static class OfficeHost
         AlertActions.Map(app);
         app.MapPost("/signout", async (HttpContext c, AuditLog audit) =>
         {
-            await audit.WriteAsync(c.User.Identity?.Name ?? "?", null, "sign-out", "", "ok", c.RequestAborted).ConfigureAwait(false);
+            await audit.WriteAsync(Roles.Who(c.User), null, "sign-out", "", "ok", c.RequestAborted).ConfigureAwait(false);
             await c.SignOutAsync(CookieAuthenticationDefaults.AuthenticationScheme).ConfigureAwait(false);
             return Results.Redirect("/signin");
         });
@@ -104,6 +104,4 @@ public static class OfficeHost
         else c.Response.StatusCode = status;
         return Task.CompletedTask;
     }
-
-    public static string Who(ClaimsPrincipal user) => user.Identity?.Name ?? "?";
 }

@@ -55,6 +55,35 @@ public class FloorsTests
         Assert.DoesNotContain(ctl.GetReferencedAssemblies(), a => a.Name == Agent.GetName().Name);
     }
 
+    /// <summary>The office service's floors, bottom to top: Configuration, Accounts, Fleet, Alerts, Metrics, Console; Hosting wires them.</summary>
+    public static readonly string[] OfficeFloors = ["Configuration", "Accounts", "Fleet", "Alerts", "Metrics", "Console", "Hosting"];
+
+    public static TheoryData<string> EveryOfficeFloor() => new(OfficeFloors);
+
+    [Theory]
+    [MemberData(nameof(EveryOfficeFloor))]
+    public void An_office_floor_never_uses_a_floor_above_it(string floor)
+    {
+        var office = typeof(EdgeAgent.Office.Hosting.OfficeHost).Assembly;
+        // Hosting's collector service is the one thing below it uses (the alert engine and the metrics read its counters).
+        var above = OfficeFloors.SkipWhile(f => f != floor).Skip(1).Where(f => f != "Hosting" || floor is not ("Alerts" or "Metrics"))
+            .Select(f => $"EdgeAgent.Office.{f}").ToArray();
+        if (above.Length == 0) return;
+        var result = Types.InAssembly(office).That().ResideInNamespace($"EdgeAgent.Office.{floor}").ShouldNot().HaveDependencyOnAny(above).GetResult();
+        Assert.True(result.IsSuccessful, $"{floor} uses a floor above it: {string.Join(", ", result.FailingTypeNames ?? [])}");
+    }
+
+    [Fact]
+    public void The_office_and_ctl_share_the_store_not_the_agent_and_ctl_carries_no_aspnet()
+    {
+        var office = typeof(EdgeAgent.Office.Hosting.OfficeHost).Assembly;
+        var ctl = typeof(EdgeAgent.Ctl.CtlCli).Assembly;
+        var store = typeof(EdgeAgent.Office.Store.OfficeStore).Assembly;
+        Assert.DoesNotContain(office.GetReferencedAssemblies(), a => a.Name == Agent.GetName().Name);
+        Assert.DoesNotContain(store.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal));
+        Assert.DoesNotContain(ctl.GetReferencedAssemblies(), a => a.Name!.StartsWith("Microsoft.AspNetCore", StringComparison.Ordinal) || a.Name == office.GetName().Name);
+    }
+
     [Fact]
     public void The_topic_root_format_is_written_in_one_file()
     {
