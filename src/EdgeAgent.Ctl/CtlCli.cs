@@ -101,8 +101,8 @@ public static class CtlCli
         {
             var (year, month) = ParseMonth(r.GetValue(reportMonth));
             await using var store = await OfficeStore.OpenAsync(r.GetValue(reportDb)!, ct, create: false).ConfigureAwait(false);
-            var pairs = await MonthlyReport.BuildAsync(store, year, month, new ProgrammeTargets(), ct).ConfigureAwait(false);
-            var text = r.GetValue(reportFormat) == "html" ? ReportWriter.Html(pairs, $"{year:0000}-{month:00}") : ReportWriter.Csv(pairs);
+            var pages = await MonthlyForm.BuildAsync(store, year, month, new ProgrammeTargets(), ct).ConfigureAwait(false);
+            var text = r.GetValue(reportFormat) == "html" ? MonthlyForm.Html(pages, $"{year:0000}-{month:00}") : ReportWriter.Csv(pages.Select(p => p.Report).ToList());
             if (r.GetValue(reportOut) is { } file) await File.WriteAllTextAsync(file, text, ct).ConfigureAwait(false);
             else output.Write(text);
             return CtlExit.Ok;

@@ -67,6 +67,7 @@ public sealed partial class OfficeStore : IAsyncDisposable
         if (!postgres) await store.ExecAsync("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA busy_timeout=5000;", ct).ConfigureAwait(false);
         await store.ExecAsync(Schema, ct).ConfigureAwait(false);
         await store.ExecAsync(store.AlertsDdl, ct).ConfigureAwait(false);
+        await store.ExecAsync(FormsSchema, ct).ConfigureAwait(false);
         return store;
     }
 

@@ -16,6 +16,8 @@ public sealed class OfficeOptions
     /// <summary>Where the console listens: loopback behind the office's reverse proxy (TLS is the proxy's).</summary>
     public string Listen { get; set; } = "http://127.0.0.1:8480";
     public CollectorOptions Collector { get; set; } = new();
+    /// <summary>Headless Chromium for the monthly form as PDF (Debian's chromium).</summary>
+    public string Chromium { get; set; } = "/usr/bin/chromium";
     /// <summary>The mail server alerts are sent through; null: no mail (webhooks only).</summary>
     public SmtpOptions? Smtp { get; set; }
 

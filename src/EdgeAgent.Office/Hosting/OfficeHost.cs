@@ -45,6 +45,7 @@ public static class OfficeHost
         services.AddHttpClient("alerts");
         services.AddSingleton<OfficeMetrics>();
         services.AddSingleton<RoomActions>();
+        services.AddSingleton<EdgeAgent.Office.Reports.PdfPrinter>();
 
         services.AddAuthentication(CookieAuthenticationDefaults.AuthenticationScheme).AddCookie(o =>
         {
@@ -88,6 +89,7 @@ public static class OfficeHost
         app.MapGet("/live", LiveFeed.StreamAsync);
         RoomActions.Map(app);
         AlertActions.Map(app);
+        ReportActions.Map(app);
         app.MapPost("/signout", async (HttpContext c, AuditLog audit) =>
         {
             await audit.WriteAsync(Roles.Who(c.User), null, "sign-out", "", "ok", c.RequestAborted).ConfigureAwait(false);

@@ -55,8 +55,8 @@ public class FloorsTests
         Assert.DoesNotContain(ctl.GetReferencedAssemblies(), a => a.Name == Agent.GetName().Name);
     }
 
-    /// <summary>The office service's floors, bottom to top: Configuration, Accounts, Fleet, Alerts, Metrics, Console; Hosting wires them.</summary>
-    public static readonly string[] OfficeFloors = ["Configuration", "Accounts", "Fleet", "Alerts", "Metrics", "Console", "Hosting"];
+    /// <summary>The office service's floors, bottom to top: Configuration, Accounts, Fleet, Alerts, Reports, Metrics, Console; Hosting wires them.</summary>
+    public static readonly string[] OfficeFloors = ["Configuration", "Accounts", "Fleet", "Alerts", "Reports", "Metrics", "Console", "Hosting"];
 
     public static TheoryData<string> EveryOfficeFloor() => new(OfficeFloors);
 

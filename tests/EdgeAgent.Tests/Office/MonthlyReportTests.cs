@@ -25,9 +25,12 @@ public sealed class MonthlyReportTests : IDisposable
     private static LessonRecord Receiving(string id, string form, string subject, string? teacher, int students, DateTimeOffset start) =>
         CollectorTests.Record("room-2", 0, RoomRole.Receiving, LessonStatus.Completed, form, subject, "city-ps", teacher, students, start) with { Id = id, School = "village-ps" };
 
-    private async Task<string> MakeMonth()
+    private Task<string> MakeMonth() => MakeMonth(_dir.Path);
+
+    /// <summary>October 2022 of the pair city-ps / village-ps, hand-made (numbers in the CSV test), in DIR/office.db.</summary>
+    internal static async Task<string> MakeMonth(string dir)
     {
-        var db = Path.Combine(_dir.Path, "office.db");
+        var db = Path.Combine(dir, "office.db");
         await using var store = await OfficeStore.OpenAsync(db, CancellationToken.None);
         var lessons = new[]
         {
