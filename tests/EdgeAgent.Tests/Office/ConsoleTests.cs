@@ -294,4 +294,45 @@ public sealed class ConsoleTests(ConsoleFixture f) : IClassFixture<ConsoleFixtur
         await tech.Context.CloseAsync();
         await admin.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task The_county_office_fills_the_monthly_form_and_downloads_it_as_pdf()
+    {
+        // A lesson of a pair in October 2022, as the collector would have stored it.
+        var record = CollectorTests.Record("room-1", 0, start: new DateTimeOffset(2022, 10, 10, 8, 30, 0, TimeSpan.FromHours(8))) with { Id = "form-test-1", School = "city-ps", PartnerSchool = "village-ps" };
+        await f.Office.Store.StoreAsync(EdgeAgent.Office.Store.OfficeKind.Lesson, new RoomAddress("zj-test", "city-ps", "room-1"),
+            System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(record, EdgeAgent.Contract.Json.ContractJson.Wire.LessonRecord), DateTimeOffset.UtcNow, CancellationToken.None);
+
+        var page = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Viewer, OfficeServer.Password);
+        await page.GotoAsync("/reports?month=2022-10");
+        var pair = page.Locator("section.pair-inputs[data-pair='city-ps|village-ps']");
+        await pair.Locator("input[name=urbanName]").FillAsync("杭州市丁荷小学");
+        await pair.Locator("input[name=filler]").FillAsync("张卫群");
+        await pair.Locator("select[name=stage]").SelectOptionAsync("小学");
+        await pair.Locator("input[name='publicity.county']").FillAsync("2");
+        await pair.Locator("textarea[name=highlights]").FillAsync("双师同备一节课");
+        await pair.Locator("button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#saved")).ToContainTextAsync("city-ps / village-ps 2022-10");
+        await Expect(page.Locator("section.pair-inputs[data-pair='city-ps|village-ps'] input[name=filler]")).ToHaveValueAsync("张卫群");
+
+        // A phone number that is not one: refused naming the field, nothing kept.
+        await page.Locator("section.pair-inputs[data-pair='city-ps|village-ps'] input[name=urbanPhone]").FillAsync("call me");
+        await page.Locator("section.pair-inputs[data-pair='city-ps|village-ps'] button[type=submit]").ClickAsync();
+        await Expect(page.Locator("#problem")).ToContainTextAsync("urbanPhone");
+
+        var pdf = await page.APIRequest.GetAsync("/reports/2022-10/form.pdf");
+        Assert.Equal(200, pdf.Status);
+        Assert.Equal("application/pdf", pdf.Headers["content-type"]);
+        var body = await pdf.BodyAsync();
+        Assert.Equal("%PDF", System.Text.Encoding.ASCII.GetString(body, 0, 4));
+        var html = await (await page.APIRequest.GetAsync("/reports/2022-10/form.html")).TextAsync();
+        Assert.Contains("城镇学校：杭州市丁荷小学", html);
+        Assert.Contains("填报人：张卫群", html);
+        Assert.Contains("双师同备一节课", html);
+        Assert.DoesNotContain("call me", html);
+        var audit = await f.Office.Store.AuditLogAsync(null, 200, CancellationToken.None);
+        Assert.Contains(audit, e => e.Who == OfficeServer.Viewer && e.Action == "form-inputs" && e.Result == "ok");
+        Assert.Contains(audit, e => e.Who == OfficeServer.Viewer && e.Action == "form-inputs" && e.Result.StartsWith("refused: urbanPhone", StringComparison.Ordinal));
+        await page.Context.CloseAsync();
+    }
 }
