@@ -9,6 +9,7 @@
 #   ./scripts/bench.sh fleet      500 and 2,000 rooms' telemetry against one mosquitto (births, burst, memory, reconnect storm)
 #   ./scripts/bench.sh weak-link  720p over five impaired links, adaptive vs fixed bitrate (received rate, stalls, latency, rungs); rungs' CPU
 #   ./scripts/bench.sh healing    each fault class in a live lesson: time until the room is right again, with the default playbooks and without
+#   ./scripts/bench.sh office     2,000 rooms at the office: fleet page p50/p95, live updates none dropped, a 10,000-event burst into PostgreSQL
 #   ./scripts/bench.sh recordings upload against the bandwidth cap (1 GiB) and its CPU; SFTP's cap and a resumed copy; a 45-minute lesson from its end to uploaded
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,7 +37,9 @@ for suite in "${suites[@]}"; do
     fleet) "$BENCH" fleet --rooms 500,2000 --out bench-results/fleet.md ;;
     weak-link) "$BENCH" weak-link --seconds 90 --out bench-results/weak-link.md ;;
     healing) "$BENCH" healing --seconds 40 --out bench-results/healing.md ;;
+    # pg_virtualenv (Debian's postgresql-common) makes a throw-away PostgreSQL cluster for the run and sets PG*.
+    office) pg_virtualenv -o fsync=on "$BENCH" office --rooms 2000 --events 10000 --loads 200 --pages 3 --out bench-results/office.md ;;
     recordings) "$BENCH" recordings --cap-mbps 20 --cap-file-mb 1024 --sftp-file-mb 200 --lesson-minutes 45 --out bench-results/recordings.md ;;
-    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, two-way, fleet, weak-link, healing, recordings)" >&2; exit 64 ;;
+    *) echo "bench.sh: unknown suite $suite (known: devices, telemetry, stream, two-way, fleet, weak-link, healing, recordings, office)" >&2; exit 64 ;;
   esac
 done

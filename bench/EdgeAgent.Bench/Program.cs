@@ -18,10 +18,29 @@ for (var i = 1; i < args.Length; i++)
     else if (args[i] == "--idle-seconds") i++;
     else if (args[i] == "--rooms") i++;
 }
-if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link" or "healing" or "recordings"))
+if (args.Length == 0 || args[0] is not ("devices" or "telemetry" or "stream" or "two-way" or "fleet" or "weak-link" or "healing" or "recordings" or "office"))
 {
-    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link|healing|recordings [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--link MBPS] [--out FILE]");
+    Console.Error.WriteLine("usage: edgeagent-bench devices|telemetry|stream|two-way|fleet|weak-link|healing|recordings|office [--ops N] [--seconds N] [--agent PATH] [--idle-seconds N] [--rooms N,N] [--link MBPS] [--out FILE]");
     return 64;
+}
+if (args[0] == "office")
+{
+    var (officeRooms, officeEvents, officeLoads, officePages) = (2000, 10_000, 200, 3);
+    for (var i = 1; i < args.Length; i++)
+        if (args[i] == "--rooms") officeRooms = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        else if (args[i] == "--events") officeEvents = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        else if (args[i] == "--loads") officeLoads = int.Parse(args[++i], CultureInfo.InvariantCulture);
+        else if (args[i] == "--pages") officePages = int.Parse(args[++i], CultureInfo.InvariantCulture);
+    var officeRows = await EdgeAgent.Bench.OfficeBench.RunAsync(officeRooms, officeEvents, officeLoads, officePages);
+    var officeText = string.Join('\n', new[]
+    {
+        $"# The office service at a province's scale: one mosquitto, PostgreSQL (pg_virtualenv), the office in one process ({DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, {Environment.ProcessorCount} cores)",
+        "",
+        "| measure | result | detail |",
+        "|---|---|---|",
+    }.Concat(officeRows)) + "\n";
+    await Publish(officeText, output, CancellationToken.None);
+    return 0;
 }
 if (args[0] == "recordings")
 {

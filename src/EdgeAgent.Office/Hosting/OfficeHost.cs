@@ -90,6 +90,7 @@ public static class OfficeHost
         RoomActions.Map(app);
         AlertActions.Map(app);
         ReportActions.Map(app);
+        ConfigPush.Map(app);
         app.MapPost("/signout", async (HttpContext c, AuditLog audit) =>
         {
             await audit.WriteAsync(Roles.Who(c.User), null, "sign-out", "", "ok", c.RequestAborted).ConfigureAwait(false);

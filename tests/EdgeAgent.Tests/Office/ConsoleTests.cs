@@ -335,4 +335,49 @@ public sealed class ConsoleTests(ConsoleFixture f) : IClassFixture<ConsoleFixtur
         Assert.Contains(audit, e => e.Who == OfficeServer.Viewer && e.Action == "form-inputs" && e.Result.StartsWith("refused: urbanPhone", StringComparison.Ordinal));
         await page.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task An_admin_pushes_a_policy_checked_against_the_contract_and_others_cannot()
+    {
+        await using var monitor = await TestMqttClient.ConnectAsync(f.Broker.Port, "config-monitor");
+        await monitor.SubscribeAsync("edu/+/+/+/edgeagent/config/policy");
+        var policy = System.Text.Json.Nodes.JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(TestConfig.RepoRoot, "src", "EdgeAgent", "Compliance", "default-policy.json")))!;
+        const string Push = """
+            async ([kind, body]) => {
+              const r = await fetch('/api/config/' + kind, { method: 'POST', headers: { 'Content-Type': 'application/json',
+                'RequestVerificationToken': document.querySelector('meta[name="request-token"]').content }, body });
+              return { status: r.status, text: await r.text() };
+            }
+            """;
+        async Task<(int Status, System.Text.Json.Nodes.JsonNode Body)> PushAsync(IPage page, string kind, string target, System.Text.Json.Nodes.JsonNode document)
+        {
+            var body = new System.Text.Json.Nodes.JsonObject { ["target"] = target, ["document"] = document.DeepClone() }.ToJsonString();
+            var r = await page.EvaluateAsync<System.Text.Json.JsonElement>(Push, new object[] { kind, body });
+            return (r.GetProperty("status").GetInt32(), System.Text.Json.Nodes.JsonNode.Parse(r.GetProperty("text").GetString()!)!);
+        }
+
+        var tech = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Technician, OfficeServer.Password);
+        Assert.Equal(403, (await PushAsync(tech, "policy", ConsoleFixture.Room1, policy)).Status);
+
+        var admin = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Admin, OfficeServer.Password);
+        var broken = policy.DeepClone();
+        broken["rules"]![0]!["comparison"] = 42;
+        var (status, refused) = await PushAsync(admin, "policy", ConsoleFixture.Room1, broken);
+        Assert.Equal(400, status);
+        Assert.Contains(refused["error"]!["problems"]!.AsArray(), p => p!.GetValue<string>().Contains("rules[0].comparison", StringComparison.Ordinal));
+        Assert.Empty(monitor.Received); // nothing sent
+
+        var (ok, sent) = await PushAsync(admin, "policy", "zj-test/test-school/+", policy);
+        Assert.Equal(200, ok);
+        Assert.Equal(3, sent["rooms"]!.AsArray().Count);
+        var retained = await monitor.WaitForAsync(m => m.Topic == "edu/zj-test/test-school/room-1/edgeagent/config/policy", TimeSpan.FromSeconds(10), "the policy on room-1");
+        Assert.True(retained.Retain || monitor.Received.Count >= 3);
+        Assert.Equal("zj-paired-default", (string?)TestMqttClient.Json(retained)["id"]);
+        var audit = await f.Office.Store.AuditLogAsync(null, 200, CancellationToken.None);
+        Assert.Contains(audit, e => e.Who == OfficeServer.Admin && e.Action == "config-policy" && e.Result == "ok: published to 3 room(s)");
+        Assert.Contains(audit, e => e.Who == OfficeServer.Admin && e.Action == "config-policy" && e.Result.StartsWith("refused:", StringComparison.Ordinal));
+        Assert.Contains(audit, e => e.Who == OfficeServer.Technician && e.Action == "config-policy" && e.Result == "refused: needs admin");
+        await tech.Context.CloseAsync();
+        await admin.Context.CloseAsync();
+    }
 }
