@@ -30,3 +30,24 @@ leave_root() { # leave_root ROOT
   done
   if [ -d "$1/proc" ] && mountpoint -q "$1/proc"; then umount "$1/proc"; fi
 }
+
+# A work directory under /var/tmp with the root inside it: sets work, root and pids; on exit every process in pids
+# is stopped, the root left (leave_root), then end_work_extra (when the script defines it) and the directory removed.
+begin_work() { # begin_work NAME
+  work=$(mktemp -d "/var/tmp/$1.XXXXXX")
+  root=$work/root
+  pids=()
+  trap end_work EXIT
+  trap 'exit 143' INT TERM
+}
+end_work() {
+  local p
+  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
+  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
+  leave_root "$root"
+  if declare -F end_work_extra >/dev/null; then end_work_extra; fi
+  rm -rf "$work"
+}
+
+# A free TCP port on this machine.
+free_port() { local port; while :; do port=$((20000 + RANDOM % 20000)); ss -Htan "sport = :$port" | grep -q . || break; done; echo "$port"; }

@@ -20,16 +20,7 @@ repo=$(pwd)
 
 if [ "$(id -u)" -ne 0 ]; then echo "deb-lifecycle: needs root (debootstrap, chroot)" >&2; exit 1; fi
 
-work=$(mktemp -d /var/tmp/edgeagent-deb.XXXXXX)
-root=$work/root
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  leave_root "$root"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+begin_work edgeagent-deb
 
 version=$(sed -nE 's|.*<Version>([^<]+)</Version>.*|\1|p' Directory.Build.props | head -1)
 newer=$(awk -F. '{ printf "%d.%d.%d", $1, $2, $3 + 1 }' <<<"$version")

@@ -16,16 +16,7 @@ cd "$(dirname "$0")/../.."
 
 if [ "$(id -u)" -ne 0 ]; then echo "office-package: needs root (debootstrap, chroot)" >&2; exit 1; fi
 
-work=$(mktemp -d /var/tmp/edgeagent-office-deb.XXXXXX)
-root=$work/root
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  leave_root "$root"
-  rm -rf "$work"
-}
-trap cleanup EXIT
+begin_work edgeagent-office-deb
 
 version=$(sed -nE 's|.*<Version>([^<]+)</Version>.*|\1|p' Directory.Build.props | head -1)
 echo "office-package: building $version (amd64)"
@@ -72,7 +63,6 @@ code=$?
 check "a broken config exits 78 naming the field (exit $code: $(head -1 "$work/bad.out"))" bash -c "[ $code -eq 78 ] && grep -q 'listen:' '$work/bad.out'"
 
 echo "run against a broker"
-free_port() { local p; while :; do p=$((20000 + RANDOM % 20000)); ss -Htan "sport = :$p" | grep -q . || { echo "$p"; return; }; done; }
 broker_port=$(free_port)
 office_port=$(free_port)
 mkdir -p "$work/broker"

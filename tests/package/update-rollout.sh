@@ -30,19 +30,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-work=$(mktemp -d /var/tmp/edgeagent-update.XXXXXX)
-root=$work/root
-pids=()
-cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null; done
-  leave_root "$root"
-  for home in "$work"/gnupg*; do [ -d "$home" ] && gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 143' INT TERM
-free_port() { local port; while :; do port=$((20000 + RANDOM % 20000)); ss -Htan "sport = :$port" | grep -q . || break; done; echo "$port"; }
+begin_work edgeagent-update
+end_work_extra() { for home in "$work"/gnupg*; do [ -d "$home" ] && gpgconf --homedir "$home" --kill gpg-agent 2>/dev/null; done; }
 bump() { awk -F. -v n="$2" '{ printf "%d.%d.%d", $1, $2, $3 + n }' <<<"$1"; }
 
 version=$(sed -nE 's|.*<Version>([^<]+)</Version>.*|\1|p' Directory.Build.props | head -1)

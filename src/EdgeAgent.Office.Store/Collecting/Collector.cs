@@ -38,56 +38,19 @@ public sealed class Collector(BrokerOptions broker, OfficeStore store, string na
         new[] { (Suffix.Lessons, OfficeKind.Lesson), (Suffix.Events, OfficeKind.Event), (Suffix.Compliance, OfficeKind.Compliance) }
             .Select(x => ((share is null ? "" : $"$share/{share}/") + TopicTree.Filter(x.Item1), x.Item2));
 
-    public async Task RunAsync(CancellationToken ct)
-    {
-        var attempt = 0;
-        while (!ct.IsCancellationRequested)
+    // A week's session: the broker keeps the fleet's messages for a collector that is down that long.
+    public Task RunAsync(CancellationToken ct) => KeptConnection.RunAsync(broker, BrokerClient.Options(broker, ClientId, (uint)TimeSpan.FromDays(7).TotalSeconds).Build(),
+        e => OnMessageAsync(e, ct),
+        async (client, result) =>
         {
-            using var client = new MqttClientFactory().CreateMqttClient();
-            var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            client.DisconnectedAsync += _ => { lost.TrySetResult(); return Task.CompletedTask; };
-            client.ApplicationMessageReceivedAsync += e => OnMessageAsync(e, ct);
-            try
-            {
-                // A week's session: the broker keeps the fleet's messages for a collector that is down that long.
-                var result = await client.ConnectAsync(BrokerClient.Options(broker, ClientId, (uint)TimeSpan.FromDays(7).TotalSeconds).Build(), ct).ConfigureAwait(false);
-                Interlocked.Increment(ref _connects);
-                var subscribe = new MqttClientSubscribeOptionsBuilder();
-                foreach (var (filter, _) in Filters(share)) subscribe.WithTopicFilter(f => f.WithTopic(filter).WithAtLeastOnceQoS());
-                await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
-                _subscribed = true;
-                attempt = 0;
-                log.WriteLine($"collector {name}: connected to {broker.Host}:{broker.Port} (session {(result.IsSessionPresent ? "resumed" : "new")}), storing into {(store.IsPostgres ? "PostgreSQL" : "SQLite")}");
-                await lost.Task.WaitAsync(ct).ConfigureAwait(false);
-                log.WriteLine($"collector {name}: connection lost; reconnecting");
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                log.WriteLine($"collector {name}: {BrokerProblem.Unreachable(broker, e, "edgeagent-office")}");
-            }
-            finally
-            {
-                _subscribed = false;
-                if (client.IsConnected)
-                {
-                    try { await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false); }
-                    catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException) { }
-                }
-            }
-            try
-            {
-                await Task.Delay(Backoff.Delay(attempt++, 1, 30), time, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
+            Interlocked.Increment(ref _connects);
+            var subscribe = new MqttClientSubscribeOptionsBuilder();
+            foreach (var (filter, _) in Filters(share)) subscribe.WithTopicFilter(f => f.WithTopic(filter).WithAtLeastOnceQoS());
+            await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
+            _subscribed = true;
+            log.WriteLine($"collector {name}: connected to {broker.Host}:{broker.Port} (session {(result.IsSessionPresent ? "resumed" : "new")}), storing into {(store.IsPostgres ? "PostgreSQL" : "SQLite")}");
+        },
+        () => _subscribed = false, line => log.WriteLine($"collector {name}: {line}"), "edgeagent-office", time, ct);
 
     private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e, CancellationToken ct)
     {

@@ -32,54 +32,17 @@ public sealed class FleetLive(OfficeOptions options, ILogger<FleetLive> log, Tim
 
     public LiveRoom? Find(string id) => _rooms.TryGetValue(id, out var room) ? room : null;
 
-    protected override async Task ExecuteAsync(CancellationToken ct)
-    {
-        var attempt = 0;
-        while (!ct.IsCancellationRequested)
+    protected override Task ExecuteAsync(CancellationToken ct) => KeptConnection.RunAsync(options.Broker, BrokerClient.Options(options.Broker, ClientId, 0).Build(),
+        e => { OnMessage(e); return Task.CompletedTask; },
+        async (client, _) =>
         {
-            using var client = new MqttClientFactory().CreateMqttClient();
-            var lost = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-            client.DisconnectedAsync += _ => { lost.TrySetResult(); return Task.CompletedTask; };
-            client.ApplicationMessageReceivedAsync += e => { OnMessage(e); return Task.CompletedTask; };
-            try
-            {
-                await client.ConnectAsync(BrokerClient.Options(options.Broker, ClientId, 0).Build(), ct).ConfigureAwait(false);
-                var subscribe = new MqttClientSubscribeOptionsBuilder();
-                foreach (var suffix in Suffix.Retained) subscribe.WithTopicFilter(f => f.WithTopic(TopicTree.Filter(suffix)).WithAtLeastOnceQoS());
-                await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
-                _client = client;
-                attempt = 0;
-                log.LogInformation("fleet view: connected to {Host}:{Port}", options.Broker.Host, options.Broker.Port);
-                await lost.Task.WaitAsync(ct).ConfigureAwait(false);
-                log.LogWarning("fleet view: connection lost; reconnecting");
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                break;
-            }
-            catch (Exception e)
-            {
-                log.LogWarning("fleet view: {Problem}", BrokerProblem.Unreachable(options.Broker, e, "edgeagent-office"));
-            }
-            finally
-            {
-                _client = null;
-                if (client.IsConnected)
-                {
-                    try { await client.DisconnectAsync(new MqttClientDisconnectOptions(), CancellationToken.None).ConfigureAwait(false); }
-                    catch (Exception e) when (e is MQTTnet.Exceptions.MqttCommunicationException or OperationCanceledException) { }
-                }
-            }
-            try
-            {
-                await Task.Delay(Backoff.Delay(attempt++, 1, 30), time, ct).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
-        }
-    }
+            var subscribe = new MqttClientSubscribeOptionsBuilder();
+            foreach (var suffix in Suffix.Retained) subscribe.WithTopicFilter(f => f.WithTopic(TopicTree.Filter(suffix)).WithAtLeastOnceQoS());
+            await client.SubscribeAsync(subscribe.Build(), ct).ConfigureAwait(false);
+            _client = client;
+            log.LogInformation("fleet view: connected to {Host}:{Port}", options.Broker.Host, options.Broker.Port);
+        },
+        () => _client = null, line => log.LogWarning("fleet view: {Line}", line), "edgeagent-office", time, ct);
 
     private void OnMessage(MqttApplicationMessageReceivedEventArgs e)
     {
