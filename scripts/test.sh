@@ -36,9 +36,11 @@ debs=$(mktemp -d)
 trap 'rm -rf "$debs"' EXIT
 for script in deb-lifecycle update-rollout office-package; do
   package_log=$results/$script.log
-  if [ "$script" = deb-lifecycle ]; then EDGEAGENT_DEBS_OUT=$debs tests/package/deb-lifecycle.sh 2>&1 | tee "$package_log" || status=1
-  else tests/package/update-rollout.sh --debs "$debs" 2>&1 | tee "$package_log" || status=1
-  fi
+  case "$script" in
+    deb-lifecycle) EDGEAGENT_DEBS_OUT=$debs tests/package/deb-lifecycle.sh 2>&1 | tee "$package_log" || status=1 ;;
+    update-rollout) tests/package/update-rollout.sh --debs "$debs" 2>&1 | tee "$package_log" || status=1 ;;
+    *) "tests/package/$script.sh" 2>&1 | tee "$package_log" || status=1 ;;
+  esac
   counts=$(grep -E '^package checks: ' "$package_log" | tail -1)
   if [ -n "$counts" ]; then
     p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$counts"); f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$counts")

@@ -29,7 +29,8 @@ public static class UsageLine
         {
             if (e.SymbolResult is ArgumentResult a && missing.Contains(a.Argument)) continue;
             if (e.SymbolResult is not (OptionResult or ArgumentResult) && !(e.SymbolResult is CommandResult && IsRequiredOption(e.Message, command))) continue;
-            var message = e.Message.TrimEnd('.');
+            // One line: a choice list comes one value per line from System.CommandLine.
+            var message = System.Text.RegularExpressions.Regex.Replace(e.Message, @"\s*[\r\n]+\s*", " ").TrimEnd('.');
             if (!reasons.Contains(message)) reasons.Add(message);
         }
         if (reasons.Count == 0) reasons.AddRange(parsed.Errors.Select(e => e.Message.TrimEnd('.')).Distinct());

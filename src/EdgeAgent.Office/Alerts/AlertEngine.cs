@@ -113,7 +113,7 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
             var holding = new Dictionary<(string Rule, string Room, string Subject), (AlertRule Rule, string Detail, DateTimeOffset? Since)>();
             foreach (var room in live.Rooms)
                 foreach (var rule in rules.Rules.Where(r => r.Enabled && r.Condition != AlertConditions.LessonFailed))
-                    foreach (var (subject, detail, since) in Holding(rule, room, rules))
+                    foreach (var (subject, detail, since) in Holding(rule, room, now))
                         holding[(rule.Id, room.Id, subject)] = (rule, detail, since);
             var changed = false;
             foreach (var (key, h) in holding)
@@ -159,7 +159,7 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
     }
 
     /// <summary>What of <paramref name="rule"/> holds in <paramref name="room"/> now: (subject, detail, since when if the documents say).</summary>
-    private static IEnumerable<(string Subject, string Detail, DateTimeOffset? Since)> Holding(AlertRule rule, LiveRoom room, AlertRules rules)
+    private static IEnumerable<(string Subject, string Detail, DateTimeOffset? Since)> Holding(AlertRule rule, LiveRoom room, DateTimeOffset now)
     {
         lock (room)
         {
@@ -168,9 +168,14 @@ public sealed class AlertEngine(OfficeStore store, FleetLive live, CollectorServ
             {
                 case AlertConditions.RoomOffline when v.Online == false:
                     return [("", $"离线 offline since {SchoolTime.Minutes(room.Since)}", room.Since)];
-                case AlertConditions.DeviceOffline when v.Online == true && v.Health is { } h && (!rule.DuringLessonOnly || h.Lesson is not null):
-                    return h.Devices.Where(d => d.State != "online")
-                        .Select(d => (d.Id, $"{d.Id} ({d.Kind}) {d.State}: {d.Detail}" + (h.Lesson is null ? "" : $" — 上课中 during lesson {h.Lesson.Booking ?? h.Lesson.Id}"), d.LastSeen))
+                case AlertConditions.DeviceOffline when v.Online == true && v.Health is { } h
+                                                         && (!rule.DuringLessonOnly || h.Lesson is not null || room.Ahead?.Preparing(now) == true):
+                    var when = h.Lesson is not null ? $" — 上课中 during lesson {h.Lesson.Booking ?? h.Lesson.Id}"
+                        : room.Ahead?.Preparing(now) == true ? $" — 课前准备中 preparing {room.Ahead.Next(now)?.Booking}" : "";
+                    return h.Devices.Where(d => d.State != "online").Select(d => (d.Id, $"{d.Id} ({d.Kind}) {d.State}: {d.Detail}{when}", d.LastSeen)).ToList();
+                case AlertConditions.ClashAhead when room.Ahead is { } ahead:
+                    return ahead.Upcoming.Where(l => l.Clash && l.End > now)
+                        .Select(l => (l.Booking, $"课表冲突 clash: {l.Booking} {SchoolTime.Minutes(l.Start)} {l.Subject} · {l.PartnerSchool}{(l.Note is null ? "" : $" ({l.Note})")}", (DateTimeOffset?)null))
                         .ToList();
                 case AlertConditions.ComplianceFail when v.Compliance is { Verdict: "fail" } c:
                     return [("", "不达标 fail: " + string.Join(", ", c.Rules.Where(r => r.Verdict == "fail").Select(r => $"{r.Id} {r.Measured} ({r.Threshold})")), c.At)];

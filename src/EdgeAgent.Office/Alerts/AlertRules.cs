@@ -9,7 +9,7 @@ public static class AlertConditions
 {
     /// <summary>The room's agent is offline (its Will, or a clean stop) for <c>minutes</c>.</summary>
     public const string RoomOffline = "room-offline";
-    /// <summary>A device of an online room is not online for <c>minutes</c> (with <c>duringLessonOnly</c>: while a lesson runs).</summary>
+    /// <summary>A device of an online room is not online for <c>minutes</c> (with <c>duringLessonOnly</c>: while a lesson runs or in a lesson's prepare window).</summary>
     public const string DeviceOffline = "device-offline";
     /// <summary>A lesson record arrived with status failed or missed (one alert per lesson; it ends when acknowledged).</summary>
     public const string LessonFailed = "lesson-failed";
@@ -19,8 +19,10 @@ public static class AlertConditions
     public const string DiskLow = "disk-low";
     /// <summary>During a two-way lesson the partner's picture is missing (waiting or lost) for <c>minutes</c>.</summary>
     public const string PartnerMissing = "partner-missing";
+    /// <summary>A lesson the room has booked in the next two days clashes with its partner's timetable (no shared window, or too short).</summary>
+    public const string ClashAhead = "clash-ahead";
 
-    public static readonly IReadOnlyList<string> All = [RoomOffline, DeviceOffline, LessonFailed, ComplianceFail, DiskLow, PartnerMissing];
+    public static readonly IReadOnlyList<string> All = [RoomOffline, DeviceOffline, LessonFailed, ComplianceFail, DiskLow, PartnerMissing, ClashAhead];
 }
 
 public static class Severities
@@ -73,7 +75,8 @@ public sealed record AlertRules(string Version, SchoolHours SchoolHours, int Esc
             { "id": "lesson-failed", "condition": "lesson-failed", "severity": "important" },
             { "id": "compliance-fail", "condition": "compliance-fail", "severity": "warning" },
             { "id": "disk-low", "condition": "disk-low", "severity": "warning", "thresholdGb": 20 },
-            { "id": "partner-missing", "condition": "partner-missing", "severity": "important", "minutes": 3 }
+            { "id": "partner-missing", "condition": "partner-missing", "severity": "important", "minutes": 3 },
+            { "id": "clash-ahead", "condition": "clash-ahead", "severity": "warning" }
           ]
         }
         """;

@@ -24,7 +24,14 @@ public static class FleetHtml
         : r.View.DeviceProblems.Count > 0 || r.View.Health?.Degraded is { Count: > 0 } || r.View.Compliance?.Verdict == "fail" ? "problem"
         : "ok";
 
-    public static string Row(LiveRoom r)
+    /// <summary>The next lesson the room has booked (from its <c>lessons</c>), with a clash said.</summary>
+    public static string Next(LiveRoom r, DateTimeOffset now) => r.Ahead?.Next(now) is { } n
+        ? $"{SchoolTime.Of(n.Start):MM-dd HH:mm} {n.Subject}{(n.PartnerSchool is null ? "" : $" · {n.PartnerSchool}")}{(n.Clash ? $" · 冲突 CLASH{(n.Note is null ? "" : $" ({n.Note})")}" : "")}"
+        : r.Ahead is null ? "?" : "-";
+
+    public static string Row(LiveRoom r) => Row(r, DateTimeOffset.UtcNow);
+
+    public static string Row(LiveRoom r, DateTimeOffset now)
     {
         lock (r)
         {
@@ -45,7 +52,7 @@ public static class FleetHtml
                 <td class="online">{E(online)}</td><td>{E(SchoolTime.Minutes(r.Since))}</td>
                 <td class="devices">{E(devices)}</td>
                 <td class="verdict-{E(v.Compliance?.Verdict ?? "none")}">{E(v.Compliance?.Verdict ?? "-")}</td><td>{E(SchoolTime.Minutes(v.Compliance?.At))}</td>
-                <td>{E(lesson)}</td><td>{E(update)}</td><td>{E(SchoolTime.Minutes(v.HealthAt))}</td>
+                <td>{E(lesson)}</td><td class="next{(r.Ahead?.Next(now)?.Clash == true ? " verdict-fail" : "")}">{E(Next(r, now))}</td><td>{E(update)}</td><td>{E(SchoolTime.Minutes(v.HealthAt))}</td>
                 </tr>
                 """;
         }

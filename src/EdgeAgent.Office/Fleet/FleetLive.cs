@@ -59,6 +59,9 @@ public sealed class FleetLive(OfficeOptions options, ILogger<FleetLive> log, Tim
         Changed?.Invoke(room);
     }
 
+    /// <summary>Something the office learned about a room besides its retained documents (its lessons ahead): pages are told.</summary>
+    public void Announce(LiveRoom room) => Changed?.Invoke(room);
+
     /// <summary>A contract command to a room and its reply (null reply: none within <paramref name="timeout"/>).</summary>
     public async Task<CommandOutcome> SendAsync(RoomAddress room, string command, JsonObject args, TimeSpan timeout, CancellationToken ct)
     {

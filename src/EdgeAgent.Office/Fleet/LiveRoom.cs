@@ -10,6 +10,9 @@ public sealed class LiveRoom(RoomAddress room)
     public string Id { get; } = room.ToString();
     /// <summary>When the office saw the room go online or offline; null until it has seen a change (then the documents' own times say since when).</summary>
     public DateTimeOffset? ChangedAt { get; set; }
+    /// <summary>What the room has booked ahead, when the office last asked (<see cref="LessonsAhead"/>).</summary>
+    public RoomLessons? Ahead { get; set; }
+
     /// <summary>The last retained document from the room.</summary>
     public DateTimeOffset LastMessage { get; set; }
 

@@ -36,6 +36,8 @@ public static class OfficeHost
         services.AddSingleton<FleetLive>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetLive>());
         services.AddSingleton<FleetFeed>();
+        services.AddSingleton<LessonsAhead>();
+        services.AddHostedService(sp => sp.GetRequiredService<LessonsAhead>());
         services.AddSingleton<CollectorService>();
         services.AddHostedService(sp => sp.GetRequiredService<CollectorService>());
         services.AddSingleton<AlertEngine>();

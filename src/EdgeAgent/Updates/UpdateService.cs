@@ -41,6 +41,14 @@ public sealed partial class UpdateService : BackgroundService
     private UpdateResult? _last;
     private DateTimeOffset? _askAt;
     private string? _askedFor;
+    private DateTimeOffset? _takenAt;
+
+    /// <summary>
+    /// How long the agent waits for the updater's result after it took the request (it installs, waits for the new
+    /// agent, perhaps rolls back; the agent is normally stopped meanwhile) before it asks again: an updater that died
+    /// without a word.
+    /// </summary>
+    public static readonly TimeSpan TakenPatience = TimeSpan.FromMinutes(30);
     private UpdateStatus? _published;
 
     public UpdateService(AgentOptions options, UpdatePolicySource policy, LessonRunner runner, DeviceHealthPoller devices, Outbox outbox, RoomTopics topics,
@@ -107,19 +115,33 @@ public sealed partial class UpdateService : BackgroundService
         if (!step.Go)
         {
             _askAt = null;
-            if (_askedFor is not null && File.Exists(request))
+            _takenAt = null;
+            if (File.Exists(request))
             {
-                File.Delete(request); // not taken yet: a lesson (or the office) came first
-                LogWithdrawn(_askedFor, step.Detail);
+                // Not taken yet: a lesson (or the office, or the updater's result) came first. Also a request an earlier
+                // run of the agent left behind (it was stopped before it could take it back).
+                File.Delete(request);
+                LogWithdrawn(_askedFor ?? "an earlier request", step.Detail);
             }
             _askedFor = null;
             Publish(step.State, step.Ring, step.Target, step.Detail);
             return;
         }
-        if (_askedFor == step.Target && File.Exists(request))
+        if (_askedFor == step.Target)
         {
-            Publish(UpdateStates.Requested, step.Ring, step.Target, $"asked the updater for {step.Target}");
-            return;
+            if (File.Exists(request))
+            {
+                Publish(UpdateStates.Requested, step.Ring, step.Target, $"asked the updater for {step.Target}");
+                return;
+            }
+            // The updater took it: it is installing (and will stop this agent). Asking again now would make it install twice.
+            _takenAt ??= now;
+            if (now - _takenAt < TakenPatience)
+            {
+                Publish(UpdateStates.Requested, step.Ring, step.Target, $"the updater took the request for {step.Target} at {SchoolTime.Minutes(_takenAt.Value)}");
+                return;
+            }
+            _takenAt = null; // no result in all that time: ask again
         }
         if (_askAt is null)
         {

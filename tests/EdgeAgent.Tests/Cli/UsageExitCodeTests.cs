@@ -55,7 +55,7 @@ public sealed class UsageExitCodeTests
 
     public static TheoryData<string[], string> CtlUsageErrors => new()
     {
-        { [], "edgeagent-ctl: a command is needed (rooms, status, update, diag, collect, report)" },
+        { [], "edgeagent-ctl: a command is needed (rooms, status, update, diag, report)" },
         { ["nonsense"], "unexpected argument 'nonsense'" },
         { ["rooms", "--bogus"], "edgeagent-ctl rooms: unknown option '--bogus'" },
         { ["rooms", "extra"], "edgeagent-ctl rooms: unexpected argument 'extra'" },
@@ -81,5 +81,37 @@ public sealed class UsageExitCodeTests
         var line = Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
         Assert.Contains(expected, line);
         Assert.DoesNotContain("Required argument missing", line);
+    }
+
+    public static TheoryData<string[], string> OfficeUsageErrors => new()
+    {
+        { ["nonsense"], "unexpected argument 'nonsense'" },
+        { ["user", "add", "x"], "'--role' is required" },
+        { ["user", "add", "x", "--role", "boss"], "boss" },
+        { ["rules", "set"], "missing <file>" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OfficeUsageErrors))]
+    public async Task Edgeagent_office_usage_errors_exit_64_with_one_line(string[] args, string expected)
+    {
+        var error = new StringWriter();
+        var code = await EdgeAgent.Office.OfficeCli.InvokeAsync(args, new StringWriter(), error, new StringReader(""));
+        Assert.True(code == EdgeAgent.Office.OfficeCli.Usage, $"exit {code}: {error}");
+        Assert.Contains(expected, Assert.Single(error.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries)));
+    }
+
+    [Fact]
+    public async Task Edgeagent_office_refuses_a_bad_config_with_78_naming_the_field()
+    {
+        using var dir = new TempDir();
+        var file = dir.Write("office.json", """{ "broker": { "host": "127.0.0.1", "port": 70000 }, "database": "/tmp/x.db" }""");
+        var error = new StringWriter();
+        Assert.Equal(EdgeAgent.Office.OfficeCli.Config, await EdgeAgent.Office.OfficeCli.InvokeAsync(["validate", "-c", file], new StringWriter(), error, new StringReader("")));
+        Assert.Contains("broker.port: must be 1-65535", error.ToString());
+        var unknown = dir.Write("unknown.json", """{ "database": "/tmp/x.db", "listen": "http://127.0.0.1:1", "colour": "red" }""");
+        error = new StringWriter();
+        Assert.Equal(EdgeAgent.Office.OfficeCli.Config, await EdgeAgent.Office.OfficeCli.InvokeAsync(["run", "-c", unknown], new StringWriter(), error, new StringReader("")));
+        Assert.Contains("colour", error.ToString());
     }
 }

@@ -170,6 +170,92 @@ public sealed class AlertEngineTests : IAsyncLifetime
     }
 }
 
+/// <summary>What a room has booked ahead, asked by the office (its <c>lessons</c> command, answered here as a room would), in the alerts.</summary>
+public sealed class LessonsAheadAlertTests : IAsyncLifetime
+{
+    private const string Room = "zj-test/test-school/room-a";
+    private readonly TempDir _dir = new();
+    private readonly FakeTimeProvider _time = new(new DateTimeOffset(2026, 12, 7, 9, 0, 0, TimeSpan.FromHours(8)));
+    private Mosquitto _broker = null!;
+    private OfficeServer _office = null!;
+    private TestMqttClient _room = null!;
+    private int _asked;
+
+    public async Task InitializeAsync()
+    {
+        _broker = await Mosquitto.StartAsync(Path.Combine(_dir.Path, "broker"));
+        _office = await OfficeServer.StartAsync(Path.Combine(_dir.Path, "office"), _broker.Port, extra: s => s.AddSingleton<TimeProvider>(_time));
+        _room = await TestMqttClient.ConnectAsync(_broker.Port, "room-a");
+        // The room answers `lessons` as the agent does (LessonsView.Planned): one lesson preparing now, starting in 5 minutes, clashing.
+        var now = _time.GetUtcNow(); // the booking is fixed: it prepares a minute ago, starts in 5 minutes, ends in 45
+        _room.Client.ApplicationMessageReceivedAsync += async e =>
+        {
+            if (!e.ApplicationMessage.Topic.EndsWith("/cmd/lessons", StringComparison.Ordinal)) return;
+            Interlocked.Increment(ref _asked);
+            var lesson = new System.Text.Json.Nodes.JsonObject
+            {
+                ["booking"] = "maths-1", ["subject"] = "maths", ["partnerSchool"] = "village-ps", ["clash"] = true, ["note"] = "no shared window",
+                ["prepareAt"] = EdgeAgent.Contract.Time.SchoolTime.Of(now.AddMinutes(-1)).ToString("O"), ["start"] = EdgeAgent.Contract.Time.SchoolTime.Of(now.AddMinutes(5)).ToString("O"),
+                ["end"] = EdgeAgent.Contract.Time.SchoolTime.Of(now.AddMinutes(45)).ToString("O"),
+            };
+            var reply = ReplyPayload.Success(null, new System.Text.Json.Nodes.JsonObject { ["upcoming"] = new System.Text.Json.Nodes.JsonArray(lesson) });
+            await _room.PublishAsync(e.ApplicationMessage.ResponseTopic!, JsonSerializer.SerializeToUtf8Bytes(reply, ContractJson.Wire.ReplyPayload), correlation: e.ApplicationMessage.CorrelationData);
+        };
+        await _room.SubscribeAsync($"edu/{Room}/edgeagent/cmd/lessons");
+        await _office.Get<AlertEngine>().ReplaceRulesAsync("""
+            {
+              "schema": "edgeagent.alert-rules/1", "version": "ahead",
+              "schoolHours": { "days": ["mon", "tue", "wed", "thu", "fri"], "start": "07:00", "end": "18:00" },
+              "rules": [
+                { "id": "device-offline-lesson", "condition": "device-offline", "severity": "important", "minutes": 0, "duringLessonOnly": true },
+                { "id": "clash-ahead", "condition": "clash-ahead", "severity": "warning" }
+              ]
+            }
+            """, "test", CancellationToken.None);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _room.DisposeAsync();
+        await _office.DisposeAsync();
+        await _broker.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_clash_ahead_and_a_device_offline_in_the_prepare_window_are_alerts()
+    {
+        var at = _time.GetUtcNow();
+        await _room.PublishAsync($"edu/{Room}/edgeagent/state", JsonSerializer.SerializeToUtf8Bytes(new StatePayload(StatePayload.SchemaId, true, "0.1.0", RoomRole.Main, at), ContractJson.Wire.StatePayload), retain: true);
+        var health = new HealthPayload(HealthPayload.SchemaId, at, [new DeviceHealthEntry("cam2", "camera", "offline", "camera did not answer", at.AddMinutes(-2), 3, 3)],
+            new HostVitals(1, 1, 1, 80_000_000_000, null, 1));
+        await _room.PublishAsync($"edu/{Room}/edgeagent/health", JsonSerializer.SerializeToUtf8Bytes(health, ContractJson.Wire.HealthPayload), retain: true);
+        var live = _office.Get<FleetLive>();
+        await Eventually.True(() => live.Find(Room)?.View.Health is not null && live.Find(Room)?.View.Online == true, TimeSpan.FromSeconds(10), "the room at the office");
+
+        var engine = _office.Get<AlertEngine>();
+        await engine.EvaluateAsync(CancellationToken.None);
+        Assert.Empty(engine.Open); // no lesson running, and nothing known of lessons ahead yet
+
+        await _office.Get<LessonsAhead>().RefreshAsync(CancellationToken.None);
+        Assert.True(_asked >= 1);
+        var next = live.Find(Room)!.Ahead!.Next(_time.GetUtcNow())!;
+        Assert.Equal(("maths-1", true), (next.Booking, next.Clash));
+        Assert.Contains("冲突 CLASH (no shared window)", EdgeAgent.Office.Console.FleetHtml.Next(live.Find(Room)!, _time.GetUtcNow()));
+
+        await engine.EvaluateAsync(CancellationToken.None);
+        var open = engine.Open;
+        Assert.Contains(open, a => a.Rule == "clash-ahead" && a.Subject == "maths-1" && a.Detail.Contains("village-ps", StringComparison.Ordinal));
+        Assert.Contains(open, a => a.Rule == "device-offline-lesson" && a.Subject == "cam2" && a.Detail.Contains("课前准备中", StringComparison.Ordinal));
+
+        // The lesson over (no longer preparing, not running): the device alert resolves; asked again later, the clash is gone too.
+        _time.Advance(TimeSpan.FromMinutes(50));
+        await engine.EvaluateAsync(CancellationToken.None);
+        Assert.DoesNotContain(engine.Open, a => a.Rule == "device-offline-lesson");
+        Assert.DoesNotContain(engine.Open, a => a.Rule == "clash-ahead");
+    }
+}
+
 public sealed class AlertRulesTests
 {
     [Fact]

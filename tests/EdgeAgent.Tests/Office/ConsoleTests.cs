@@ -380,4 +380,27 @@ public sealed class ConsoleTests(ConsoleFixture f) : IClassFixture<ConsoleFixtur
         await tech.Context.CloseAsync();
         await admin.Context.CloseAsync();
     }
+
+    [Fact]
+    public async Task An_admin_adds_a_user_who_can_then_sign_in_and_a_technician_cannot()
+    {
+        var admin = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Admin, OfficeServer.Password);
+        await admin.GotoAsync("/users");
+        await admin.FillAsync("#add-user input[name=name]", "county-viewer");
+        await admin.SelectOptionAsync("#add-user select[name=role]", "viewer");
+        await admin.FillAsync("#add-user input[name=password]", "county-2026-pw");
+        await admin.ClickAsync("#add-user button[type=submit]");
+        await Expect(admin.Locator("#users tr[data-user='county-viewer']")).ToContainTextAsync("viewer");
+        var newcomer = await f.Browser.SignInAsync(f.Office.Url, "county-viewer", "county-2026-pw");
+        await Expect(newcomer.Locator("header .me")).ToContainTextAsync("county-viewer (viewer)");
+
+        var tech = await f.Browser.SignInAsync(f.Office.Url, OfficeServer.Technician, OfficeServer.Password);
+        await tech.GotoAsync("/users");
+        await Expect(tech.Locator("main")).ToContainTextAsync("Only an admin manages users");
+        await Expect(tech.Locator("#users")).ToHaveCountAsync(0);
+        var audit = await f.Office.Store.AuditLogAsync(null, 300, CancellationToken.None);
+        Assert.Contains(audit, e => e.Who == OfficeServer.Admin && e.Action == "user-save" && e.Detail == "county-viewer as viewer" && e.Result == "ok");
+        Assert.DoesNotContain(audit, e => e.Detail.Contains("county-2026-pw", StringComparison.Ordinal));
+        foreach (var p in new[] { admin, newcomer, tech }) await p.Context.CloseAsync();
+    }
 }

@@ -88,6 +88,35 @@ public sealed class UpdateServiceTests : LessonRigTest
     }
 
     [Fact]
+    public async Task A_request_the_updater_took_is_not_left_again_while_it_works_and_a_stale_one_is_taken_back()
+    {
+        var rig = Rig(At("2022-11-14", "12:00"), [], healing: true);
+        await rig.StartAsync();
+        var (service, policy, _) = Service(rig);
+        Assert.True(policy.Accept(Policy()));
+        service.Pass();
+        Assert.True(File.Exists(Request(service)));
+
+        File.Delete(Request(service)); // the updater takes it and starts installing; this agent still runs a while
+        service.Pass();
+        await rig.AdvanceTo(At("2022-11-14", "12:10"));
+        service.Pass();
+        Assert.False(File.Exists(Request(service)));
+        Assert.Equal("requested", service.Status!.State);
+        Assert.StartsWith("the updater took the request for 0.2.0", service.Status.Detail, StringComparison.Ordinal);
+
+        await rig.AdvanceTo(At("2022-11-14", "12:31")); // no result in half an hour: the updater died; ask again
+        service.Pass();
+        Assert.True(File.Exists(Request(service)));
+
+        // A new run of the agent that must not update (the ring halted) finds a request an earlier run left: taken back.
+        var (restarted, restartedPolicy, _) = Service(rig);
+        Assert.True(restartedPolicy.Accept(Policy(halted: true)));
+        restarted.Pass();
+        Assert.False(File.Exists(Request(restarted)));
+    }
+
+    [Fact]
     public async Task A_policy_with_mistakes_is_rejected_with_an_event_and_the_one_in_force_stays_across_a_restart()
     {
         var rig = Rig(At("2022-11-14", "07:00"), [], healing: true);
