@@ -129,7 +129,7 @@ public static class OfficeBench
             {
                 var later = DateTimeOffset.UtcNow;
                 for (var i = 0; i < rooms; i++)
-                    await Publish($"{Root(i)}/health", JsonSerializer.SerializeToUtf8Bytes(Health(later, "offline", "cam2"), ContractJson.Wire.HealthPayload), true);
+                    await Publish($"{Root(i)}/health", JsonSerializer.SerializeToUtf8Bytes(Health(later, "offline"), ContractJson.Wire.HealthPayload), true);
             });
             // Four publishers at once (rooms are many clients): the collector, not one publisher, sets the pace.
             await Task.WhenAll(Enumerable.Range(0, 4).Select(async k =>
@@ -171,7 +171,7 @@ public static class OfficeBench
         }
     }
 
-    private static HealthPayload Health(DateTimeOffset at, string cam2, string? _ = null) => new(HealthPayload.SchemaId, at,
+    private static HealthPayload Health(DateTimeOffset at, string cam2) => new(HealthPayload.SchemaId, at,
         [
             new DeviceHealthEntry("cam1", "camera", "online", "power on", at, 0, 0),
             new DeviceHealthEntry("cam2", "camera", cam2, cam2 == "online" ? "power on" : "camera did not answer", at, 0, 0),

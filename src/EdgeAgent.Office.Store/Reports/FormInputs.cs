@@ -58,7 +58,7 @@ public sealed record FormInputs(
     /// <summary>What carries over to a month nobody has filled yet: everything but the month's own figures and words.</summary>
     public FormInputs CarriedForward() => this with
     {
-        Filler = Filler, Urban = Urban is null ? null : Urban with { ProcessUploads = null }, Rural = Rural is null ? null : Rural with { ProcessUploads = null },
+        Urban = Urban is null ? null : Urban with { ProcessUploads = null }, Rural = Rural is null ? null : Rural with { ProcessUploads = null },
         Publicity = null, Highlights = null, NextMonthPlan = null, Other = null,
     };
 

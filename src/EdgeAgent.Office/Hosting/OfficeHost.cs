@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using EdgeAgent.Office.Accounts;
 using EdgeAgent.Office.Alerts;
 using EdgeAgent.Office.Configuration;
