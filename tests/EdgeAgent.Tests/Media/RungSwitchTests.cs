@@ -66,6 +66,11 @@ public sealed class RungSwitchTests : IDisposable
         foreach (var (_, _, pts) in switches)
             Assert.Contains(video, f => f.Key && Math.Abs(f.Pts - pts / 90000.0) < 0.001);
 
+        // Each picture in a PES of its own that says its length (the receiving player hands it on at its last byte).
+        var (pes, withoutLength, mismatched) = ReceivedStream.VideoPesLengths(output);
+        Assert.Equal((0, 0), (withoutLength, mismatched));
+        Assert.InRange(pes, video.Count - 1, video.Count);
+
         // The sound: one AAC frame (1024 samples at 48 kHz, 21.3 ms) after another, across every switch.
         var audio = received.AudioPts;
         for (var i = 1; i < audio.Count; i++) Assert.True(audio[i] > audio[i - 1], $"audio packet {i} repeats or goes back");

@@ -34,6 +34,41 @@ public sealed record ReceivedStream(IReadOnlyList<ReceivedStream.Frame> Video, I
         return inside.Count < 2 ? double.PositiveInfinity : inside.Zip(inside.Skip(1), (a, b) => b - a).Max();
     }
 
+    /// <summary>
+    /// The video PES packets of a TS file that ended (the next one started): how many, how many left their length out
+    /// (0: "until the next one"), and how many declared a length other than what they carried.
+    /// </summary>
+    public static (int Pes, int WithoutLength, int Mismatched) VideoPesLengths(string file)
+    {
+        var data = File.ReadAllBytes(file);
+        int? videoPid = null;
+        int declared = -1, carried = 0, pes = 0, without = 0, mismatched = 0;
+        for (var off = 0; off + 188 <= data.Length; off += 188)
+        {
+            if (data[off] != 0x47 || (data[off + 3] & 0x10) == 0) continue;
+            var pid = ((data[off + 1] & 0x1F) << 8) | data[off + 2];
+            var start = off + 4 + ((data[off + 3] & 0x20) != 0 ? 1 + data[off + 4] : 0);
+            var payload = off + 188 - start;
+            if (payload <= 0) continue;
+            var unitStart = (data[off + 1] & 0x40) != 0;
+            if (unitStart && payload >= 6 && data[start] == 0 && data[start + 1] == 0 && data[start + 2] == 1 && data[start + 3] is >= 0xE0 and <= 0xEF)
+            {
+                videoPid ??= pid;
+                if (pid != videoPid) continue;
+                if (declared >= 0)
+                {
+                    pes++;
+                    if (declared == 0) without++;
+                    else if (declared != carried) mismatched++;
+                }
+                declared = (data[start + 4] << 8) | data[start + 5];
+                carried = payload - 6;
+            }
+            else if (pid == videoPid && declared >= 0) carried += payload;
+        }
+        return (pes, without, mismatched);
+    }
+
     /// <summary>TS packets whose continuity counter does not follow the previous one of the same PID.</summary>
     private static int Continuity(string file)
     {

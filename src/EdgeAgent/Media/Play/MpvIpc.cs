@@ -7,14 +7,15 @@ namespace EdgeAgent.Media.Play;
 
 /// <summary>
 /// mpv's JSON IPC (<c>--input-ipc-server</c>): one JSON object per line each way. A request carries a
-/// <c>request_id</c>; its answer echoes it (events carry none and are ignored here). A request not answered within
-/// its timeout fails, and a late answer finds no one waiting.
+/// <c>request_id</c>; its answer echoes it. A request not answered within its timeout fails, and a late answer finds
+/// no one waiting. Of the events, only the changes of an observed property are passed on (<see cref="ObserveAsync"/>).
 /// </summary>
 public sealed class MpvIpc : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
     private readonly ConcurrentDictionary<long, TaskCompletionSource<JsonNode?>> _pending = new();
+    private readonly ConcurrentDictionary<long, Action<JsonNode?>> _observers = new();
     private readonly SemaphoreSlim _write = new(1, 1);
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _reader;
@@ -55,14 +56,17 @@ public sealed class MpvIpc : IAsyncDisposable
     public bool Connected => !_reader.IsCompleted;
 
     /// <summary>Sends a command (e.g. <c>["get_property", "time-pos"]</c>) and returns its <c>data</c>; throws <see cref="MpvException"/> on an error answer.</summary>
-    public async Task<JsonNode?> CommandAsync(TimeSpan timeout, CancellationToken ct, params string[] command)
+    public Task<JsonNode?> CommandAsync(TimeSpan timeout, CancellationToken ct, params string[] command) =>
+        SendAsync(new JsonArray([.. command.Select(c => (JsonNode)JsonValue.Create(c))]), timeout, ct);
+
+    private async Task<JsonNode?> SendAsync(JsonArray command, TimeSpan timeout, CancellationToken ct)
     {
         var id = Interlocked.Increment(ref _nextId);
         var answer = new TaskCompletionSource<JsonNode?>(TaskCreationOptions.RunContinuationsAsynchronously);
         _pending[id] = answer;
         try
         {
-            var request = new JsonObject { ["command"] = new JsonArray([.. command.Select(c => (JsonNode)JsonValue.Create(c))]), ["request_id"] = id };
+            var request = new JsonObject { ["command"] = command, ["request_id"] = id };
             var line = Encoding.UTF8.GetBytes(request.ToJsonString() + "\n");
             await _write.WaitAsync(ct).ConfigureAwait(false);
             try
@@ -78,6 +82,25 @@ public sealed class MpvIpc : IAsyncDisposable
         finally
         {
             _pending.TryRemove(id, out _);
+        }
+    }
+
+    /// <summary>
+    /// Observes a property: mpv sends its value each time it changes (<c>time-pos</c>: at each frame it shows), and
+    /// <paramref name="changed"/> gets it on the reading thread, as it arrives; it must be quick and must not throw.
+    /// </summary>
+    public async Task ObserveAsync(string property, Action<JsonNode?> changed, TimeSpan timeout, CancellationToken ct)
+    {
+        var id = Interlocked.Increment(ref _nextId);
+        _observers[id] = changed;
+        try
+        {
+            await SendAsync(new JsonArray("observe_property", id, property), timeout, ct).ConfigureAwait(false);
+        }
+        catch
+        {
+            _observers.TryRemove(id, out _);
+            throw;
         }
     }
 
@@ -122,7 +145,14 @@ public sealed class MpvIpc : IAsyncDisposable
                 {
                     continue;
                 }
-                if (message is not JsonObject o || o["request_id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var id)) continue;
+                if (message is not JsonObject o) continue;
+                if ((string?)o["event"] == "property-change" && o["id"] is JsonValue observed && observed.TryGetValue<long>(out var observer)
+                    && _observers.TryGetValue(observer, out var changed))
+                {
+                    changed(o["data"]);
+                    continue;
+                }
+                if (o["request_id"] is not JsonValue idValue || !idValue.TryGetValue<long>(out var id)) continue;
                 if (!_pending.TryGetValue(id, out var waiter)) continue;
                 var error = (string?)o["error"];
                 if (error == "success") waiter.TrySetResult(o["data"]?.DeepClone());

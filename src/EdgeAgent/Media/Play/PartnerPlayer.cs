@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using EdgeAgent.Client.Broker;
 using EdgeAgent.Configuration;
 using EdgeAgent.Contract.Vocabulary;
@@ -44,6 +45,11 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     private static readonly TimeSpan CatchUpWindow = TimeSpan.FromSeconds(30);
     private readonly Queue<(DateTimeOffset At, double Ms)> _recentLatency = new();
     private bool _catchingUp;
+    /// <summary>Until when a freshly shown feed plays a little fast to shed what the player buffered while it started.</summary>
+    private DateTimeOffset? _settleUntil;
+    /// <summary>How long a freshly shown feed plays at <see cref="CatchUpSpeed"/>: up to 0.2 s of start-up buffer shed.</summary>
+    private static readonly TimeSpan SettleFor = TimeSpan.FromSeconds(2);
+    private const string CatchUpSpeed = "1.1";
     private Task _loops = Task.CompletedTask;
     private readonly LinkMeter _meter;
     private readonly SrtLatencyChoice _latency;
@@ -249,6 +255,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                 _player = process;
                 _showingPartner = false; // a new player starts on the slate, at normal speed
                 _catchingUp = false;
+                _settleUntil = null;
                 _recentLatency.Clear();
             }
             LogPlayerStarted(LessonId, process.Id);
@@ -293,6 +300,14 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
             return false;
         }
         Ipc = ipc;
+        try
+        {
+            await ipc.ObserveAsync("time-pos", FrameShown, IpcTimeout, stop).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is MpvException or TimeoutException or IOException or System.Net.Sockets.SocketException or ObjectDisposedException)
+        {
+            LogIpcFailed(LessonId, e.Message);
+        }
         var played = false;
         double? lastPos = null;
         var stillFor = TimeSpan.Zero;
@@ -312,6 +327,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                 if (flowing && !showing)
                 {
                     await ShowAsync(ipc, _plan.FeedUrl, stop).ConfigureAwait(false);
+                    await SettleAsync(ipc, stop).ConfigureAwait(false);
                     lastPos = null;
                     stillFor = TimeSpan.Zero;
                     bool restored;
@@ -357,13 +373,6 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                             played = true;
                             stillFor = TimeSpan.Zero;
                             inStall = false;
-                            var latency = Latency(at, p);
-                            if (latency is { } ms)
-                            {
-                                _latestLatency = Math.Round(ms, 1);
-                                if (_latencySamples.Count < 100_000) _latencySamples.Add(ms);
-                                _recentLatency.Enqueue((at, ms));
-                            }
                         }
                         else if (lastPos is not null)
                         {
@@ -409,6 +418,19 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     }
 
     /// <summary>
+    /// Sheds the start-up buffer. While mpv opens a live feed it reads ahead (the tables, the first keyframe, the sound
+    /// that came meanwhile) and then plays from the start of what it read, so every start leaves some tens of
+    /// milliseconds more in the player than it needs, at random, and a live player never gets them back on its own.
+    /// The first seconds of a freshly shown feed play at 1.1× (the sound's pitch kept): the player runs through what it
+    /// holds and then waits for each frame as it arrives, which is as near live as the feed allows.
+    /// </summary>
+    private async Task SettleAsync(MpvIpc ipc, CancellationToken stop)
+    {
+        await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", CatchUpSpeed).ConfigureAwait(false);
+        lock (_gate) _settleUntil = _time.GetUtcNow() + SettleFor;
+    }
+
+    /// <summary>
     /// Keeps the picture near live. After a stall the player goes on from where it stopped, and the time it stood still
     /// stays as latency (mpv does not skip ahead on its own). When the latency of the last two seconds is half a second
     /// over the lowest of the last half-minute, the player plays at 1.1× (the sound's pitch kept) until it is back
@@ -419,8 +441,25 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     {
         var now = _time.GetUtcNow();
         double floor, current;
+        bool settled;
         lock (_gate)
         {
+            settled = _settleUntil is { } until && now >= until;
+            if (settled)
+            {
+                _settleUntil = null;
+                // The floor is what the player does from here on, not the start-up it shed.
+                _recentLatency.Clear();
+            }
+        }
+        if (settled)
+        {
+            await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", "1").ConfigureAwait(false);
+            return;
+        }
+        lock (_gate)
+        {
+            if (_settleUntil is not null) return;
             while (_recentLatency.TryPeek(out var oldest) && now - oldest.At > CatchUpWindow) _recentLatency.Dequeue();
             if (_recentLatency.Count < 8) return;
             floor = _recentLatency.Min(l => l.Ms);
@@ -430,7 +469,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         }
         if (!_catchingUp && current > floor + 500)
         {
-            await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", "1.1").ConfigureAwait(false);
+            await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", CatchUpSpeed).ConfigureAwait(false);
             _catchingUp = true;
             LogCatchingUp(LessonId, current, floor);
         }
@@ -449,11 +488,12 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     {
         await ipc.CommandAsync(IpcTimeout, stop, "loadfile", what, "replace").ConfigureAwait(false);
         await ipc.CommandAsync(IpcTimeout, stop, "set_property", "pause", "no").ConfigureAwait(false);
-        if (_catchingUp) await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", "1").ConfigureAwait(false);
+        if (_catchingUp || _settleUntil is not null) await ipc.CommandAsync(IpcTimeout, stop, "set_property", "speed", "1").ConfigureAwait(false);
         lock (_gate)
         {
             // A feed loaded again starts at live: what the player was behind before is gone.
             _catchingUp = false;
+            _settleUntil = null;
             _recentLatency.Clear();
         }
         var until = _time.GetUtcNow() + TimeSpan.FromSeconds(3);
@@ -468,6 +508,27 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
             await Task.Delay(TimeSpan.FromMilliseconds(50), _time, stop).ConfigureAwait(false);
         }
     }
+
+    /// <summary>
+    /// A frame has just been put on screen (mpv reports each new position as it shows it): its latency is this clock
+    /// against the sender's stamp, now, when it appears, as a camera filming the sender's clock would see it first.
+    /// </summary>
+    private void FrameShown(JsonNode? position)
+    {
+        if (position is not JsonValue v || !v.TryGetValue<double>(out var p)) return;
+        var at = _time.GetUtcNow();
+        if (Latency(at, p) is not { } ms) return;
+        lock (_gate)
+        {
+            if (!_showingPartner) return;
+            _latestLatency = Math.Round(ms, 1);
+            if (_latencySamples.Count < MaxLatencySamples) _latencySamples.Add(ms);
+            _recentLatency.Enqueue((at, ms));
+        }
+    }
+
+    /// <summary>Every frame's latency is kept for the lesson's figures: at 25 frames a second, 2 h 46 min (2 MB).</summary>
+    private const int MaxLatencySamples = 250_000;
 
     /// <summary>Milliseconds between the sender's wall-clock stamp of the frame on screen and this clock; null when implausible.</summary>
     internal static double? Latency(DateTimeOffset now, double framePosition)

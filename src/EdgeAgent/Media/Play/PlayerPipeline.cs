@@ -40,6 +40,10 @@ public static class PlayerPipeline
             "--no-config", "--no-terminal", "--idle=yes", "--input-ipc-server=" + ipc,
             "--profile=low-latency", "--cache=no", "--rebase-start-time=no",
             "--demuxer-lavf-probesize=200000", "--demuxer-lavf-analyzeduration=0.5",
+            // Each PES of the feed is one whole picture or sound frame with its length (EncoderPipeline.FeedMuxing), so
+            // the demuxer hands a picture on as soon as its last byte is in. The H.264 parser would hold each picture
+            // until the next one starts (a frame interval, 40 ms at 25 fps): it is left out (noparse needs nofillin).
+            "--demuxer-lavf-o=fflags=+nobuffer+noparse+nofillin",
             // The slate stays up and stays the current frame (an image would otherwise end and leave the screen black).
             // keep-open pauses at an end: whatever is loaded next is unpaused (PartnerPlayer.ShowAsync).
             "--image-display-duration=inf", "--keep-open=yes", "--osc=no", "--osd-level=0",
@@ -55,12 +59,12 @@ public static class PlayerPipeline
             _ => throw new StreamConfigException($"unknown playback video '{playback.Video}'"),
         });
         // The picture waits for the sound (mpv keeps video in step with the audio output), so the sound card's buffer is
-        // latency: the low-latency profile asks ALSA for its smallest (audio-buffer=0). The null output would keep 200 ms;
-        // it keeps 50, about what a sound card's smallest buffer holds, so latency measured without speakers (tests, the
-        // demo) is what a room with them sees.
+        // latency. mpv asks ALSA for 100 ms (four periods) unless told; the low-latency profile only drops mpv's own
+        // buffer (audio-buffer=0). Both outputs keep 50 ms (four periods of 12.5 ms, which any USB or HDA card plays
+        // without underruns), so latency measured without speakers (tests, the demo) is what a room with them sees.
         player.AddRange(playback.AudioDevice == "none"
             ? ["--ao=null", "--ao-null-buffer=0.05"]
-            : ["--ao=alsa", "--audio-device=alsa/" + playback.AudioDevice]);
+            : ["--ao=alsa", "--audio-device=alsa/" + playback.AudioDevice, "--alsa-buffer-time=50000", "--alsa-periods=4"]);
         player.Add(slate);
         return new PlaybackPlan(receiver, player, feed, feedPort, ipc, slate);
     }
@@ -86,6 +90,7 @@ public sealed record ReceiverPlan(MediaEndpoint Partner, string FeedUrl)
             "-hide_banner", "-nostdin", "-loglevel", "warning", "-progress", "pipe:1", "-stats_period", "0.5",
             "-fflags", "nobuffer", "-probesize", "200000", "-analyzeduration", "500000", "-i", Partner.Url,
             "-map", "0", "-c", "copy", .. EncoderPipeline.WallClockStamps,
+            .. EncoderPipeline.FeedMuxing.SelectMany(o => new[] { "-" + o.Key, o.Value }),
             "-f", "mpegts", FeedUrl + "?pkt_size=1316",
         ];
 }

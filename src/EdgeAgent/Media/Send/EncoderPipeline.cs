@@ -139,19 +139,29 @@ public static partial class EncoderPipeline
                 // Segments are cut on the wall clock (the stamps are wall-clock time: counted from zero the segment muxer would
                 // cut at every keyframe), so they start at round times, e.g. every minute on the minute.
                 var recordingLeg = string.Create(inv, $"[f=segment:segment_time={recording.SegmentSeconds}:segment_atclocktime=1:segment_format=mpegts:strftime=1]{pattern}");
-                a.AddRange(["-f", "tee", "-use_fifo", "1", feed is null ? recordingLeg : $"{recordingLeg}|[f=mpegts:pes_payload_size=0:pat_period={TablePeriod}:onfail=ignore]{feed}"]);
+                a.AddRange(["-f", "tee", "-use_fifo", "1", feed is null ? recordingLeg : $"{recordingLeg}|[f=mpegts:{string.Join(':', FeedMuxing.Select(o => $"{o.Key}={o.Value}"))}:onfail=ignore]{feed}"]);
             }
-            // pes_payload_size=0: each audio frame leaves in its own PES at once (the muxer would hold it until the next one).
-            else a.AddRange(["-f", "mpegts", "-pes_payload_size", "0", "-pat_period", TablePeriod, feed!]);
+            else
+            {
+                foreach (var (option, value) in FeedMuxing) a.AddRange(["-" + option, value]);
+                a.AddRange(["-f", "mpegts", feed!]);
+            }
         }
         return new StreamPlan(a, uplink, pattern, rungs, rungPorts);
     }
 
     /// <summary>
-    /// Seconds between the tables (PAT and PMT) on a feed: twice a second instead of ffmpeg's ten times, 24 kbit/s less
-    /// on the wire (5 % of the lowest rung); a receiver that joins waits for a keyframe (every second) anyway.
+    /// How a live feed is cut into MPEG-TS for the partner's player, which shows each frame as soon as it is whole:
+    /// <list type="bullet">
+    /// <item><c>pes_payload_size=0</c>: each sound frame leaves in its own PES at once (the muxer would hold it for the next);</item>
+    /// <item><c>omit_video_pes_length=0</c>: each picture's PES says its length (up to 64 KiB), so the receiving demuxer
+    /// hands it on at its last byte instead of when the next picture starts (a frame interval, 40 ms at 25 fps);</item>
+    /// <item><c>pat_period=0.5</c>: the tables (PAT and PMT) twice a second instead of ffmpeg's ten times, 24 kbit/s less on
+    /// the wire (5 % of the lowest rung); a receiver that joins waits for a keyframe (every second) anyway.</item>
+    /// </list>
     /// </summary>
-    private const string TablePeriod = "0.5";
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> FeedMuxing =
+        [new("pes_payload_size", "0"), new("omit_video_pes_length", "0"), new("pat_period", "0.5")];
 
     /// <summary>Output options that keep the input's wall-clock stamps as they are (no shift to zero, no mux delay).</summary>
     public static readonly string[] WallClockStamps = ["-copyts", "-muxdelay", "0", "-muxpreload", "0"];
