@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using EdgeAgent.Client.Broker;
@@ -41,7 +42,8 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
     private readonly Action<StreamEvent> _raise;
     private readonly CancellationTokenSource _stop = new();
     private readonly Lock _gate = new();
-    private readonly List<double> _latencySamples = [];
+    /// <summary>Every frame's latency, appended as it is shown; immutable, so <see cref="Stats"/> hands it out without a copy.</summary>
+    private ImmutableList<double> _latencySamples = [];
     private static readonly TimeSpan CatchUpWindow = TimeSpan.FromSeconds(30);
     private readonly Queue<(DateTimeOffset At, double Ms)> _recentLatency = new();
     private bool _catchingUp;
@@ -97,7 +99,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
                 var state = _stopped ? PlaybackState.Stopped : _failed ? PlaybackState.Failed : _showingPartner ? PlaybackState.Playing
                     : _everFlowed ? PlaybackState.Lost : PlaybackState.Waiting;
                 return new PlaybackStats(state, Partner, Math.Round(_secondsPlayed, 1), _stalls, Math.Round(_stallSeconds, 1), Math.Round(_lostSeconds, 1),
-                    _droppedBefore + _droppedNow, _restarts, _latestLatency, _latencySamples.ToList(), LiveLink(),
+                    _droppedBefore + _droppedNow, _restarts, _latestLatency, _latencySamples, LiveLink(),
                     _stopped ? Figures(Math.Round(_stallSeconds, 1)) : null); // the lesson's sums once, for its record
             }
         }
@@ -522,7 +524,7 @@ public sealed partial class PartnerPlayer : IAsyncDisposable
         {
             if (!_showingPartner) return;
             _latestLatency = Math.Round(ms, 1);
-            if (_latencySamples.Count < MaxLatencySamples) _latencySamples.Add(ms);
+            if (_latencySamples.Count < MaxLatencySamples) _latencySamples = _latencySamples.Add(ms);
             _recentLatency.Enqueue((at, ms));
         }
     }
